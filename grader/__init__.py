@@ -1,0 +1,1 @@
+"""rnnquiz grader: banks, kinds, equivalence, sessions, reports and the CLI."""

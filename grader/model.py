@@ -1,0 +1,220 @@
+"""The immutable data the grader works on: banks, questions, verdicts.
+
+Everything here is a frozen dataclass built once by `grader.bank` and never mutated, so
+a question can be shared by a session, a batch grade and the verifier without copies.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+STATUSES = ("correct", "partial", "incorrect", "invalid")
+
+RTOL_DEFAULT = 1e-3
+"""Relative tolerance for numbers: 0.1 %, WeBWorK's default, loose enough for 3 significant figures."""
+ATOL_DEFAULT = 1e-9
+"""Absolute tolerance, so an answer of 1e-12 to a key of 0 is accepted but 1e-4 is not."""
+
+FOLLOWTHROUGH_DEFAULT = 0.75
+"""Share of a part's points earned when it is right only given the student's own earlier values."""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Accept a value a for key k when |a - k| <= abs + rel * |k|."""
+
+    rel: float = RTOL_DEFAULT
+    abs: float = ATOL_DEFAULT
+
+    def __post_init__(self) -> None:
+        for value in (self.rel, self.abs):
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"tolerances must be finite and non-negative, not {value!r}")
+
+    def accepts(self, answer: float, key: float) -> bool:
+        """True when `answer` is within this tolerance of `key`."""
+        return abs(answer - key) <= self.abs + self.rel * abs(key)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a question comes from: a source document and its question number."""
+
+    document: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Option:
+    """One lettered option of a choice or multi question."""
+
+    letter: str
+    text: str
+    feedback: str | None = None
+    value: Any = None
+    expr: str | None = None
+    chain: Any = None
+    misconception: str | None = None
+
+
+@dataclass(frozen=True)
+class RubricPoint:
+    """A point a written answer should make, found by any of its patterns."""
+
+    point: str
+    weight: float
+    patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KnownWrong:
+    """An answer that comes from a known mistake, with the feedback that names it."""
+
+    answer: Any
+    feedback: str
+    misconception: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question, or one part of an exercise (then `parent` is the exercise's id).
+
+    `id` is the full id (`bank/qid`, or `bank/qid.part` for a part). Solver fields of a
+    part are inherited from its exercise when the bank is loaded.
+    """
+
+    id: str
+    kind: str
+    prompt: str
+    explanation: str
+    source: Source
+    line: int = 0
+    parent: str | None = None
+    notes: str | None = None
+    tags: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    options: tuple[Option, ...] = ()
+    answer: Any = None
+    scoring: str = "per_option"
+    tolerance: Tolerance | None = None
+    variables: Mapping[str, tuple[float, float] | None] = field(default_factory=dict)
+    functions: tuple[str, ...] = ()
+    form: str | None = None
+    rubric: tuple[RubricPoint, ...] = ()
+    misconceptions: tuple[KnownWrong, ...] = ()
+    solver: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    quantity: str | None = None
+    parts: tuple["Question", ...] = ()
+    followthrough: float = FOLLOWTHROUGH_DEFAULT
+    points: float = 1.0
+
+    @property
+    def bank(self) -> str:
+        """The id of the bank this question belongs to."""
+        return self.id.split("/", 1)[0]
+
+    @property
+    def short_id(self) -> str:
+        """The id within the bank (`q7`, `task1.a`)."""
+        return self.id.split("/", 1)[1]
+
+    @property
+    def part(self) -> str:
+        """A part's own id (`a` of `in5400/task1.a`); empty for a whole question."""
+        return self.id.rsplit(".", 1)[1] if self.parent else ""
+
+    @property
+    def topic(self) -> str:
+        """The main topic: the first tag, or the kind when untagged."""
+        return self.tags[0] if self.tags else self.kind
+
+    def option(self, letter: str) -> Option:
+        """The option with this letter (KeyError if there is none)."""
+        for option in self.options:
+            if option.letter == letter:
+                return option
+        raise KeyError(letter)
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A loaded, validated question bank."""
+
+    id: str
+    title: str
+    path: str
+    document: str
+    questions: tuple[Question, ...]
+    notes: str | None = None
+
+    def items(self) -> tuple[Question, ...]:
+        """Every question and every exercise part, in bank order."""
+        out: list[Question] = []
+        for question in self.questions:
+            out.append(question)
+            out.extend(question.parts)
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of checking one response.
+
+    `interpreted_as` echoes how the input was read; `method` names what decided an
+    equivalence; `parts` holds the verdicts of an exercise's parts by part id.
+    """
+
+    status: str
+    score: float
+    feedback: str
+    interpreted_as: str | None = None
+    method: str | None = None
+    misconception: str | None = None
+    needs_review: bool = False
+    followthrough: bool = False
+    parts: tuple[tuple[str, "Verdict"], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form used by `check --json`, gradebooks and the store."""
+        out: dict[str, Any] = {
+            "status": self.status,
+            "score": round(self.score, 6),
+            "feedback": self.feedback,
+            "interpreted_as": self.interpreted_as,
+        }
+        if self.method:
+            out["method"] = self.method
+        if self.misconception:
+            out["misconception"] = self.misconception
+        if self.needs_review:
+            out["needs_review"] = True
+        if self.followthrough:
+            out["followthrough"] = True
+        if self.parts:
+            out["parts"] = {pid: verdict.to_json() for pid, verdict in self.parts}
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Verdict":
+        """The Verdict a stored `to_json()` came from."""
+        return cls(
+            status=data["status"], score=float(data["score"]), feedback=data.get("feedback", ""),
+            interpreted_as=data.get("interpreted_as"), method=data.get("method"),
+            misconception=data.get("misconception"), needs_review=bool(data.get("needs_review")),
+            followthrough=bool(data.get("followthrough")),
+            parts=tuple((pid, cls.from_json(part)) for pid, part in data.get("parts", {}).items()),
+        )
+
+
+NOT_ANSWERED = Verdict("incorrect", 0.0, "Not answered.")
+"""The verdict of a part or question left without an answer."""
+
+
+def status_for(score: float) -> str:
+    """The status a valid response with this score earns."""
+    if score >= 1 - 1e-9:
+        return "correct"
+    return "partial" if score > 1e-9 else "incorrect"

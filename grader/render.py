@@ -1,0 +1,93 @@
+"""How questions, keys and verdicts look in a terminal (rich renderables, no I/O)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from grader.model import Question, Verdict
+
+STATUS_STYLE = {"correct": "bold green", "partial": "bold yellow", "incorrect": "bold red", "invalid": "bold magenta"}
+STATUS_MARK = {"correct": "✓", "partial": "◐", "incorrect": "✗", "invalid": "?"}
+
+
+def question_panel(question: Question, position: str = "") -> Panel:
+    """The question as a student sees it: prompt, lettered options, parts."""
+    body: list[RenderableType] = [Text(question.prompt)]
+    if question.options:
+        table = Table.grid(padding=(0, 1))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for option in question.options:
+            table.add_row(f"{option.letter})", option.text)
+        body += [Text(""), table]
+    if question.kind == "multi":
+        body.append(Text("Tick every option that applies (e.g. A,C).", style="dim"))
+    for part in question.parts:
+        body += [Text(""), Text.assemble((f"({part.part}) ", "bold cyan"), part.prompt)]
+    title = " · ".join(x for x in (position, question.id, question.topic) if x)
+    return Panel(Group(*body), title=title, title_align="left", border_style="blue")
+
+
+def key_panel(question: Question, key: Any) -> Panel:
+    """The key, explanation, source and notes, for instructors."""
+    rows = Table.grid(padding=(0, 1))
+    rows.add_column(style="bold", no_wrap=True)
+    rows.add_column()
+    items = question.parts or (question,)
+    for item in items:
+        label = f"key ({item.part})" if item.parent else "key"
+        rows.add_row(label, describe_key(item, key[item.part] if question.parts else key))
+        if item.parent:
+            rows.add_row("", Text(item.explanation, style="dim"))
+    rows.add_row("explanation", question.explanation)
+    rows.add_row("source", f"document {question.source.document}, question {question.source.question}")
+    if question.solver:
+        rows.add_row("solver", f"{question.solver} {dict(question.params)}")
+    if question.notes:
+        rows.add_row("notes", Text(question.notes, style="italic"))
+    return Panel(rows, title="instructor view", title_align="left", border_style="green")
+
+
+def describe_key(question: Question, key: Any) -> str:
+    """A key in words: letters with option text, a number, a formula, rubric points."""
+    if question.kind == "choice":
+        return f"{key}: {question.option(key).text}"
+    if question.kind == "multi":
+        return ", ".join(sorted(key)) or "no option"
+    if question.kind == "text":
+        points = "; ".join(p.point for p in question.rubric)
+        return f"{key}\nrubric: {points}"
+    if hasattr(key, "interpreted_as"):
+        return key.interpreted_as()
+    from grader.kinds import format_number
+
+    return format_number(key) if isinstance(key, (int, float)) else str(key)
+
+
+def verdict_text(verdict: Verdict, label: str = "") -> RenderableType:
+    """One verdict: mark, status, score, how the input was read, feedback, then its parts.
+
+    Detail lines are padded rather than prefixed with spaces, so wrapped feedback stays
+    indented under its verdict even in a 40-column terminal.
+    """
+    style = STATUS_STYLE[verdict.status]
+    head = Text.assemble((f"{label} " if label else "", "bold cyan"),
+                         (f"{STATUS_MARK[verdict.status]} {verdict.status}", style), f"  score {verdict.score:.2f}")
+    lines: list[RenderableType] = []
+    if verdict.interpreted_as:
+        lines.append(Text(f"read as: {verdict.interpreted_as}", style="cyan"))
+    if verdict.feedback:
+        lines.append(Text(verdict.feedback))
+    if verdict.misconception:
+        lines.append(Text(f"likely misconception: {verdict.misconception}", style="yellow"))
+    if verdict.method:
+        lines.append(Text(f"decided by: {verdict.method}", style="dim"))
+    for pid, part in verdict.parts:
+        lines.append(verdict_text(part, f"({pid})"))
+    return Group(head, Padding(Group(*lines), (0, 0, 0, 2), expand=False))

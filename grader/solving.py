@@ -1,0 +1,135 @@
+"""`rnnquiz solve`: read parameters safely, run a solver, show or serialise its quantities."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from rich.console import Console
+from rich.table import Table
+
+from grader import safeyaml
+from grader.errors import UsageError
+
+MAX_PARAMS_BYTES = 100_000
+
+
+def read_params(assignments: list[str], params_file: str | None) -> dict[str, Any]:
+    """Parameters from a YAML file and NAME=VALUE words (each VALUE read as YAML)."""
+    params: dict[str, Any] = {}
+    if params_file:
+        path = Path(params_file)
+        if not path.is_file():
+            raise UsageError(f"no params file '{params_file}'")
+        if path.stat().st_size > MAX_PARAMS_BYTES:
+            raise UsageError(f"params file '{params_file}' is larger than {MAX_PARAMS_BYTES:,} bytes")
+        data = _yaml(path.read_text(encoding="utf-8", errors="replace"), params_file)
+        if not isinstance(data, dict):
+            raise UsageError(f"params file '{params_file}' must hold a mapping of name: value lines")
+        params.update(data)
+    for word in assignments:
+        name, sep, value = word.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"'{word}' is not NAME=VALUE (e.g. x=[10,10] or W_h=1)")
+        params[name.strip()] = _yaml(value, f"the value of {name.strip()}")
+    return params
+
+
+def _yaml(text: str, where: str) -> Any:
+    try:
+        return safeyaml.parse(text, allow_aliases=False).data
+    except safeyaml.YamlRefused as exc:
+        raise UsageError(f"could not read {where}: {exc.issue.message}") from None
+
+
+def run(solver_name: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Solve, turning an unknown solver or bad parameters into a one-line usage error."""
+    from solvers import SOLVERS
+
+    solver = SOLVERS.get(solver_name)
+    if solver is None:
+        raise UsageError(f"unknown solver '{solver_name}'; known solvers: {', '.join(SOLVERS)} (see `rnnquiz solve --list`)")
+    try:
+        return solver.solve(params)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def plain(value: Any) -> Any:
+    """A solver value as JSON data: arrays as nested lists, symbolic values as text."""
+    if isinstance(value, (bool, str, int)) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (tuple, list)):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist") and not hasattr(value, "free_symbols"):
+        return plain(value.tolist())
+    if hasattr(value, "free_symbols"):
+        return str(value)
+    return float(value)
+
+
+def solution_json(solution: Mapping[str, Any]) -> dict[str, Any]:
+    """Every named quantity, plus the steps and notes."""
+    return {"quantities": {name: plain(value) for name, value in solution.items()},
+            "steps": list(getattr(solution, "steps", ())), "notes": list(getattr(solution, "notes", ()))}
+
+
+def display(value: Any) -> str:
+    """A solver value for people: formulas as the parser would echo them."""
+    if hasattr(value, "free_symbols"):
+        from grader.mathparse import from_sympy
+
+        try:
+            return from_sympy(value).interpreted_as()
+        except Exception:  # a form the echo does not cover is still worth showing raw
+            return str(value)
+    if isinstance(value, float):
+        from grader.kinds import format_number
+
+        return format_number(value)
+    if hasattr(value, "tolist"):
+        return str(plain(value))
+    return str(value)
+
+
+def print_solution(console: Console, name: str, solution: Mapping[str, Any], *, steps: bool) -> None:
+    """A table of quantities, or the worked steps; then notes and any chart."""
+    if steps:
+        for line in getattr(solution, "steps", ()):
+            console.print(line, markup=False, highlight=False)
+    else:
+        table = Table(title=f"solver {name}")
+        table.add_column("quantity", style="bold", no_wrap=True)
+        table.add_column("value", overflow="fold")
+        for quantity, value in solution.items():
+            table.add_row(quantity, display(value))
+        console.print(table)
+    for note in getattr(solution, "notes", ()):
+        console.print(f"note: {note}", markup=False, highlight=False, style="dim")
+    if "log10_norms" in solution:
+        from grader.charts import log_norm_chart
+
+        console.print(log_norm_chart(solution["log10_norms"]))
+
+
+def print_solver_list(console: Console, *, as_json: bool, emit_json: Callable[[Any], None]) -> None:
+    """The solvers, their summaries and parameters."""
+    from solvers import SOLVERS, REQUIRED
+
+    if as_json:
+        emit_json({name: {"summary": s.summary, "params": {p.name: {"doc": p.doc, "required": p.default is REQUIRED,
+                                                                    "default": None if p.default is REQUIRED else p.default}
+                                                            for p in s.params}}
+                   for name, s in SOLVERS.items()})
+        return
+    for name, solver in SOLVERS.items():
+        table = Table(title=f"{name}: {solver.summary}", title_justify="left", show_header=True)
+        table.add_column("parameter", style="bold", no_wrap=True)
+        table.add_column("meaning", overflow="fold")
+        table.add_column("default")
+        for param in solver.params:
+            table.add_row(param.name, param.doc, "required" if param.default is REQUIRED else repr(param.default))
+        console.print(table)

@@ -1,0 +1,172 @@
+"""The solver registry: `SOLVERS[name].solve(params, given)` -> `Solution`.
+
+Importing this package is cheap (no numpy, no sympy): the grader loads banks and checks
+quantity names on every command. A solver's module is imported on its first `solve`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from solvers import names
+from solvers.errors import SolverError
+from solvers.solution import Solution
+
+__all__ = ["REQUIRED", "SOLVERS", "Param", "Solution", "Solver", "SolverError"]
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: object = _Required()
+"""Default of a parameter that must be given."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One solver parameter: its name, what it means, and its default (or REQUIRED)."""
+
+    name: str
+    doc: str
+    default: object = REQUIRED
+
+
+def bind(solver: str, spec: tuple[Param, ...], params: Mapping[str, object]) -> dict[str, object]:
+    """Check parameter names against `spec` and fill in defaults; the result has every name."""
+    known = [p.name for p in spec]
+    for name in params:
+        if name not in known:
+            raise SolverError(f"unknown parameter {name!r} for solver {solver}; known: {', '.join(known)}")
+    missing = [p.name for p in spec if p.default is REQUIRED and p.name not in params]
+    if missing:
+        required = ", ".join(p.name for p in spec if p.default is REQUIRED)
+        raise SolverError(f"solver {solver} is missing {', '.join(missing)}; required: {required}")
+    return {p.name: params.get(p.name, p.default) for p in spec}
+
+
+@dataclass(frozen=True)
+class _Quantities:
+    """`Solver.quantities`: bind the parameters, then name the results (pure Python)."""
+
+    solver: str
+    spec: tuple[Param, ...]
+    names: Callable[[Mapping[str, object]], tuple[str, ...]]
+
+    def __call__(self, params: Mapping[str, object]) -> tuple[str, ...]:
+        return self.names(bind(self.solver, self.spec, params))
+
+
+@dataclass(frozen=True)
+class Solver:
+    """A registered solver; `module` holds its `solve(bound_params, given)`."""
+
+    name: str
+    summary: str
+    module: str
+    params: tuple[Param, ...]
+    quantities: Callable[[Mapping[str, object]], tuple[str, ...]]
+
+    def bind(self, params: Mapping[str, object]) -> dict[str, object]:
+        """Validate parameter names and fill in defaults."""
+        return bind(self.name, self.params, params)
+
+    def check_given(self, bound: Mapping[str, object], given: Mapping[str, object] | None) -> dict[str, object]:
+        """`given` as a dict, after checking that it names only quantities of these params."""
+        given = dict(given or {})
+        known = self.quantities(bound)
+        unknown = [name for name in given if name not in known]
+        if unknown:
+            raise SolverError(
+                f"unknown quantity {unknown[0]!r} in given for solver {self.name}; known: {', '.join(known)}"
+            )
+        return given
+
+    def solve(self, params: Mapping[str, object], given: Mapping[str, object] | None = None) -> Solution:
+        """Compute every quantity; `given` overrides named quantities and what follows from them."""
+        bound = self.bind(params)
+        return importlib.import_module(self.module).solve(bound, self.check_given(bound, given))
+
+
+def _solver(name: str, summary: str, module: str, params: tuple[Param, ...], namer: Callable) -> Solver:
+    return Solver(name, summary, module, params, _Quantities(name, params, namer))
+
+
+_NUMBER = "a number, a symbol name, or a list"
+
+SOLVERS: dict[str, Solver] = {
+    s.name: s
+    for s in (
+        _solver(
+            "rnn",
+            "Forward pass and BPTT of h_t = f(W_h h_{t-1} + W_x x_t + b_h), ŷ_t = g(W_y h_t + b_y)",
+            "solvers.rnn",
+            (
+                Param("h0", f"initial hidden state, length n ({_NUMBER}); default zeros", None),
+                Param("x", "inputs, one per step: scalars or m-vectors; a bare scalar is T = 1"),
+                Param("y", "targets, one per step: scalars, k-vectors, or class indices for cross_entropy"),
+                Param("W_h", "hidden-to-hidden weights, n×n (scalar when n = 1)"),
+                Param("W_x", "input-to-hidden weights, n×m (scalar when n = m = 1)"),
+                Param("W_y", "hidden-to-output weights, k×n (scalar when k = n = 1)"),
+                Param("b_h", "hidden bias, length n; default zeros", None),
+                Param("b_y", "output bias, length k; default zeros", None),
+                Param("activation", "f: identity | tanh | sigmoid | relu (relu′(0) = 0)", "identity"),
+                Param("output", "g: identity | sigmoid | softmax", "identity"),
+                Param("loss", "squared Σ(ŷ−y)² | half_squared ½Σ(ŷ−y)² | cross_entropy −Σ y log ŷ", "squared"),
+                Param("truncate", "k ≥ 1: in ∂L_t/∂θ hold h_{t−k} constant (truncated BPTT); default off", None),
+            ),
+            names.rnn,
+        ),
+        _solver(
+            "param_count",
+            "Number of parameters of an RNN, GRU or LSTM layer under an explicit bias convention",
+            "solvers.params",
+            (
+                Param("cell", "rnn | gru | lstm"),
+                Param("n", "hidden units (an integer or a symbol name)"),
+                Param("m", "input size (an integer or a symbol name)"),
+                Param("biases", "bias vectors per block: 1 (NPTEL, Coursera) or 2 (PyTorch, Keras reset_after)", 1),
+                Param("output", "size k of an output layer W_y, b_y to include; 0 = none", 0),
+            ),
+            names.param_count,
+        ),
+        _solver(
+            "jacobian",
+            "Symbolic Jacobian of a gate equation and its structure (diagonal? non-zeros?)",
+            "solvers.jacobian",
+            (
+                Param("equation", "one of " + " | ".join(names.JACOBIAN_EQUATIONS)),
+                Param("n", "vector size, an integer 1..12"),
+            ),
+            names.jacobian,
+        ),
+        _solver(
+            "gradflow",
+            "Vanishing / exploding gradient analysis of h_t = f(W_hh h_{t−1} + W_xh x_t + b), with clipping",
+            "solvers.gradflow",
+            (
+                Param("W_hh", "recurrent weights, a scalar or n×n"),
+                Param("activation", "identity | tanh | sigmoid | relu", "tanh"),
+                Param("W_xh", "input weights, scalar or n×m; default 0", None),
+                Param("x", "input sequence (defines T); or give T for zero inputs", None),
+                Param("T", "number of steps when x is not given", None),
+                Param("h0", "initial state; default zeros", None),
+                Param("b", "bias; default zeros", None),
+                Param("clip_norm", "threshold for clipping the gradient by its norm", None),
+                Param("clip_value", "threshold for clipping each gradient entry", None),
+                Param("grad", "gradient to clip; default ∂(Σᵢ h_T,i)/∂h_0", None),
+            ),
+            names.gradflow,
+        ),
+        _solver(
+            "nll_output",
+            "NPTEL RNN s_t = σ(U x_t + W s_{t−1} + b), y_t = O(V s_t + c), L_t = −log y_t: ∂L_t/∂s_t, ∂L/∂V, ∂L/∂c",
+            "solvers.derivations",
+            (Param("T", "number of time steps", 4),),
+            names.nll_output,
+        ),
+    )
+}

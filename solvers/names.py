@@ -1,0 +1,104 @@
+"""The names of the quantities each solver returns, computed from its (bound) parameters.
+
+Pure Python: the grader validates bank quantity names without importing numpy or sympy,
+and the solvers order their results by these same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from solvers.checks import integer, sequence_length
+from solvers.errors import SolverError
+
+RNN_PARAMS = ("W_h", "W_x", "W_y", "b_h", "b_y")
+HIDDEN_PARAMS = ("W_h", "W_x", "b_h")
+JACOBIAN_EQUATIONS = (
+    "lstm_output",
+    "lstm_output_o",
+    "lstm_cell",
+    "gru_state",
+    "gru_state_z",
+    "gru_state_prev",
+    "rnn_state",
+)
+MAX_T = 200
+
+
+def rnn(params: Mapping[str, object]) -> tuple[str, ...]:
+    """Forward values, losses, total and per-loss gradients; no dL/dh* under truncation."""
+    T = sequence_length("x", params["x"])
+    truncated = params["truncate"] is not None
+    names = [f"h{t}" for t in range(1, T + 1)]
+    names += [f"yhat{t}" for t in range(1, T + 1)]
+    names += [f"L{t}" for t in range(1, T + 1)]
+    names.append("L")
+    if not truncated:
+        names += [f"dL/dh{k}" for k in range(T + 1)]
+    names += [f"dL/d{p}" for p in RNN_PARAMS]
+    if not truncated:
+        names += [f"dL{t}/dh{k}" for t in range(1, T + 1) for k in range(t + 1)]
+    names += [f"dL{t}/d{p}" for t in range(1, T + 1) for p in RNN_PARAMS]
+    return tuple(names)
+
+
+def param_count(params: Mapping[str, object]) -> tuple[str, ...]:
+    """Parameter counts of an RNN/GRU/LSTM layer."""
+    return (
+        "total",
+        "per_block",
+        "blocks",
+        "gate_size",
+        "weights_hidden",
+        "weights_input",
+        "bias_count",
+        "output_params",
+    )
+
+
+def jacobian(params: Mapping[str, object]) -> tuple[str, ...]:
+    """A gate equation's Jacobian and its structure."""
+    return ("J", "type", "shape", "diagonal", "nonzeros")
+
+
+def gradflow_length(params: Mapping[str, object]) -> int:
+    """T for gradflow: the length of `x`, or `T` when no inputs are given."""
+    x, T = params["x"], params["T"]
+    if x is None:
+        if T is None:
+            raise SolverError("give x (the input sequence) or T (that many zero inputs)")
+        return integer("T", T, 1, MAX_T)
+    length = sequence_length("x", x)
+    if T is not None and integer("T", T, 1, MAX_T) != length:
+        raise SolverError(f"T = {T} disagrees with x, which has {length} steps; give one of them")
+    return length
+
+
+def gradflow(params: Mapping[str, object]) -> tuple[str, ...]:
+    """Gradient-flow analysis; the clipping quantities only when a clip threshold is given."""
+    gradflow_length(params)
+    names = [
+        "norms",
+        "log10_norms",
+        "per_step_factor",
+        "spectral_radius",
+        "norm_W",
+        "max_act_derivative",
+        "bound_per_step",
+        "classification",
+        "reason",
+    ]
+    clip_norm, clip_value = params["clip_norm"] is not None, params["clip_value"] is not None
+    if clip_norm or clip_value:
+        names += ["grad", "grad_norm"]
+    if clip_norm:
+        names.append("clipped_by_norm")
+    if clip_value:
+        names += ["clipped_by_value", "direction_change_by_value"]
+    return tuple(names)
+
+
+def nll_output(params: Mapping[str, object]) -> tuple[str, ...]:
+    """∂L_t/∂s_t for each t, then ∂L/∂V and ∂L/∂c."""
+    T = integer("T", params["T"], 1, MAX_T)
+    return (*(f"dL{t}/ds{t}" for t in range(1, T + 1)), "dL/dV", "dL/dc")

@@ -1,0 +1,488 @@
+"""The `rnn` solver: forward pass and backpropagation through time (BPTT) of a simple RNN.
+
+Model, for t = 1..T::
+
+    h_t = f(W_h h_{t-1} + W_x x_t + b_h)       f ∈ identity | tanh | sigmoid | relu
+    ŷ_t = g(W_y h_t + b_y)                      g ∈ identity | sigmoid | softmax
+    L_t = loss(ŷ_t, y_t),  L = Σ_t L_t          squared Σ(ŷ−y)² | half_squared ½Σ(ŷ−y)² | cross_entropy −Σ y log ŷ
+
+Shapes: h is n, x_t is m, ŷ_t is k; W_h n×n, W_x n×m, W_y k×n. A thing given as a scalar
+yields scalar results (a scalar W_h gives a scalar dL/dW_h); otherwise results are arrays
+of the natural shape. Any numeric parameter may be a symbol name: the problem then runs on
+sympy objects and every result is a sympy expression (or ImmutableMatrix), expanded when
+polynomial (see `backend.tidy`).
+
+Gradients are in numerator layout: dL/dh_k is a row of length n, dL/dW has W's shape.
+Names: `dL{t}/dh{k}` is ∂L_t/∂h_k through the chain, `dL/dh{k}` the total derivative of L
+(the δ recursion), `dL{t}/dθ` the part of dL/dθ that comes from L_t.
+
+`given={name: value}` replaces a quantity by a value (a student's earlier answer) and
+everything computed from it is recomputed; local derivatives are evaluated at their
+(possibly replaced) inputs. See `solve` for the exact rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from solvers import SOLVERS, names, values
+from solvers.backend import ACTIVATIONS, NUMERIC, OUTPUTS, SYMBOLIC, Backend, output_jacobian
+from solvers.checks import choice, integer, is_sequence, sequence_length
+from solvers.errors import SolverError
+from solvers.names import HIDDEN_PARAMS, RNN_PARAMS
+from solvers.rnn_steps import derivation
+from solvers.solution import Solution
+
+LOSSES = ("squared", "half_squared", "cross_entropy")
+_NUMERIC_PARAMS = ("h0", "x", "y", "W_h", "W_x", "W_y", "b_h", "b_y")
+_NODE = re.compile(r"(L|yhat|h|x)(\d+)")
+
+
+@dataclass(frozen=True)
+class Model:
+    """Validated parameters as 1-D vectors and 2-D matrices (lists indexed by t; entry 0 unused)."""
+
+    back: Backend
+    h0: np.ndarray
+    xs: tuple[np.ndarray | None, ...]
+    ys: tuple[np.ndarray | None, ...]
+    W_h: np.ndarray
+    W_x: np.ndarray
+    W_y: np.ndarray
+    b_h: np.ndarray
+    b_y: np.ndarray
+    activation: str
+    output: str
+    loss: str
+    truncate: int | None
+    scalars: frozenset[str]
+    """Which of hidden, input, output, W_h, W_x, W_y, b_h, b_y are scalars (results follow)."""
+
+    @property
+    def T(self) -> int:
+        """Number of time steps."""
+        return len(self.xs) - 1
+
+    @property
+    def n(self) -> int:
+        """Hidden size."""
+        return len(self.h0)
+
+    @property
+    def m(self) -> int:
+        """Input size."""
+        return self.W_x.shape[1]
+
+    @property
+    def k(self) -> int:
+        """Output size."""
+        return len(self.b_y)
+
+    def shape_of(self, kind: str) -> tuple[int, ...]:
+        """Internal shape of a quantity kind: hidden, output, loss or a parameter name."""
+        return {
+            "hidden": (self.n,),
+            "output": (self.k,),
+            "loss": (),
+            "W_h": (self.n, self.n),
+            "W_x": (self.n, self.m),
+            "W_y": (self.k, self.n),
+            "b_h": (self.n,),
+            "b_y": (self.k,),
+        }[kind]
+
+    def lowest_step(self, t: int) -> int:
+        """The first step s whose local ∂h_s/∂θ counts in ∂L_t/∂θ (t − k + 1 under truncation)."""
+        return 1 if self.truncate is None else max(1, t - self.truncate + 1)
+
+
+def _kind(quantity: str) -> str:
+    """Which shape a quantity has: hidden, output, loss, or the parameter it differentiates."""
+    if quantity.startswith("h") or "/dh" in quantity:
+        return "hidden"
+    if quantity.startswith("yhat"):
+        return "output"
+    if quantity.startswith("L"):
+        return "loss"
+    return quantity.split("/d", 1)[1]
+
+
+def _vector(name: str, a: np.ndarray) -> np.ndarray:
+    if a.ndim > 1:
+        raise SolverError(f"{name} must be a scalar or a vector, got {values.describe(a.shape)}")
+    return a
+
+
+def _state_vector(name: str, a: np.ndarray | None, size: int, why: str, back: Backend) -> np.ndarray:
+    """A hidden- or output-sized vector (h0, b_h, b_y); absent means zeros."""
+    return back.zeros((size,)) if a is None else values.sized_vector(name, a, size, why)
+
+
+def _per_step(raw: object, T: int) -> list:
+    """The targets `y` as a list of T entries (a bare scalar is allowed when T = 1)."""
+    if is_sequence(raw):
+        entries = list(raw)  # type: ignore[call-overload]
+        if len(entries) != T:
+            hint = "; for one vector target write [[...]]" if T == 1 else ""
+            raise SolverError(f"y must have one entry per step (T = {T} from x), got {len(entries)}{hint}")
+        return entries
+    if raw is None or T != 1:
+        raise SolverError(f"y must be a list of T = {T} targets, one per step of x, got {raw!r}")
+    return [raw]
+
+
+def _targets(raw: list, k: int, vector: bool, loss: str, back: Backend, exact: bool) -> tuple:
+    """Per-step targets as k-vectors; for cross_entropy a class index becomes one-hot."""
+    ys: list[np.ndarray | None] = [None]
+    for i, entry in enumerate(raw):
+        label = f"y[{i}]"
+        a = values.array(label, entry, exact)
+        if a.shape == ((k,) if vector else ()):
+            ys.append(a.reshape(k))
+        elif vector and a.ndim == 0 and loss == "cross_entropy":
+            if isinstance(entry, bool) or not isinstance(entry, (int, np.integer)) or not 0 <= entry < k:
+                raise SolverError(f"{label} must be a class index 0..{k - 1} or a list of length {k}, got {entry!r}")
+            onehot = back.zeros((k,))
+            onehot[int(entry)] = 1
+            ys.append(onehot)
+        else:
+            want = f"a list of length {k}" if vector else "a scalar (the output is a scalar)"
+            raise SolverError(f"{label} must be {want}, got {values.describe(a.shape)}")
+    return tuple(ys)
+
+
+def model(params: Mapping[str, object], given: Mapping[str, object]) -> Model:
+    """Validate bound parameters (as from `Solver.bind`) into a Model; symbolic if anything is."""
+    activation = choice("activation", params["activation"], ACTIVATIONS)
+    output = choice("output", params["output"], OUTPUTS)
+    loss = choice("loss", params["loss"], LOSSES)
+    if loss == "cross_entropy" and output == "identity":
+        raise SolverError("loss cross_entropy needs output sigmoid or softmax (ŷ must be a probability), got identity")
+    truncate = None if params["truncate"] is None else integer("truncate", params["truncate"], 1)
+    exact = any(values.is_symbolic(params[p]) for p in _NUMERIC_PARAMS) or any(
+        values.is_symbolic(v) for v in given.values()
+    )
+    back = SYMBOLIC if exact else NUMERIC
+
+    T = sequence_length("x", params["x"])
+    raw_x = list(params["x"]) if is_sequence(params["x"]) else [params["x"]]  # type: ignore[call-overload]
+    xs = [values.array(f"x[{i}]", e, exact) for i, e in enumerate(raw_x)]
+    if len({x.shape for x in xs}) > 1 or xs[0].ndim > 1:
+        raise SolverError("x must hold all scalars or all vectors of one length m, one entry per step")
+    raw_y = _per_step(params["y"], T)
+    h0, b_h, b_y = (
+        None if params[p] is None else _vector(p, values.array(p, params[p], exact)) for p in ("h0", "b_h", "b_y")
+    )
+    W_h, W_x, W_y = (values.array(p, params[p], exact) for p in ("W_h", "W_x", "W_y"))
+
+    sized = [(p, a) for p, a in (("h0", h0), ("b_h", b_h)) if a is not None and a.ndim == 1]
+    if sized:
+        n, n_why = len(sized[0][1]), f"{sized[0][0]} of length {len(sized[0][1])}"
+    elif W_h.ndim == 2:
+        n, n_why = W_h.shape[0], f"W_h with {W_h.shape[0]} rows"
+    else:
+        n, n_why = 1, "the scalar hidden state"
+    # a scalar h0 makes the hidden state scalar; without h0 the other hidden-sized things decide
+    hidden_vector = h0.ndim == 1 if h0 is not None else n_why != "the scalar hidden state"
+
+    input_vector = xs[0].ndim == 1
+    m = xs[0].shape[0] if input_vector else 1
+    m_why = f"x_t of length {m}" if input_vector else "the scalar inputs x_t"
+
+    y_sizes = [s[0] for s in (values.shape(f"y[{i}]", e) for i, e in enumerate(raw_y)) if len(s) == 1]
+    if b_y is not None and b_y.ndim == 1:
+        k, k_why = len(b_y), f"b_y of length {len(b_y)}"
+    elif y_sizes:
+        k, k_why = y_sizes[0], f"y_t of length {y_sizes[0]}"
+    elif W_y.ndim == 2 and W_y.shape[0] > 1:
+        k, k_why = W_y.shape[0], f"W_y with {W_y.shape[0]} rows"
+    else:
+        k, k_why = 1, "the scalar output"
+    output_vector = k_why != "the scalar output"
+
+    given_as = {"W_h": W_h, "W_x": W_x, "W_y": W_y, "b_h": b_h, "b_y": b_y}
+    vectors = {"hidden": hidden_vector, "input": input_vector, "output": output_vector}
+    vectors["b_h"] = b_h.ndim == 1 if b_h is not None else hidden_vector
+    vectors["b_y"] = b_y.ndim == 1 if b_y is not None else output_vector
+    scalars = {p for p, a in given_as.items() if a is not None and a.ndim == 0}
+    scalars |= {p for p, vector in vectors.items() if not vector}
+    return Model(
+        back=back,
+        h0=_state_vector("h0", h0, n, n_why, back),
+        xs=(None, *(x.reshape(m) for x in xs)),
+        ys=_targets(raw_y, k, output_vector, loss, back, exact),
+        W_h=values.matrix("W_h", "n×n", W_h, n, n, n_why),
+        W_x=values.matrix("W_x", "n×m", W_x, n, m, f"{n_why} and {m_why}"),
+        W_y=values.matrix("W_y", "k×n", W_y, k, n, f"{k_why} and {n_why}"),
+        b_h=_state_vector("b_h", b_h, n, n_why, back),
+        b_y=_state_vector("b_y", b_y, k, k_why, back),
+        activation=activation,
+        output=output,
+        loss=loss,
+        truncate=truncate,
+        scalars=frozenset(scalars),
+    )
+
+
+def _given_values(m: Model, given: Mapping[str, object]) -> dict[str, object]:
+    """Each given value checked against its quantity's shape and converted like the parameters."""
+    out: dict[str, object] = {}
+    for name, value in given.items():
+        kind = _kind(name)
+        internal = m.shape_of(kind)
+        expected = () if kind == "loss" or kind in m.scalars else internal
+        a = values.array(f"given {name}", value, m.back.exact)
+        if a.ndim == 2 and a.shape[1] == 1 and len(expected) == 1:
+            a = a.reshape(-1)  # a column vector, as the symbolic path returns vectors
+        if a.shape != expected:
+            raise SolverError(f"given {name} must be {values.describe(expected)}, got {values.describe(a.shape)}")
+        out[name] = a[()] if kind == "loss" else a.reshape(internal)
+    return out
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Every intermediate value of one evaluation; lists are indexed by the time step t."""
+
+    model: Model
+    given: Mapping[str, object]
+    z: list
+    """pre-activations W_h h_{t−1} + W_x x_t + b_h"""
+    fprime: list
+    """f′(z_t)"""
+    h: list
+    a: list
+    """output pre-activations W_y h_t + b_y"""
+    yhat: list
+    losses: list
+    L: object
+    dL_dyhat: list
+    """∂L_t/∂ŷ_t at the (possibly given) ŷ_t"""
+    dL_da: list
+    """∂L_t/∂a_t = ∂L_t/∂ŷ_t·∂ŷ_t/∂a_t"""
+    Jh: list
+    """∂h_t/∂h_{t−1} = diag(f′(z_t))·W_h"""
+    per_h: dict
+    """(t, k) -> dL{t}/dh{k}"""
+    total_h: list | None
+    """dL/dh{k} for k = 0..T; None under truncation"""
+    per_param: dict
+    """(t, θ) -> dL{t}/dθ"""
+    total_param: dict
+    by_loss: dict
+    """θ -> True when dL/dθ was summed from the per-loss dL{t}/dθ"""
+
+    def contribution(self, param: str, row: np.ndarray, s: int) -> np.ndarray:
+        """row·∂h_s/∂θ for a hidden parameter θ, with the local (direct) ∂h_s/∂θ."""
+        u = row * self.fprime[s]
+        if param == "b_h":
+            return u
+        return np.outer(u, self.h[s - 1] if param == "W_h" else self.model.xs[s])
+
+
+def _loss(m: Model, yhat: np.ndarray, y: np.ndarray, log_yhat: np.ndarray | None) -> object:
+    if m.loss == "cross_entropy":
+        mask = y != 0  # 0·log 0 counts as 0
+        return -(y[mask] * log_yhat[mask]).sum()
+    squares = ((yhat - y) ** 2).sum()
+    return squares if m.loss == "squared" else squares / 2
+
+
+def _loss_gradient(m: Model, yhat: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂L_t/∂ŷ_t evaluated at ŷ_t."""
+    if m.loss == "squared":
+        return 2 * (yhat - y)
+    if m.loss == "half_squared":
+        return yhat - y
+    return np.where(y != 0, m.back.divide(-y, yhat), 0 * y)
+
+
+def evaluate(m: Model, given: Mapping[str, object]) -> Trace:
+    """Forward and backward pass; a name in `given` (already converted) replaces its value."""
+    back, T = m.back, m.T
+
+    z, fprime, h = [None], [None], [m.h0]
+    for t in range(1, T + 1):
+        z.append(m.W_h @ h[t - 1] + m.W_x @ m.xs[t] + m.b_h)
+        fprime.append(back.act_prime(m.activation, z[t]))
+        h.append(given.get(f"h{t}", back.act(m.activation, z[t])))
+
+    a, yhat, losses, dL_dyhat, dL_da = [None], [None], [None], [None], [None]
+    for t in range(1, T + 1):
+        a.append(m.W_y @ h[t] + m.b_y)
+        p = back.out(m.output, a[t])
+        replaced = f"yhat{t}" in given
+        yhat.append(given.get(f"yhat{t}", p))
+        y = m.ys[t]
+        dL_dyhat.append(_loss_gradient(m, yhat[t], y))
+        log_yhat = None
+        if m.loss == "cross_entropy" and not replaced:
+            # combined forms: exact and free of 0/0 where ŷ rounds to 0 or 1
+            log_yhat = back.log_out(m.output, a[t])
+            if m.output == "softmax":
+                dL_da.append(p * y.sum() - y)
+            else:
+                dL_da.append(-y * back.out("sigmoid", -a[t]))
+        else:
+            if m.loss == "cross_entropy":
+                log_yhat = back.log(yhat[t])
+            dL_da.append(dL_dyhat[t] @ output_jacobian(back, m.output, a[t]))
+        losses.append(given.get(f"L{t}", _loss(m, yhat[t], y, log_yhat)))
+    L = given.get("L", sum(losses[1:]))
+
+    Jh = [None] + [fprime[s][:, None] * m.W_h for s in range(1, T + 1)]
+    per_h: dict[tuple[int, int], np.ndarray] = {}
+    for t in range(1, T + 1):
+        per_h[t, t] = given.get(f"dL{t}/dh{t}", dL_da[t] @ m.W_y)
+        lowest = 0 if m.truncate is None else m.lowest_step(t)
+        for k in range(t - 1, lowest - 1, -1):
+            per_h[t, k] = given.get(f"dL{t}/dh{k}", per_h[t, k + 1] @ Jh[k + 1])
+
+    total_h = None
+    if m.truncate is None:
+        total_h = [None] * (T + 1)
+        total_h[T] = given.get(f"dL/dh{T}", per_h[T, T])
+        for k in range(T - 1, -1, -1):
+            carried = total_h[k + 1] @ Jh[k + 1]
+            total_h[k] = given.get(f"dL/dh{k}", carried if k == 0 else per_h[k, k] + carried)
+
+    trace = Trace(m, given, z, fprime, h, a, yhat, losses, L, dL_dyhat, dL_da, Jh, per_h, total_h, {}, {}, {})
+    for t in range(1, T + 1):
+        for p in HIDDEN_PARAMS:
+            own = sum(trace.contribution(p, per_h[t, s], s) for s in range(m.lowest_step(t), t + 1))
+            trace.per_param[t, p] = given.get(f"dL{t}/d{p}", own)
+        trace.per_param[t, "W_y"] = given.get(f"dL{t}/dW_y", np.outer(dL_da[t], h[t]))
+        trace.per_param[t, "b_y"] = given.get(f"dL{t}/db_y", dL_da[t])
+    for p in RNN_PARAMS:
+        overridden = any(f"dL{t}/d{p}" in given for t in range(1, T + 1))
+        by_loss = p not in HIDDEN_PARAMS or m.truncate is not None or overridden
+        if by_loss:
+            total = sum(trace.per_param[t, p] for t in range(1, T + 1))
+        else:
+            total = sum(trace.contribution(p, total_h[s], s) for s in range(1, T + 1))
+        trace.by_loss[p] = by_loss
+        trace.total_param[p] = given.get(f"dL/d{p}", total)
+    return trace
+
+
+def _results(trace: Trace) -> dict[str, object]:
+    m = trace.model
+    back = m.back
+
+    def result(value: object, kind: str) -> object:
+        return back.scalar(value) if kind == "loss" else back.result(value, kind in m.scalars)
+
+    out: dict[str, object] = {"L": result(trace.L, "loss")}
+    for t in range(1, m.T + 1):
+        out[f"h{t}"] = result(trace.h[t], "hidden")
+        out[f"yhat{t}"] = result(trace.yhat[t], "output")
+        out[f"L{t}"] = result(trace.losses[t], "loss")
+        for p in RNN_PARAMS:
+            out[f"dL{t}/d{p}"] = result(trace.per_param[t, p], p)
+        if trace.total_h is not None:
+            for k in range(t + 1):
+                out[f"dL{t}/dh{k}"] = result(trace.per_h[t, k], "hidden")
+    for p in RNN_PARAMS:
+        out[f"dL/d{p}"] = result(trace.total_param[p], p)
+    if trace.total_h is not None:
+        for k in range(m.T + 1):
+            out[f"dL/dh{k}"] = result(trace.total_h[k], "hidden")
+    return out
+
+
+def _notes(m: Model) -> tuple[str, ...]:
+    notes = []
+    if not m.back.exact:
+        notes.append("Values are float64; compare them with a tolerance.")
+    if m.activation == "relu":
+        notes.append("relu′(0) is taken as 0.")
+    if m.loss == "cross_entropy":
+        notes.append(
+            f"∂L_t/∂a_t for cross_entropy with {m.output} is computed in closed form "
+            + ("(ŷ·Σy − y)" if m.output == "softmax" else "(−y·(1 − ŷ))")
+            + " unless ŷ_t is given."
+        )
+    if m.truncate is not None:
+        notes.append(
+            f"Truncated BPTT (k = {m.truncate}): ∂L_t/∂θ holds h_(t−{m.truncate}) constant; "
+            "dL/dh quantities are not defined."
+        )
+    return tuple(notes)
+
+
+def solve(params: Mapping[str, object], given: Mapping[str, object]) -> Solution:
+    """Solve bound params (from `SOLVERS['rnn'].bind`); `given` names are already checked.
+
+    Override rules: a given quantity replaces the computed one, and everything computed from
+    it is recomputed. dL{t}/dh{t} = ∂L_t/∂ŷ_t·∂ŷ_t/∂h_t; dL{t}/dh{k} = dL{t}/dh{k+1}·∂h_{k+1}/∂h_k;
+    dL/dh{T} = dL{T}/dh{T} and dL/dh{k} = dL{k}/dh{k} + dL/dh{k+1}·∂h_{k+1}/∂h_k (no L0 term).
+    dL{t}/dθ sums dL{t}/dh{s}·∂h_s/∂θ over the contributing steps s (hidden θ) or is
+    ∂L_t/∂ŷ_t·∂ŷ_t/∂θ (output θ). dL/dθ is Σ_t dL{t}/dθ when some dL{t}/dθ is given or under
+    truncation, else Σ_s dL/dh{s}·∂h_s/∂θ; the two agree when nothing is overridden.
+    """
+    m = model(params, given)
+    trace = evaluate(m, _given_values(m, given))
+    return Solution.ordered(names.rnn(params), _results(trace), derivation(trace), _notes(m))
+
+
+def _node(m: Model, text: str) -> tuple[str, int, int]:
+    """(kind, step, size) of a node of the unrolled graph; parameters have step 0."""
+    sizes = {"W_h": m.n * m.n, "W_x": m.n * m.m, "W_y": m.k * m.n, "b_h": m.n, "b_y": m.k}
+    if text in sizes:
+        return text, 0, sizes[text]
+    match = _NODE.fullmatch(text)
+    if not match:
+        known = f"L{{t}}, yhat{{t}}, h{{t}}, x{{t}} and {', '.join(RNN_PARAMS)}"
+        raise SolverError(f"unknown node {text!r}; nodes are {known}")
+    kind, t = match[1], int(match[2])
+    if t > m.T:
+        raise SolverError(f"node {text} is past the last step T = {m.T}")
+    return kind, t, {"L": 1, "yhat": m.k, "h": m.n, "x": m.m}[kind]
+
+
+def local_derivative(
+    params: Mapping[str, object], of: str, wrt: str, given: Mapping[str, object] | None = None
+) -> np.ndarray:
+    """Jacobian of node `of` with respect to node `wrt` along their direct edge only.
+
+    The unrolled graph has nodes L{t}, yhat{t}, h{t}, x{t} (t = 1..T; h0 is a constant
+    leaf) and the parameters W_h, W_x, W_y, b_h, b_y. Edges: L_t <- ŷ_t; ŷ_t <- h_t, W_y,
+    b_y; h_t <- h_{t−1}, x_t, W_h, W_x, b_h. The result is in numerator layout, shape
+    (size of `of`, size of `wrt`) with L_t of size 1 and matrix parameters flattened
+    row-major; it is zero when there is no direct edge and for nodes at step 0 other
+    than h0 (L0, yhat0 and x0 do not exist, h0 depends on nothing). Values are taken at the
+    forward pass of `params` (with `given` overrides, as in `solve`): float64, or sympy
+    objects in an object array for a symbolic problem.
+    """
+    solver = SOLVERS["rnn"]
+    bound = solver.bind(params)
+    given = solver.check_given(bound, given)
+    m = model(bound, given)
+    trace = evaluate(m, _given_values(m, given))
+    (of_kind, t, rows), (wrt_kind, s, cols) = _node(m, of), _node(m, wrt)
+    if of_kind == "L" and t >= 1 and (wrt_kind, s) == ("yhat", t):
+        return trace.dL_dyhat[t].reshape(1, -1)
+    if of_kind == "yhat" and t >= 1:
+        G = output_jacobian(m.back, m.output, trace.a[t])
+        if (wrt_kind, s) == ("h", t):
+            return G @ m.W_y
+        if wrt_kind == "W_y":
+            return np.kron(G, trace.h[t].reshape(1, -1))
+        if wrt_kind == "b_y":
+            return G
+    if of_kind == "h" and t >= 1:
+        D = np.diag(trace.fprime[t])
+        edges = {
+            ("h", t - 1): lambda: D @ m.W_h,
+            ("x", t): lambda: D @ m.W_x,
+            ("W_h", 0): lambda: np.kron(D, trace.h[t - 1].reshape(1, -1)),
+            ("W_x", 0): lambda: np.kron(D, m.xs[t].reshape(1, -1)),
+            ("b_h", 0): lambda: D,
+        }
+        if (wrt_kind, s) in edges:
+            return edges[wrt_kind, s]()
+    return m.back.zeros((rows, cols))

@@ -1,0 +1,59 @@
+"""`Solution`: what a solver returns — named quantities in order, plus the worked derivation.
+
+Kept free of numpy and sympy so that the registry stays cheap to import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+
+class Solution(Mapping[str, object]):
+    """An ordered, read-only mapping `quantity name -> value` with `steps` and `notes`.
+
+    Values are Python scalars or strings, read-only numpy float64 arrays, or sympy objects.
+    `steps` are the lines of a worked derivation; `notes` are caveats (conventions,
+    floating-point behaviour) a reader should know about.
+    """
+
+    __slots__ = ("_values", "notes", "steps")
+
+    def __init__(
+        self,
+        values: Mapping[str, object],
+        steps: tuple[str, ...] = (),
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        object.__setattr__(self, "_values", dict(values))
+        object.__setattr__(self, "steps", tuple(steps))
+        object.__setattr__(self, "notes", tuple(notes))
+
+    @classmethod
+    def ordered(
+        cls,
+        names: tuple[str, ...],
+        values: Mapping[str, object],
+        steps: tuple[str, ...] = (),
+        notes: tuple[str, ...] = (),
+    ) -> Solution:
+        """Build a Solution whose keys are exactly `names`, in that order."""
+        if set(names) != set(values):
+            missing = sorted(set(names) - set(values))
+            extra = sorted(set(values) - set(names))
+            raise RuntimeError(f"solver bug: quantities missing {missing}, unexpected {extra}")
+        return cls({name: values[name] for name in names}, steps, notes)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Solution is read-only")
+
+    def __getitem__(self, name: str) -> object:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Solution({self._values!r})"

@@ -1,0 +1,56 @@
+"""Two sessions in two processes writing to one database at the same time lose nothing."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ANSWERS = 150
+
+# One writer: opens the store, waits for the common start time, then records ANSWERS
+# answers as fast as it can, each in its own transaction, as a session does.
+WRITER = """
+import json, sys, time
+from grader.model import Verdict
+from grader.store import Store
+
+db, student, start, count = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+store = Store(db)
+session = store.start_session(student, ["demo"], "practice", [f"demo/q{i}" for i in range(count)])
+while time.time() < start:
+    time.sleep(0.001)
+first = time.time()
+for i in range(count):
+    store.record(session.id, f"demo/q{i}", str(i), Verdict("correct", 1.0, "Correct."))
+    store.advance(session.id, i + 1)
+print(json.dumps({"session": session.id, "first": first, "last": time.time()}))
+"""
+
+
+def test_two_writers_at_once(db: Path) -> None:
+    start = time.time() + 1.5  # both processes are past their imports by then
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(db), student, str(start), str(ANSWERS)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for student in ("ann", "bob")]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        results.append(json.loads(out))
+    # The two write loops really overlapped in time.
+    assert max(r["first"] for r in results) < min(r["last"] for r in results)
+    raw = sqlite3.connect(db)
+    assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    counts = dict(raw.execute("SELECT s.student, COUNT(*) FROM attempts a JOIN sessions s ON s.id = a.session_id "
+                              "GROUP BY s.student"))
+    assert counts == {"ann": ANSWERS, "bob": ANSWERS}
+    for result in results:
+        answers = [row[0] for row in raw.execute("SELECT answer FROM attempts WHERE session_id = ? ORDER BY id",
+                                                 (result["session"],))]
+        assert answers == [str(i) for i in range(ANSWERS)]
+        position = raw.execute("SELECT position FROM sessions WHERE id = ?", (result["session"],)).fetchone()[0]
+        assert position == ANSWERS
