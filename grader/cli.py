@@ -40,9 +40,10 @@ class _Parser(argparse.ArgumentParser):
 class Context:
     """What a command needs: parsed arguments, the banks, and where to read and write."""
 
-    def __init__(self, args: argparse.Namespace, console: Console, stdin: TextIO) -> None:
+    def __init__(self, args: argparse.Namespace, console: Console, stdin: TextIO, errors: Console) -> None:
         self.args = args
         self.console = console
+        self.errors = errors
         self.stdin = stdin
         self._catalog: Catalog | None = None
 
@@ -73,6 +74,7 @@ Command = Callable[[Context], int]
 def cmd_list(ctx: Context) -> int:
     """List banks and question ids."""
     from rich.table import Table
+    from rich.text import Text
 
     banks = ctx.catalog.banks()
     if ctx.args.json:
@@ -83,11 +85,11 @@ def cmd_list(ctx: Context) -> int:
         table.add_column(column, overflow="fold")
     for bank in banks:
         table.add_section()
-        table.add_row(f"[bold]{bank.id}[/]", "", "", bank.document, f"[bold]{bank.title}[/]")
+        table.add_row(Text(bank.id, style="bold"), "", "", Text(bank.document), Text(bank.title, style="bold"))
         for item in bank.items():
             indent = "  " if item.parent else ""
-            table.add_row(indent + item.id, item.kind, item.topic,
-                          f"{item.source.document} {item.source.question}", _first_line(item.prompt))
+            table.add_row(Text(indent + item.id), item.kind, Text(item.topic),
+                          Text(f"{item.source.document} {item.source.question}"), Text(_first_line(item.prompt)))
     ctx.console.print(table)
     return 0
 
@@ -290,6 +292,65 @@ def cmd_verify(ctx: Context) -> int:
     return 1 if report.problems else 0
 
 
+def cmd_grade(ctx: Context) -> int:
+    """Grade submission files into a gradebook and per-student feedback reports."""
+    from pathlib import Path
+
+    from rich.progress import track
+
+    from grader import gradebook, itemstats, report, submissions
+
+    files = submissions.discover(ctx.args.submissions)
+    overrides = gradebook.load_overrides(ctx.args.overrides)
+    refused: list[str] = []
+    graded: list[gradebook.Graded] = []
+    show_progress = ctx.console.is_terminal and not ctx.args.json and len(files) > 1
+    for path in track(files, description="grading", console=ctx.console) if show_progress else files:
+        try:
+            submission = submissions.load(path)
+        except submissions.SubmissionError as exc:
+            refused.append(str(exc))
+            continue
+        graded.append(gradebook.grade_submission(ctx.catalog, submission, overrides.get(submission.student, {})))
+    stats = itemstats.compute(graded, ctx.catalog) if ctx.args.stats and graded else None
+    written: list[Path] = []
+    if ctx.args.out:
+        out = Path(ctx.args.out)
+        written = gradebook.write(graded, out)
+        (out / "reports").mkdir(exist_ok=True)
+        for g in graded:
+            path = out / "reports" / f"{_file_name(g.student)}.md"
+            path.write_text(report.markdown(g), encoding="utf-8")
+            written.append(path)
+        queue = gradebook.review_queue(graded)
+        if queue:
+            path = out / "review-queue.json"
+            path.write_text(json.dumps(queue, indent=2), encoding="utf-8")
+            written.append(path)
+        if stats:
+            path = out / "item-stats.json"
+            path.write_text(json.dumps(stats.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+            written.append(path)
+    if ctx.args.json:
+        ctx.emit_json({"students": [g.to_json() for g in graded], "refused": refused,
+                       "stats": stats.to_json() if stats else None, "written": [str(p) for p in written]})
+    else:
+        for g in graded:
+            ctx.console.print(report.terminal(g))
+        if stats:
+            ctx.console.print(itemstats.view(stats))
+        for path in written:
+            ctx.console.print(f"wrote {path}", markup=False, highlight=False)
+    if not ctx.args.json:  # with --json the refusals are in the output's "refused" list
+        for message in refused:
+            ctx.errors.print(f"error: {message}", markup=False, highlight=False)
+    return 2 if refused else 0
+
+
+def _file_name(student: str) -> str:
+    return "".join(c if c.isalnum() or c in "._-@+" else "_" for c in student).lstrip(".") or "student"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command and its help."""
     parser = _Parser(
@@ -358,6 +419,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--question", metavar="ID", help="check only this question (or exercise)")
     p.add_argument("--json", action="store_true", help="print JSON for CI")
     p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("grade", help="grade submission files into a gradebook and feedback reports",
+                       description="Grade SUBMISSION files (YAML or JSON; a directory stands for the files in it; "
+                       "the format is in examples/README.md). Exercises get follow-through credit for a student's own "
+                       "earlier values, wrong answers are matched against known misconceptions, and written answers "
+                       "are scored provisionally and flagged for review. A refused file is reported and the others "
+                       "are still graded (exit 2 if any was refused).")
+    p.add_argument("submissions", metavar="SUBMISSION", nargs="+")
+    p.add_argument("--out", metavar="DIR", help="write gradebook.csv, gradebook.json, reports/STUDENT.md, "
+                   "review-queue.json (and item-stats.json with --stats) to DIR")
+    p.add_argument("--overrides", metavar="FILE", help="instructor scores {student: {question id: score}}, "
+                   "applied on every run")
+    p.add_argument("--stats", action="store_true", help="item statistics: facility, discrimination, "
+                   "common wrong answers and misconceptions")
+    p.add_argument("--json", action="store_true", help="print the gradebook as JSON")
+    p.set_defaults(handler=cmd_grade)
     from grader.review import LIMIT_DEFAULT
 
     attempts_db = argparse.ArgumentParser(add_help=False)
@@ -415,7 +492,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, console:
     if not getattr(args, "handler", None):
         parser.print_help(console.file)
         return 2
-    ctx = Context(args, console, stdin or sys.stdin)
+    ctx = Context(args, console, stdin or sys.stdin, errors)
     try:
         return args.handler(ctx)
     except QuizError as exc:

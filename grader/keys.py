@@ -8,7 +8,6 @@ takes its key from the solver, so a typed-in literal is never trusted over the m
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any, Mapping
 
 from grader.errors import BankError, Problem
@@ -22,33 +21,45 @@ def expected(question: Question) -> Any:
     if question.kind == "exercise":
         return {part.part: expected(part) for part in question.parts}
     if question.solver and question.quantity and not question.options:
-        value = solution(question.solver, question.params)[question.quantity]
+        try:
+            value = solution(question.solver, question.params)[question.quantity]
+        except ValueError as exc:
+            raise BankError([Problem(question.id, question.line, "", f"cannot compute the key: {exc}")]) from None
     else:
         value = question.answer
     return kind.key(question, value)
 
 
 def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
-    """A solver's named quantities for these params (cached: banks ask repeatedly)."""
-    return _solve(solver, _freeze(params), _freeze(given or {}))
+    """A solver's named quantities for these params and overrides (cached: grading asks repeatedly).
+
+    Raises the solver's SolverError (a ValueError) for parameters it cannot take.
+    """
+    cache_key = (solver, freeze(params), freeze(given or {}))
+    found = _CACHE.get(cache_key)
+    if found is None:
+        from solvers import SOLVERS
+
+        found = SOLVERS[solver].solve(params, given=given or None)
+        if len(_CACHE) >= CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[cache_key] = found
+    return found
 
 
-@lru_cache(maxsize=4096)
-def _solve(solver: str, params: str, given: str) -> Mapping[str, Any]:
-    from solvers import SOLVERS
-
-    try:
-        return SOLVERS[solver].solve(json.loads(params), given=json.loads(given) or None)
-    except ValueError as exc:
-        raise BankError([Problem(f"solver {solver}", 0, "", f"cannot compute the key: {exc}")]) from None
+CACHE_SIZE = 20_000
+"""Solutions kept; a class's repeated slips make most follow-through solves cache hits."""
+_CACHE: dict[tuple[str, str, str], Mapping[str, Any]] = {}
 
 
-def _freeze(mapping: Mapping[str, Any]) -> str:
-    # JSON text is hashable and canonical, so equal params share one cached solution.
+def freeze(mapping: Mapping[str, Any]) -> str:
+    """Params as canonical text: hashable, so equal params share one cached solution."""
     return json.dumps(mapping, sort_keys=True, default=_plain)
 
 
 def _plain(value: Any) -> Any:
+    if hasattr(value, "free_symbols"):
+        return f"sympy:{value!r}"
     if hasattr(value, "tolist"):
         return value.tolist()
     return float(value)

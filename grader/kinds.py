@@ -116,8 +116,11 @@ class ChoiceKind:
         shown = self.format(question, response)
         if response == key:
             return Verdict("correct", 1.0, "Correct.", interpreted_as=shown)
-        feedback = option.feedback or f"{response} is not the right option."
-        return Verdict("incorrect", 0.0, feedback, interpreted_as=shown, misconception=option.misconception)
+        verdict = Verdict("incorrect", 0.0, option.feedback or f"{response} is not the right option.",
+                          interpreted_as=shown, misconception=option.misconception)
+        if option.misconception or not (option.expr or option.value is not None):
+            return verdict
+        return _diagnosed(question, option_value(question, option), verdict)
 
     def format(self, question: Question, response: str) -> str:
         text = question.option(response).text
@@ -219,7 +222,8 @@ class NumberKind:
                     "incorrect", 0.0, wrong.feedback, interpreted_as=shown,
                     method="numeric tolerance", misconception=wrong.misconception,
                 )
-        return Verdict("incorrect", 0.0, f"{shown} is not right.", interpreted_as=shown, method="numeric tolerance")
+        return _diagnosed(question, response, Verdict("incorrect", 0.0, f"{shown} is not right.",
+                                                      interpreted_as=shown, method="numeric tolerance"))
 
     def format(self, question: Question, response: float) -> str:
         return format_number(response)
@@ -230,6 +234,19 @@ class NumberKind:
                                            if isinstance(w.answer, (int, float))]
         return Examples(right=(repr(float(key)), format_number(key)),
                         wrong=tuple(repr(w) for w in wrong), invalid=("", "abc", "1/0"))
+
+
+def _diagnosed(question: Question, value: Any, verdict: Verdict) -> Verdict:
+    """Name the misconception (from the solver's library) that reproduces a wrong value."""
+    if not question.solver or value is None:
+        return verdict
+    from grader.diagnose import diagnose
+
+    found = diagnose(question, value)
+    if found is None:
+        return verdict
+    return Verdict(verdict.status, verdict.score, f"{verdict.feedback} {found.feedback()}",
+                   interpreted_as=verdict.interpreted_as, method=verdict.method, misconception=found.misconception)
 
 
 def format_number(value: float) -> str:
@@ -316,7 +333,8 @@ class ExpressionKind:
                 return Verdict("incorrect", 0.0, wrong.feedback, interpreted_as=shown, method=decision.method,
                                misconception=wrong.misconception)
         feedback = decision.detail if decision.method == "shape" else f"{shown} is not equal to the answer."
-        return Verdict("incorrect", 0.0, feedback, interpreted_as=shown, method=decision.method)
+        return _diagnosed(question, response, Verdict("incorrect", 0.0, feedback, interpreted_as=shown,
+                                                      method=decision.method))
 
     def format(self, question: Question, response: Any) -> str:
         return response.interpreted_as()
@@ -347,6 +365,41 @@ def same_value(question: Question, key: Any, response: Any) -> Any:
     return equivalence.compare(key, response, **options)
 
 
+def same_answer(question: Question, value: Any, expected: Any) -> bool:
+    """Does a student's value (number or formula) equal a solver value (number, array, sympy)?"""
+    if hasattr(value, "interpreted_as"):
+        from grader import mathparse
+
+        try:
+            other = mathparse.from_sympy(expected) if hasattr(expected, "free_symbols") else \
+                mathparse.parse(repr(float(expected)))
+        except (TypeError, ValueError):
+            return False
+        return bool(same_value(question, other, value).equivalent)
+    if hasattr(expected, "free_symbols"):
+        return False
+    try:
+        import numpy as np
+
+        a = np.asarray(value, dtype=float)
+        b = np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        return str(value).strip().casefold() == str(expected).strip().casefold()
+    if a.shape != b.shape or not np.all(np.isfinite(b)):
+        return False
+    tolerance = question.tolerance or Tolerance()
+    return bool(np.all(np.abs(a - b) <= tolerance.abs + tolerance.rel * np.abs(b)))
+
+
+def option_value(question: Question, option: Any) -> Any:
+    """What an option states: its formula (parsed), or its value; None for text or chain options."""
+    if option.expr is not None:
+        from grader import mathparse
+
+        return mathparse.parse(option.expr, variables=_declared(question), functions=question.functions)
+    return option.value
+
+
 def _declared(question: Question) -> list[str] | None:
     # A question without declared variables keys in free mode: any name in the key is a variable.
     return list(question.variables) or None
@@ -358,11 +411,20 @@ def _formula_text(value: Any) -> str:
     return str(value)
 
 
-_PART_ANSWER = re.compile(r"^\s*\(?([A-Za-z0-9_]+)\)?\s*[=:)]\s*(.*?)\s*$", re.DOTALL)
+_PART_ANSWER = re.compile(r"^\s*\(?([A-Za-z0-9_/]+)\)?\s*[=:)]\s*(.*?)\s*$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ExerciseAnswers:
+    """An exercise response: answers by part id, and intermediate values shown (`work`)."""
+
+    answers: Mapping[str, str]
+    work: Mapping[str, Any]
 
 
 class ExerciseKind:
-    """Several parts about one setting; each part is graded by its own kind."""
+    """Several parts about one setting; each part is graded by its own kind, then
+    solver-backed parts get follow-through credit for the student's own earlier values."""
 
     name = "exercise"
     fields = frozenset({"parts", "followthrough", "variables", "functions"})
@@ -371,39 +433,62 @@ class ExerciseKind:
     def key(self, question: Question, value: Any) -> Any:
         return value
 
-    def parse(self, question: Question, text: str) -> dict[str, str]:
+    def parse(self, question: Question, text: str) -> ExerciseAnswers:
         text = _bounded(text, MAX_TEXT_CHARS)
         part_ids = [p.part for p in question.parts]
+        quantities = _quantity_names(question)
+        usage = "; ".join(f"{pid}=…" for pid in part_ids)
+        if quantities:
+            usage += f" (and optionally your working, e.g. {quantities[0]}=…)"
         answers: dict[str, str] = {}
-        # Split only where a part label follows, so a written part may itself contain ';' or newlines.
-        labels = "|".join(re.escape(pid) for pid in part_ids)
-        for piece in re.split(rf"[;\n](?=\s*\(?(?:{labels})\)?\s*[=:)])", text, flags=re.IGNORECASE):
+        work: dict[str, Any] = {}
+        # Split only where a label follows, so a written part may itself contain ';' or newlines.
+        labels = "|".join(re.escape(label) for label in sorted(part_ids + quantities, key=len, reverse=True))
+        for piece in re.split(rf"[;\n](?=\s*\(?(?:{labels})\)?\s*[=:)])", text):
             if not piece.strip():
                 continue
             match = _PART_ANSWER.match(piece)
-            if not match or match.group(1).lower() not in part_ids:
-                raise ResponseError(
-                    f"Could not read '{piece.strip()[:40]}'. Answer the parts as "
-                    + "; ".join(f"{pid}=…" for pid in part_ids) + " (one part per line or separated by ';')."
-                )
-            answers[match.group(1).lower()] = match.group(2)
-        if not answers:
-            raise ResponseError("Answer the parts as " + "; ".join(f"{pid}=…" for pid in part_ids) + ".")
-        return answers
+            label = match.group(1) if match else ""
+            if label.lower() in part_ids:
+                answers[label.lower()] = match.group(2)
+            elif label in quantities:
+                from grader.mathparse import parse_number
 
-    def check(self, question: Question, response: Mapping[str, str], key: Mapping[str, Any]) -> Verdict:
+                work[label] = parse_number(match.group(2))
+            else:
+                raise ResponseError(f"Could not read '{piece.strip()[:40]}'. Answer the parts as {usage}, "
+                                    "one per line or separated by ';'.")
+        if not answers:
+            raise ResponseError(f"Answer the parts as {usage}.")
+        return ExerciseAnswers(answers, work)
+
+    def check(self, question: Question, response: ExerciseAnswers | Mapping[str, str], key: Mapping[str, Any]) -> Verdict:
+        if not isinstance(response, ExerciseAnswers):
+            response = ExerciseAnswers(response, {})
+        values: dict[str, Any] = {}
         verdicts: list[tuple[str, Verdict]] = []
         for part in question.parts:
-            pid = part.part
-            text = response.get(pid)
+            text = response.answers.get(part.part)
             if text is None:
-                verdicts.append((pid, NOT_ANSWERED))
-            else:
-                verdicts.append((pid, grade(part, text, key[pid])))
+                verdicts.append((part.part, NOT_ANSWERED))
+                continue
+            kind = KINDS[part.kind]
+            try:
+                values[part.part] = kind.parse(part, text)
+            except ResponseError as exc:
+                verdicts.append((part.part, Verdict("invalid", 0.0, str(exc))))
+                continue
+            verdicts.append((part.part, kind.check(part, values[part.part], key[part.part])))
+        if question.solver:
+            from grader import followthrough
+
+            verdicts = followthrough.mark(question, values, response.work, verdicts)
         return combine(question, verdicts)
 
-    def format(self, question: Question, response: Mapping[str, str]) -> str:
-        return "; ".join(f"{pid}={text}" for pid, text in response.items())
+    def format(self, question: Question, response: ExerciseAnswers) -> str:
+        shown = [f"{pid}={text}" for pid, text in response.answers.items()]
+        shown += [f"{name}={value}" for name, value in response.work.items()]
+        return "; ".join(shown)
 
     def examples(self, question: Question, key: Mapping[str, Any]) -> Examples:
         per_part = {p.part: KINDS[p.kind].examples(p, key[p.part]) for p in question.parts}
@@ -413,6 +498,14 @@ class ExerciseKind:
             for bad in per_part if per_part[bad].wrong
         )
         return Examples(right=(right,), wrong=wrong, invalid=("", "zz=1"))
+
+
+def _quantity_names(question: Question) -> list[str]:
+    if not question.solver:
+        return []
+    from solvers import SOLVERS
+
+    return list(SOLVERS[question.solver].quantities(question.params))
 
 
 def combine(question: Question, verdicts: list[tuple[str, Verdict]]) -> Verdict:

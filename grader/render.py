@@ -24,7 +24,7 @@ def question_panel(question: Question, position: str = "") -> Panel:
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
         for option in question.options:
-            table.add_row(f"{option.letter})", option.text)
+            table.add_row(f"{option.letter})", Text(option.text))
         body += [Text(""), table]
     if question.kind == "multi":
         body.append(Text("Tick every option that applies (e.g. A,C).", style="dim"))
@@ -42,13 +42,13 @@ def key_panel(question: Question, key: Any) -> Panel:
     items = question.parts or (question,)
     for item in items:
         label = f"key ({item.part})" if item.parent else "key"
-        rows.add_row(label, describe_key(item, key[item.part] if question.parts else key))
+        rows.add_row(label, Text(describe_key(item, key[item.part] if question.parts else key)))
         if item.parent:
             rows.add_row("", Text(item.explanation, style="dim"))
-    rows.add_row("explanation", question.explanation)
-    rows.add_row("source", f"document {question.source.document}, question {question.source.question}")
+    rows.add_row("explanation", Text(question.explanation))
+    rows.add_row("source", Text(f"document {question.source.document}, question {question.source.question}"))
     if question.solver:
-        rows.add_row("solver", f"{question.solver} {dict(question.params)}")
+        rows.add_row("solver", Text(f"{question.solver} {dict(question.params)}"))
     if question.notes:
         rows.add_row("notes", Text(question.notes, style="italic"))
     return Panel(rows, title="instructor view", title_align="left", border_style="green")

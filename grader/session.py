@@ -372,7 +372,7 @@ def choose_banks(catalog: Catalog, terminal: Terminal) -> list[str] | None:
             about = f"{bank.title} ({len(bank.questions)} questions)"
         except QuizError:  # a broken bank should not keep a student from the others
             about = "(cannot be loaded; `rnnquiz verify` shows why)"
-        table.add_row(str(number), bank_id, about)
+        table.add_row(str(number), bank_id, Text(about))
     terminal.console.print(Group(Text("Question banks:", style="bold"), table,
                                  Text("Choose by number or id (several separated by spaces); Enter for all.",
                                       style="dim")))

@@ -8,6 +8,7 @@ from typing import Any, Callable, Mapping
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from grader import safeyaml
 from grader.errors import UsageError
@@ -105,7 +106,7 @@ def print_solution(console: Console, name: str, solution: Mapping[str, Any], *, 
         table.add_column("quantity", style="bold", no_wrap=True)
         table.add_column("value", overflow="fold")
         for quantity, value in solution.items():
-            table.add_row(quantity, display(value))
+            table.add_row(Text(quantity), Text(display(value)))
         console.print(table)
     for note in getattr(solution, "notes", ()):
         console.print(f"note: {note}", markup=False, highlight=False, style="dim")
@@ -131,5 +132,5 @@ def print_solver_list(console: Console, *, as_json: bool, emit_json: Callable[[A
         table.add_column("meaning", overflow="fold")
         table.add_column("default")
         for param in solver.params:
-            table.add_row(param.name, param.doc, "required" if param.default is REQUIRED else repr(param.default))
+            table.add_row(param.name, Text(param.doc), Text("required" if param.default is REQUIRED else repr(param.default)))
         console.print(table)

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 
 from grader import chains, keys
 from grader.errors import QuizError, ResponseError
-from grader.kinds import KINDS, fold, format_number, grade, same_value
+from grader.kinds import KINDS, fold, format_number, grade, option_value, same_answer, same_value
 from grader.model import Bank, Option, Question, Tolerance
 
 CHAIN_DRAWS = 2
@@ -182,28 +182,15 @@ def _option_equals(question: Question, option: Option, truth: Any) -> bool:
     if option.chain is not None:
         return _chain_equals(question, option.chain)
     if option.expr is not None:
-        return _formulas_equal(question, _option_formula(question, option.expr), truth)
-    return _values_equal(option.value, truth, question.tolerance)
+        return _formulas_equal(question, _option_formula(question, option), truth)
+    return same_answer(question, option.value, truth)
 
 
-def _values_equal(a: Any, b: Any, tolerance: Tolerance | None) -> bool:
-    if isinstance(a, str) or isinstance(b, str):
-        return str(a).strip().casefold() == str(b).strip().casefold()
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b or a == b
+def _option_formula(question: Question, option: Option) -> Any:
     try:
-        return (tolerance or Tolerance()).accepts(float(a), float(b))
-    except (TypeError, ValueError):
-        return False
-
-
-def _option_formula(question: Question, text: str) -> Any:
-    from grader import mathparse
-
-    try:
-        return mathparse.parse(text, variables=list(question.variables) or None, functions=question.functions)
+        return option_value(question, option)
     except ResponseError as exc:
-        raise QuizError(f"cannot read formula {text!r}: {exc}") from None
+        raise QuizError(f"cannot read formula {option.expr!r} of option {option.letter}: {exc}") from None
 
 
 def _formulas_equal(question: Question, formula: Any, truth: Any) -> bool:
@@ -217,7 +204,7 @@ def _formulas_equal(question: Question, formula: Any, truth: Any) -> bool:
         if missing:
             return False
         value = float(formula.evaluate(env))
-        return _values_equal(value, truth, question.tolerance)
+        return same_answer(question, value, truth)
     return bool(same_value(question, mathparse.from_sympy(truth), formula).equivalent)
 
 
@@ -338,10 +325,10 @@ def _options_equal(question: Question, a: Option, b: Option) -> tuple[bool, str]
     if a.chain is not None and b.chain is not None and question.solver:
         return _chains_agree(question, a.chain, b.chain), "chain"
     if a.expr is not None and b.expr is not None:
-        fa, fb = _option_formula(question, a.expr), _option_formula(question, b.expr)
+        fa, fb = _option_formula(question, a), _option_formula(question, b)
         return bool(same_value(question, fa, fb).equivalent), "formula"
     if a.value is not None and b.value is not None:
-        return _values_equal(a.value, b.value, question.tolerance), "value"
+        return same_answer(question, a.value, b.value), "value"
     return fold(a.text) == fold(b.text), "text"
 
 
@@ -352,6 +339,7 @@ def _chains_agree(question: Question, a: chains.Term, b: chains.Term) -> bool:
 def print_report(console: Any, report: Report) -> None:
     """One table row per question: status and the reason for each check that needs a look."""
     from rich.table import Table
+    from rich.text import Text
 
     style = {"ok": "green", "note": "yellow", "problem": "bold red"}
     table = Table(title="rnnquiz verify", title_justify="left")
@@ -361,7 +349,7 @@ def print_report(console: Any, report: Report) -> None:
     for row in report.rows:
         shown = [f for f in row.findings if f.status != "ok"] or list(row.findings)
         details = "\n".join(f"{f.check}: {f.message}" if f.message else f.check for f in shown)
-        table.add_row(row.question, f"[{style[row.status]}]{row.status}[/]", details)
+        table.add_row(Text(row.question), Text(row.status, style=style[row.status]), Text(details))
     console.print(table)
     verdict = "[bold red]problems found[/]" if report.problems else "[bold green]all keys verified[/]"
     console.print(f"{verdict}: {report.problems} of {len(report.rows)} questions have a problem "

@@ -83,3 +83,18 @@ def terms(parts: list[str]) -> str:
     for part in parts[1:]:
         out += f" − {part[1:]}" if part.startswith("−") else f" + {part}"
     return out
+
+
+_QUANTITY = re.compile(r"^(?:d(L)(\d*)/d(\w+?)(\d*)|(yhat|h|L|x|s)(\d+))$")
+_NODE_LABEL = {"yhat": "ŷ", "h": "h", "L": "L", "x": "x", "s": "s"}
+
+
+def quantity_label(name: str) -> str:
+    """A quantity name as people write it: yhat1 → ŷ₁, dL2/dW_h → ∂L₂/∂W_h, dL/dh1 → ∂L/∂h₁."""
+    match = _QUANTITY.match(name)
+    if not match:
+        return name
+    if match.group(5):
+        return _NODE_LABEL[match.group(5)] + sub(match.group(6))
+    wrt = _NODE_LABEL.get(match.group(3), match.group(3))
+    return f"∂L{sub(match.group(2))}/∂{wrt}{sub(match.group(4))}"

@@ -1,0 +1,63 @@
+"""Which quantities of a solver's problem depend on which.
+
+Found empirically rather than declared: nudge one quantity through the solver's `given`
+and see which others move. That works for every solver without a hand-written graph,
+and it respects each solver's own rules for what an override recomputes.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any, Mapping
+
+from grader import keys
+
+PERTURBATION = 0.37
+"""Offset used to detect dependence; an odd value so it rarely cancels by accident."""
+
+
+def ancestors(solver: str, params: Mapping[str, Any], quantity: str) -> frozenset[str]:
+    """The quantities whose value `quantity` depends on, for this problem."""
+    return _graph(solver, keys.freeze(params)).get(quantity, frozenset())
+
+
+def descendants(solver: str, params: Mapping[str, Any], quantity: str) -> frozenset[str]:
+    """The quantities that depend on `quantity`, for this problem."""
+    graph = _graph(solver, keys.freeze(params))
+    return frozenset(name for name, upstream in graph.items() if quantity in upstream)
+
+
+@lru_cache(maxsize=1024)
+def _graph(solver: str, frozen: str) -> Mapping[str, frozenset[str]]:
+    params = json.loads(frozen)
+    truth = keys.solution(solver, params)
+    depends: dict[str, set[str]] = {name: set() for name in truth}
+    for name, value in truth.items():
+        if isinstance(value, (str, bool)) or hasattr(value, "free_symbols"):
+            continue
+        nudged = keys.solution(solver, params, {name: _nudge(value)})
+        for other, moved in nudged.items():
+            if other != name and not close(moved, truth[other]):
+                depends[other].add(name)
+    return {name: frozenset(found) for name, found in depends.items()}
+
+
+def _nudge(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, float):
+        return value + PERTURBATION * max(1.0, abs(value))
+    return np.asarray(value, dtype=float) + PERTURBATION
+
+
+
+
+def close(a: Any, b: Any) -> bool:
+    """Numerically the same (to rounding), for values of any shape; exact for anything else."""
+    import numpy as np
+
+    try:
+        return bool(np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=1e-9, atol=1e-12))
+    except (TypeError, ValueError):
+        return a == b

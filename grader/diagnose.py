@@ -1,0 +1,86 @@
+"""Which named misconception reproduces a wrong answer?
+
+Every misconception in `solvers.misconceptions` is a variant of a solver. A wrong answer
+that equals the variant's value of the asked quantity is diagnosed with that
+misconception's id, its sentence for the student, and the variant's specific detail
+("ŷ₁ = W_h·h₁ = 2 where W_y·h₁ = 4").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from grader import keys
+from grader.kinds import same_answer
+from grader.model import Question
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A misconception that reproduces an answer, and the overrides that embody it."""
+
+    misconception: str
+    sentence: str
+    detail: str
+    params: Mapping[str, Any]
+    given: Mapping[str, Any]
+
+    def feedback(self) -> str:
+        """What the student reads: the specific slip, then the general rule."""
+        return f"This matches a known mistake: {self.detail}. {self.sentence}"
+
+
+def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None = None,
+             evidence: Mapping[str, Any] | None = None) -> Diagnosis | None:
+    """The first misconception whose variant gives `value` for the question's quantity.
+
+    `carried` are values the student is known to have used earlier; the variant is applied
+    on top of them, so a slip is recognised even after an earlier one. `evidence` is what
+    else the student wrote (earlier answers, shown work) by quantity: a variant that would
+    have made any of it different is not what happened, however well it fits this answer.
+    """
+    if not (question.solver and question.quantity):
+        return None
+    from solvers import SOLVERS
+
+    for variant in _variants(question.solver, question.params):
+        known = SOLVERS[question.solver].quantities(variant.params)
+        kept = {name: v for name, v in (carried or {}).items() if name in known}
+        given = {**_compatible(question, kept, variant.given), **variant.given}
+        try:
+            predicted = keys.solution(question.solver, variant.params, given)
+            matches = same_answer(question, value, predicted[question.quantity])
+        except (KeyError, ValueError, ArithmeticError):
+            continue
+        if matches and all(name not in predicted or same_answer(question, shown, predicted[name])
+                           for name, shown in (evidence or {}).items() if name != question.quantity):
+            from solvers.misconceptions import MISCONCEPTIONS
+
+            sentence = MISCONCEPTIONS[variant.misconception].sentence
+            return Diagnosis(variant.misconception, sentence, variant.detail, variant.params, variant.given)
+    return None
+
+
+def _compatible(question: Question, carried: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Carried values the variant does not recompute itself: a mistake in ∂L_t/∂h_t replaces
+    the student's later ∂L/∂h values rather than being mixed with them."""
+    from grader.dependencies import descendants
+
+    replaced: set[str] = set()
+    for name in overrides:
+        replaced |= descendants(question.solver, question.params, name)
+    return {name: value for name, value in carried.items() if name not in replaced}
+
+
+_VARIANTS: dict[tuple[str, str], list[Any]] = {}
+
+
+def _variants(solver: str, params: Mapping[str, Any]) -> list[Any]:
+    """The misconception variants of a problem, computed once per problem."""
+    from solvers.misconceptions import variants
+
+    frozen = keys.freeze(params)
+    if (solver, frozen) not in _VARIANTS:
+        _VARIANTS[solver, frozen] = variants(solver, params, keys.solution(solver, params))
+    return _VARIANTS[solver, frozen]

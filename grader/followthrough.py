@@ -1,0 +1,303 @@
+"""Follow-through marking: a slip is punished once, not again in every later part.
+
+For a multi-part exercise keyed by a solver, each part's quantity depends on upstream
+quantities (found empirically: perturb one through the solver's `given` and see whether
+the part's quantity moves). Walking the parts in order, we keep the values the student
+has used that differ from the truth ("carried" values):
+
+- from the student's `work:` (intermediate values they showed), once an earlier part has
+  made them part of the story;
+- from the student's own answers to earlier parts;
+- or, when a wrong part has no work to explain it, inferred: the smallest change to one
+  upstream quantity (a named misconception first, then any single value found by a
+  one-dimensional search) that reproduces the wrong answer and best explains the later
+  answers.
+
+A wrong part that is right when recomputed from the carried values earns the exercise's
+`followthrough` share of its points, unless the carried values make it degenerate (a
+zero that trivialises it). A part that is wrong even then is pinned, where the work
+allows, to the first step of its own working that does not follow.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any, Mapping
+
+from grader import keys
+from grader.dependencies import ancestors, close
+from grader.diagnose import Diagnosis, diagnose
+from grader.kinds import same_answer
+from grader.model import Question, Verdict
+
+SEARCH_ITERATIONS = 12
+
+
+@dataclass(frozen=True)
+class Carried:
+    """A value the student used for a quantity, where it differs from the truth."""
+
+    quantity: str
+    value: Any
+    truth: Any
+    source: str
+
+    def describe(self) -> str:
+        """`ŷ₁ = 2` for feedback."""
+        return f"{_label(self.quantity)} = {_show(self.value)}"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How a wrong answer came about: carried values, possibly a named misconception."""
+
+    carried: tuple[Carried, ...]
+    diagnosis: Diagnosis | None = None
+    params: Mapping[str, Any] | None = None
+
+
+def mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any],
+         verdicts: list[tuple[str, Verdict]]) -> list[tuple[str, Verdict]]:
+    """Adjust an exercise's part verdicts for follow-through and name what went wrong."""
+    solver, params = question.solver, question.params
+    if not solver:
+        return verdicts
+    truth = keys.solution(solver, params)
+    by_id = {part.part: part for part in question.parts}
+    carried: dict[str, Carried] = {}
+    variant_params: Mapping[str, Any] | None = None
+    earlier: set[str] = set()
+    out: list[tuple[str, Verdict]] = []
+    for index, (pid, verdict) in enumerate(verdicts):
+        part = by_id[pid]
+        quantity = part.quantity
+        if quantity is None or quantity not in truth or pid not in values or verdict.status == "invalid":
+            out.append((pid, verdict))
+            continue
+        upstream = ancestors(solver, params, quantity)
+        for name, value in work.items():
+            if name in earlier and name in truth and name not in carried and not _equal(part, value, truth[name]):
+                carried[name] = Carried(name, value, truth[name], "your work")
+        relevant = {c: k for c, k in carried.items() if c in upstream}
+        answer = values[pid]
+        if verdict.status != "correct":
+            later = [(by_id[p], values.get(p)) for p, _ in verdicts[index + 1:] if p in values]
+            shown = {**work, **{by_id[p].quantity: values[p] for p, _ in verdicts[:index]
+                                if p in values and by_id[p].quantity}}
+            evidence = {name: value for name, value in shown.items() if name in upstream}
+            verdict, explanation = _judge(question, part, answer, verdict, relevant, variant_params, work, earlier,
+                                          later, evidence)
+            if explanation:
+                for item in explanation.carried:
+                    carried.setdefault(item.quantity, item)
+                variant_params = explanation.params or variant_params
+        earlier |= upstream | {quantity}
+        if not _equal(part, answer, truth[quantity]):
+            carried[quantity] = Carried(quantity, answer, truth[quantity], f"your answer to ({pid})")
+        out.append((pid, verdict))
+    return out
+
+
+def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, relevant: Mapping[str, Carried],
+           variant_params: Mapping[str, Any] | None, work: Mapping[str, Any], earlier: set[str],
+           later: list[tuple[Question, Any]], evidence: Mapping[str, Any]) -> tuple[Verdict, Explanation | None]:
+    """The verdict of one wrong part, and what explains it for the parts after it."""
+    solver, quantity = question.solver, part.quantity
+    params = variant_params or question.params
+    given = {c: k.value for c, k in relevant.items()}
+    if given or variant_params:
+        expected = _value(solver, params, given, quantity)
+        if expected is not None and _equal(part, answer, expected):
+            reason = _degenerate(part, expected, keys.solution(solver, question.params)[quantity], relevant)
+            carried_text = _carried_text(relevant.values(), variant_params)
+            if reason:
+                return replace(verdict, feedback=f"{verdict.feedback} It follows from {carried_text}, but {reason}, "
+                                                 "so it earns no follow-through credit."), None
+            share = question.followthrough
+            # The slip is counted once, where it was made, not again in the part it carried into.
+            return replace(verdict, status="partial" if share < 1 else "correct", score=share * 1.0,
+                           followthrough=True, method="follow-through", misconception=None,
+                           feedback=f"Correct given {carried_text}; with the right values it is "
+                                    f"{_show(keys.solution(solver, question.params)[quantity])}."), None
+    diagnosis = diagnose(part, answer, given, evidence)
+    if given or variant_params:
+        expected = _value(solver, params, given, quantity)
+        step = _first_wrong_step(question, part, given, params, work, earlier)
+        text = (f"Even with {_carried_text(relevant.values(), variant_params)}, {_label(quantity)} would be "
+                f"{_show(expected)}; you have {_show(answer)}.")
+        if step:
+            text += f" {step}"
+        if diagnosis:
+            text += f" {diagnosis.feedback()}"
+        return replace(verdict, feedback=text, misconception=diagnosis.misconception if diagnosis else None), None
+    explanation = _explain(question, part, answer, diagnosis, work, later)
+    text = verdict.feedback
+    if explanation.carried:
+        shown = " and ".join(f"{c.describe()} (the right value is {_show(c.truth)})" for c in explanation.carried)
+        from_work = all(c.source == "your work" for c in explanation.carried)
+        text = (f"Your {_label(quantity)} = {_show(answer)} follows from your {shown}." if from_work else
+                f"Your {_label(quantity)} = {_show(answer)} is what {shown} would give.")
+    if diagnosis:
+        text += f" {diagnosis.feedback()}"
+    return replace(verdict, feedback=text, misconception=diagnosis.misconception if diagnosis else None), explanation
+
+
+def _explain(question: Question, part: Question, answer: Any, diagnosis: Diagnosis | None,
+             work: Mapping[str, Any], later: list[tuple[Question, Any]]) -> Explanation:
+    """The upstream values to carry past this wrong answer.
+
+    Shown work that reproduces the answer is taken as it is. Otherwise the smallest
+    explanation wins that is consistent with the most later answers: the answer alone
+    (nothing inferred), then the named misconception's values, then any single upstream
+    value a one-dimensional search finds, in the solver's order.
+    """
+    solver, params, quantity = question.solver, question.params, part.quantity
+    truth = keys.solution(solver, params)
+    upstream = ancestors(solver, params, quantity)
+    shown_work = {c: v for c, v in work.items() if c in upstream and c in truth and not _equal(part, v, truth[c])}
+    if shown_work and _equal(part, answer, _value(solver, params, shown_work, quantity)):
+        return Explanation(tuple(Carried(c, v, truth[c], "your work") for c, v in shown_work.items()), diagnosis)
+    candidates = [Explanation(())]
+    if diagnosis:
+        candidates.append(Explanation(
+            tuple(Carried(c, v, truth.get(c), "inferred from a known mistake") for c, v in diagnosis.given.items()),
+            diagnosis, diagnosis.params if diagnosis.params != params else None))
+    for name in (n for n in truth if n in upstream):
+        for value in _solve_for(solver, params, name, quantity, answer, part):
+            candidates.append(Explanation((Carried(name, value, truth[name], "inferred from your answers"),)))
+
+    def explains(candidate: Explanation) -> int:
+        given = {quantity: answer, **{c.quantity: c.value for c in candidate.carried}}
+        run = candidate.params or params
+        return sum(1 for later_part, value in later
+                   if value is not None and later_part.quantity
+                   and _equal(later_part, value, _value(solver, run, given, later_part.quantity)))
+
+    # max() keeps the first of equals: the smallest explanation wins a tie.
+    return max(candidates, key=explains)
+
+
+def _first_wrong_step(question: Question, part: Question, given: Mapping[str, Any], params: Mapping[str, Any],
+                      work: Mapping[str, Any], earlier: set[str]) -> str:
+    """Point at the first step of this part's own working that does not follow."""
+    solver = question.solver
+    expected = keys.solution(solver, params, given)
+    upstream = ancestors(solver, question.params, part.quantity)
+    for name in expected:  # solver order is the order of the working
+        if name in work and name in upstream and name not in earlier and not _equal(part, work[name], expected[name]):
+            return (f"The step that goes wrong is {_label(name)}: you have {_show(work[name])}, "
+                    f"but from your earlier values it is {_show(expected[name])}.")
+    return ""
+
+
+def _degenerate(part: Question, expected: Any, truth: Any, relevant: Mapping[str, Carried]) -> str:
+    tolerance = (part.tolerance.abs if part.tolerance else 1e-9)
+    if not all(math.isfinite(float(v)) for v in _flat(expected)):
+        return "the carried values make it undefined"
+    if _is_zero(expected, tolerance) and not _is_zero(truth, tolerance):
+        return "the carried values make it trivially 0"
+    for item in relevant.values():
+        if _is_zero(item.value, tolerance) and not _is_zero(item.truth, tolerance):
+            return f"the carried {item.describe()} trivialises it"
+    return ""
+
+
+def _solve_for(solver: str, params: Mapping[str, Any], name: str, quantity: str, answer: Any,
+               part: Question) -> list[float]:
+    """Values of scalar quantity `name` that make `quantity` equal the student's answer."""
+    truth = keys.solution(solver, params)
+    start = truth[name]
+    if not isinstance(start, float) or not isinstance(answer, float):
+        return []
+
+    def f(v: float) -> float | None:
+        value = _value(solver, params, {name: v}, quantity)
+        return None if value is None or not isinstance(value, float) else value - answer
+
+    step = max(1.0, abs(start))
+    points = [start - step, start, start + step]
+    ys = [f(x) for x in points]
+    if any(y is None for y in ys):
+        return []
+    roots = _quadratic_roots(points, ys)
+    found: list[float] = []
+    for root in roots:
+        refined = _secant(f, root, root + 1e-3 * step)
+        if refined is not None and not any(abs(refined - r) <= 1e-9 * max(1, abs(r)) for r in found):
+            if not close(refined, start):
+                found.append(refined)
+    return [r for r in found if _equal(part, answer, _value(solver, params, {name: r}, quantity))]
+
+
+def _quadratic_roots(xs: list[float], ys: list[float | None]) -> list[float]:
+    (x0, x1, x2), (y0, y1, y2) = xs, ys
+    # Divided differences give the interpolating parabola a·x² + b·x + c exactly.
+    d01 = (y1 - y0) / (x1 - x0)
+    d12 = (y2 - y1) / (x2 - x1)
+    a = (d12 - d01) / (x2 - x0)
+    b = d01 - a * (x0 + x1)
+    c = y0 - a * x0 * x0 - b * x0
+    if abs(a) <= 1e-12 * (abs(b) + abs(c) + 1):
+        return [] if b == 0 else [-c / b]
+    disc = b * b - 4 * a * c
+    if disc < 0:
+        return [-b / (2 * a)]
+    root = math.sqrt(disc)
+    return [(-b - root) / (2 * a), (-b + root) / (2 * a)]
+
+
+def _secant(f: Any, x0: float, x1: float) -> float | None:
+    y0, y1 = f(x0), f(x1)
+    for _ in range(SEARCH_ITERATIONS):
+        if y0 is None or y1 is None:
+            return None
+        if y1 == 0 or y1 == y0:
+            return x1
+        x0, x1 = x1, x1 - y1 * (x1 - x0) / (y1 - y0)
+        if not math.isfinite(x1):
+            return None
+        y0, y1 = y1, f(x1)
+    return x1
+
+
+def _value(solver: str, params: Mapping[str, Any], given: Mapping[str, Any], quantity: str) -> Any:
+    try:
+        return keys.solution(solver, params, given).get(quantity)
+    except Exception:  # a carried value the model cannot take (wrong shape, log of a negative)
+        return None
+
+
+def _equal(part: Question, a: Any, b: Any) -> bool:
+    return b is not None and same_answer(part, a, b)
+
+
+def _flat(value: Any) -> list[float]:
+    import numpy as np
+
+    return [float(v) for v in np.asarray(value, dtype=float).ravel()]
+
+
+def _is_zero(value: Any, tolerance: float) -> bool:
+    return all(abs(v) <= tolerance for v in _flat(value))
+
+
+def _carried_text(items: Any, variant_params: Mapping[str, Any] | None) -> str:
+    """`your ŷ₁ = 2 and ∂L/∂h₁ = −8`, naming a convention carried from an earlier part."""
+    pieces = [item.describe() for item in items]
+    text = "your " + " and ".join(pieces) if pieces else ""
+    if variant_params:
+        text += (" with " if text else "") + "the convention you used in an earlier part"
+    return text
+
+
+def _label(name: str) -> str:
+    from solvers.format import quantity_label
+
+    return quantity_label(name)
+
+
+def _show(value: Any) -> str:
+    from solvers.format import value as shown
+
+    return shown(value)

@@ -1,0 +1,234 @@
+"""Batch grading: submissions in, a gradebook (CSV and JSON) out.
+
+Each submission is graded question by question with the same kinds a session uses, so a
+student gets the same verdict from `take`, `check` and `grade`. Exercises get
+follow-through credit from the student's own earlier answers and shown work. Instructor
+overrides (for text answers flagged for review) live in their own file and are applied on
+every run, so re-grading never loses them.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from grader import keys, safeyaml
+from grader.catalog import Catalog
+from grader.errors import UsageError
+from grader.kinds import KINDS, ExerciseAnswers, combine, grade
+from grader.model import NOT_ANSWERED, Question, Verdict, status_for
+from grader.submissions import Submission
+
+MAX_OVERRIDES_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Override:
+    """An instructor's score for one question or part of one student."""
+
+    score: float
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    """One question of one submission: the verdict, the points it was worth, the answer given."""
+
+    question: str
+    verdict: Verdict
+    points: float
+    answer: str | None
+
+    @property
+    def earned(self) -> float:
+        """Points earned."""
+        return self.verdict.score * self.points
+
+
+@dataclass(frozen=True)
+class Graded:
+    """A graded submission."""
+
+    student: str
+    path: str
+    seed: int | None
+    results: tuple[Result, ...]
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def total(self) -> float:
+        """Points earned over every question."""
+        return sum(r.earned for r in self.results)
+
+    @property
+    def maximum(self) -> float:
+        """Points available."""
+        return sum(r.points for r in self.results)
+
+    def to_json(self) -> dict[str, Any]:
+        """The submission's row of the JSON gradebook."""
+        return {"student": self.student, "file": self.path, "seed": self.seed,
+                "total": round(self.total, 6), "max": self.maximum, "warnings": list(self.warnings),
+                "questions": {r.question: {"points": r.points, "earned": round(r.earned, 6), "answer": r.answer,
+                                           **r.verdict.to_json()} for r in self.results}}
+
+
+def points(question: Question) -> float:
+    """What a question is worth: its parts' points for an exercise, else its own."""
+    return sum(p.points for p in question.parts) if question.parts else question.points
+
+
+def scope(catalog: Catalog, submission: Submission) -> tuple[list[Question], list[str]]:
+    """The questions a submission is graded on, and warnings about ids that name nothing."""
+    warnings: list[str] = []
+    wanted: list[str] = list(submission.questions)
+    if submission.bank:
+        wanted += [q.id for q in catalog.bank(submission.bank).questions]
+    if not wanted:
+        wanted = [qid.split(".", 1)[0] for qid in submission.answers]
+    found: dict[str, Question] = {}
+    missing: set[str] = set()
+    for qid in wanted:
+        top = qid.split(".", 1)[0]
+        try:
+            found.setdefault(top, catalog.question(top))
+        except UsageError as exc:
+            if top not in missing:
+                warnings.append(str(exc))
+            missing.add(top)
+    graded_ids = {item.id for q in found.values() for item in (q, *q.parts)}
+    for qid in submission.answers:
+        if qid not in graded_ids and qid.split(".", 1)[0] not in missing:
+            warnings.append(f"answer to '{qid}' is not part of this submission's questions; ignored")
+    return list(found.values()), warnings
+
+
+def grade_submission(catalog: Catalog, submission: Submission,
+                     overrides: Mapping[str, Override] | None = None) -> Graded:
+    """Grade every question in a submission's scope, then apply the instructor's overrides."""
+    questions, warnings = scope(catalog, submission)
+    results = []
+    for question in questions:
+        verdict, answer, notes = _grade_question(question, submission)
+        warnings += notes
+        results.append(Result(question.id, _overridden(question, verdict, overrides or {}), points(question), answer))
+    return Graded(submission.student, submission.path, submission.seed, tuple(results), tuple(warnings))
+
+
+def _grade_question(question: Question, submission: Submission) -> tuple[Verdict, str | None, list[str]]:
+    key = keys.expected(question)
+    if not question.parts:
+        text = submission.answers.get(question.id)
+        return (NOT_ANSWERED if text is None else grade(question, text, key)), text, []
+    answers = {p.part: submission.answers[p.id] for p in question.parts if p.id in submission.answers}
+    work, notes = _work(question, submission.work.get(question.id, {}))
+    if not answers and question.id in submission.answers:
+        return grade(question, submission.answers[question.id], key), submission.answers[question.id], notes
+    response = ExerciseAnswers(answers, work)
+    shown = KINDS["exercise"].format(question, response) if answers else None
+    return KINDS["exercise"].check(question, response, key), shown, notes
+
+
+def _work(question: Question, work: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Shown work restricted to quantity names the exercise's solver knows."""
+    if not work:
+        return {}, []
+    if not question.solver:
+        return {}, [f"work for {question.id} ignored: this exercise has no solver"]
+    from solvers import SOLVERS
+
+    known = set(SOLVERS[question.solver].quantities(question.params))
+    kept = {name: value for name, value in work.items() if name in known}
+    notes = [f"work {question.id}.{name} ignored: not a quantity of solver {question.solver}"
+             for name in work if name not in known]
+    return kept, notes
+
+
+def _overridden(question: Question, verdict: Verdict, overrides: Mapping[str, Override]) -> Verdict:
+    if question.id in overrides:
+        return _instructor(verdict, overrides[question.id])
+    if not question.parts or not any(p.id in overrides for p in question.parts):
+        return verdict
+    parts = [(pid, _instructor(part_verdict, overrides[f"{question.id}.{pid}"])
+              if f"{question.id}.{pid}" in overrides else part_verdict) for pid, part_verdict in verdict.parts]
+    return combine(question, parts)
+
+
+def _instructor(verdict: Verdict, override: Override) -> Verdict:
+    feedback = f"Instructor: {override.comment}" if override.comment else "Score set by the instructor."
+    return replace(verdict, status=status_for(override.score), score=override.score, feedback=feedback,
+                   method="instructor override", needs_review=False, followthrough=False)
+
+
+def load_overrides(path: str | None) -> dict[str, dict[str, Override]]:
+    """Instructor overrides: {student: {question or part id: score | {score, comment}}}."""
+    if not path:
+        return {}
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"no overrides file '{path}'")
+    if file.stat().st_size > MAX_OVERRIDES_BYTES:
+        raise UsageError(f"overrides file '{path}' is larger than {MAX_OVERRIDES_BYTES:,} bytes")
+    try:
+        data = safeyaml.parse(file.read_text(encoding="utf-8"), allow_aliases=False).data or {}
+    except (safeyaml.YamlRefused, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read overrides: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: overrides are a mapping student: {{question id: score}}")
+    out: dict[str, dict[str, Override]] = {}
+    for student, items in data.items():
+        if not isinstance(items, dict):
+            raise UsageError(f"{path}: overrides for {student} must map question ids to scores")
+        out[str(student)] = {str(qid): _override(path, str(student), str(qid), value) for qid, value in items.items()}
+    return out
+
+
+def _override(path: str, student: str, qid: str, value: Any) -> Override:
+    score, comment = (value.get("score"), value.get("comment", "")) if isinstance(value, dict) else (value, "")
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
+        raise UsageError(f"{path}: {student}: {qid}: a score is a number from 0 to 1")
+    return Override(float(score), str(comment))
+
+
+def columns(graded: list[Graded]) -> list[str]:
+    """Question ids across all submissions, in the order first met."""
+    return list(dict.fromkeys(r.question for g in graded for r in g.results))
+
+
+def write(graded: list[Graded], out_dir: Path) -> list[Path]:
+    """Write gradebook.csv and gradebook.json; return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ids = columns(graded)
+    csv_path, json_path = out_dir / "gradebook.csv", out_dir / "gradebook.json"
+    with csv_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "file", "seed", *ids, "total", "max", "percent"])
+        for g in graded:
+            earned = {r.question: f"{r.earned:.4g}" for r in g.results}
+            percent = 100 * g.total / g.maximum if g.maximum else 0.0
+            writer.writerow([_safe_cell(g.student), _safe_cell(g.path), "" if g.seed is None else g.seed,
+                             *(earned.get(qid, "") for qid in ids), f"{g.total:.4g}", f"{g.maximum:.4g}",
+                             f"{percent:.1f}"])
+    json_path.write_text(json.dumps({"columns": ids, "students": [g.to_json() for g in graded]},
+                                    ensure_ascii=False, indent=2), encoding="utf-8")
+    return [csv_path, json_path]
+
+
+def _safe_cell(text: str) -> str:
+    # A cell starting with = + - @ is a formula to a spreadsheet; a student id must never run as one.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def review_queue(graded: list[Graded]) -> dict[str, dict[str, float]]:
+    """Items flagged for review without an override, as a ready-to-edit overrides skeleton."""
+    queue: dict[str, dict[str, float]] = {}
+    for g in graded:
+        for r in g.results:
+            items = [(f"{r.question}.{pid}", v) for pid, v in r.verdict.parts] or [(r.question, r.verdict)]
+            for item, verdict in items:
+                if verdict.needs_review:
+                    queue.setdefault(g.student, {})[item] = round(verdict.score, 3)
+    return queue

@@ -1,0 +1,74 @@
+"""Per-student feedback: every question and part with its verdict, reason and reading."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from grader.gradebook import Graded, Result
+from grader.model import Verdict
+from grader.render import STATUS_MARK, STATUS_STYLE
+
+
+def _rows(result: Result) -> list[tuple[str, Verdict]]:
+    if result.verdict.parts:
+        return [(f"{result.question}.{pid}", verdict) for pid, verdict in result.verdict.parts]
+    return [(result.question, result.verdict)]
+
+
+def _note(verdict: Verdict) -> str:
+    flags = []
+    if verdict.followthrough:
+        flags.append("follow-through credit")
+    if verdict.misconception:
+        flags.append(f"misconception: {verdict.misconception}")
+    if verdict.needs_review:
+        flags.append("provisional, flagged for review")
+    if verdict.method == "instructor override":
+        flags.append("set by the instructor")
+    return "; ".join(flags)
+
+
+def markdown(graded: Graded) -> str:
+    """The student's feedback report as Markdown."""
+    percent = 100 * graded.total / graded.maximum if graded.maximum else 0.0
+    lines = [f"# Feedback for {graded.student}", "",
+             f"Total: **{graded.total:.4g} / {graded.maximum:.4g}** ({percent:.0f}%)  ",
+             f"Submission: `{graded.path}`" + (f", variant seed {graded.seed}" if graded.seed is not None else ""), ""]
+    for note in graded.warnings:
+        lines.append(f"> note: {_cell(note)}")
+    for result in graded.results:
+        lines += ["", f"## {result.question}: {result.earned:.4g} / {result.points:.4g}", "",
+                  "| item | verdict | score | read as | feedback |", "|---|---|---|---|---|"]
+        for item, verdict in _rows(result):
+            feedback = " ".join(x for x in (verdict.feedback, f"({_note(verdict)})" if _note(verdict) else "") if x)
+            lines.append(f"| {item} | {STATUS_MARK[verdict.status]} {verdict.status} | {verdict.score:.2f} | "
+                         f"{_cell(verdict.interpreted_as or '')} | {_cell(feedback)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    # Student text goes into a table: pipes and newlines would break it, HTML must not render.
+    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def terminal(graded: Graded) -> RenderableType:
+    """The same report as a rich table."""
+    percent = 100 * graded.total / graded.maximum if graded.maximum else 0.0
+    table = Table(title=f"{graded.student}: {graded.total:.4g} / {graded.maximum:.4g} ({percent:.0f}%)",
+                  title_justify="left", show_lines=True)
+    table.add_column("item", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("read as", overflow="fold", max_width=24)
+    table.add_column("feedback", overflow="fold")
+    for result in graded.results:
+        for item, verdict in _rows(result):
+            mark = Text(f"{STATUS_MARK[verdict.status]} {verdict.status} {verdict.score:.2f}",
+                        style=STATUS_STYLE[verdict.status])
+            note = _note(verdict)
+            # Text, not markup: answers and feedback may hold '[' that rich would read as a tag.
+            table.add_row(Text(item), mark, Text(verdict.interpreted_as or ""),
+                          Text(verdict.feedback + (f"\n({note})" if note else "")))
+    warnings = [Text(f"note: {w}", style="yellow") for w in graded.warnings]
+    return Group(table, *warnings)

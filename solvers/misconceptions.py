@@ -1,0 +1,239 @@
+"""Named, plausible wrong variants of the solvers.
+
+A misconception is a mistake students really make (the output layer using W_h instead of
+W_y, the loss without its square, ∂L/∂h₁ through the direct path only, a GRU counted
+without biases, …). Each one turns a problem into `Variant`s: the parameters and `given`
+overrides under which the ordinary solver reproduces the wrong computation. So no wrong
+formula is written twice: the solver's own `given` mechanism carries the mistake forward
+to every later quantity, exactly as it carries a student's own earlier values.
+
+`variants(solver, params)` lists every variant that applies; the grader compares a
+student's answer with each variant's value of the asked quantity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from solvers import SOLVERS
+from solvers.errors import SolverError
+from solvers.format import number, sub
+from solvers.solution import Solution
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way a misconception plays out on one problem."""
+
+    misconception: str
+    params: Mapping[str, Any]
+    given: Mapping[str, Any] = field(default_factory=dict)
+    detail: str = ""
+
+    def solve(self, solver: str) -> Solution:
+        """The solver's quantities under this mistake."""
+        return SOLVERS[solver].solve(self.params, self.given)
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A named mistake: a sentence for the student and how it changes a problem."""
+
+    id: str
+    solver: str
+    sentence: str
+    make: Callable[[Mapping[str, Any], Solution], Iterator[Variant]]
+
+
+def variants(solver: str, params: Mapping[str, Any], truth: Solution | None = None) -> list[Variant]:
+    """Every variant of every misconception of `solver` that applies to `params`."""
+    truth = truth if truth is not None else SOLVERS[solver].solve(params)
+    out: list[Variant] = []
+    for misconception in MISCONCEPTIONS.values():
+        if misconception.solver != solver:
+            continue
+        try:
+            out.extend(misconception.make(params, truth))
+        except SolverError:  # the mistake cannot be expressed for this shape of problem
+            continue
+    return out
+
+
+# -- rnn ---------------------------------------------------------------------------------
+
+
+def _steps(truth: Solution) -> range:
+    return range(1, sum(1 for name in truth if name.startswith("yhat")) + 1)
+
+
+def _scalar_h(truth: Solution) -> bool:
+    return isinstance(truth["h1"], (int, float))
+
+
+def _output_uses_W_h(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    if params.get("W_h") is None or params.get("W_y") is None:
+        return
+    wrong = SOLVERS["rnn"].solve({**params, "W_y": params["W_h"]})
+    steps = list(_steps(truth))
+    for t in steps:
+        yield Variant("output-uses-W_h", params, {f"yhat{t}": wrong[f"yhat{t}"]},
+                      f"ŷ{sub(t)} = W_h·h{sub(t)} = {number(_plain(wrong[f'yhat{t}']))} "
+                      f"where W_y·h{sub(t)} = {number(_plain(truth[f'yhat{t}']))}")
+    if len(steps) > 1:
+        yield Variant("output-uses-W_h", params, {f"yhat{t}": wrong[f"yhat{t}"] for t in steps},
+                      "ŷ_t = W_h·h_t at every step, where the output layer uses W_y")
+
+
+def _loss_not_squared(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    if params.get("loss", "squared") not in ("squared", "half_squared"):
+        return
+    from solvers.rnn import local_derivative
+
+    given: dict[str, Any] = {}
+    for t in _steps(truth):
+        error = _minus(truth[f"yhat{t}"], _target(params, t))
+        given[f"L{t}"] = _total(error)
+        for node, quantity in ((f"h{t}", f"dL{t}/dh{t}"), ("W_y", f"dL{t}/dW_y"), ("b_y", f"dL{t}/db_y")):
+            jac = local_derivative(params, f"yhat{t}", node)
+            given[quantity] = _shaped(jac.sum(axis=0), truth[quantity])
+    yield Variant("loss-not-squared", params, given, "L_t = ŷ_t − y_t, without the square (so ∂L_t/∂ŷ_t = 1)")
+
+
+def _loss_convention(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    loss = params.get("loss", "squared")
+    other = {"squared": "half_squared", "half_squared": "squared"}.get(loss)
+    if other:
+        shown = {"squared": "(ŷ − y)²", "half_squared": "½(ŷ − y)²"}
+        yield Variant("loss-convention", {**params, "loss": other}, {},
+                      f"the loss taken as {shown[other]} where this problem uses {shown[loss]}")
+
+
+def _direct_path_only(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    if params.get("truncate") is not None:
+        return
+    steps = list(_steps(truth))
+    given = {f"dL/dh{k}": truth[f"dL{k}/dh{k}"] for k in steps}
+    yield Variant("direct-path-only", params, given,
+                  f"∂L/∂h₁ = ∂L₁/∂h₁ = {number(_plain(truth['dL1/dh1']))}, leaving out the paths through later steps")
+
+
+def _drop_h0_term(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    if params.get("truncate") is not None:
+        return
+    from solvers.rnn import local_derivative
+
+    local = local_derivative(params, "h1", "W_h")
+    given = {}
+    for t in _steps(truth):
+        through_h0 = _row(truth[f"dL{t}/dh1"]) @ local
+        given[f"dL{t}/dW_h"] = _shaped(_minus(_flat(truth[f"dL{t}/dW_h"]), through_h0.ravel()), truth[f"dL{t}/dW_h"])
+    yield Variant("drop-h0-term", params, given, "∂L/∂W_h without the h₀ term (the contribution of step 1)")
+
+
+def _only_last_loss(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    steps = list(_steps(truth))
+    if len(steps) < 2 or params.get("truncate") is not None:
+        return
+    given: dict[str, Any] = {}
+    for t in steps[:-1]:
+        for name in ("L{t}", "dL{t}/dh{t}", "dL{t}/dW_y", "dL{t}/db_y"):
+            quantity = name.format(t=t)
+            given[quantity] = _zero_like(truth[quantity])
+    yield Variant("only-last-loss", params, given, f"L = L{sub(steps[-1])} only, leaving out the losses of earlier steps")
+
+
+# -- param_count -------------------------------------------------------------------------
+
+
+def _no_bias(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    yield Variant("no-bias", params, {"per_block": truth["per_block"] - truth["bias_count"] / truth["blocks"]},
+                  "the count leaves out the bias vectors")
+
+
+def _gate_count(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    wrong = {"gru": 4, "lstm": 3}.get(str(params.get("cell")))
+    if wrong:
+        yield Variant("gate-count", params, {"blocks": wrong},
+                      f"{wrong} weight blocks counted, where a {str(params['cell']).upper()} has {truth['blocks']}")
+
+
+def _bias_convention(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    biases = int(params.get("biases", 1))
+    other = 2 if biases == 1 else 1
+    yield Variant("bias-convention", {**params, "biases": other}, {},
+                  f"{other} bias vector{'s' if other == 2 else ''} per block, where this question uses {biases}")
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") and getattr(value, "size", 2) == 1 else value
+
+
+def _target(params: Mapping[str, Any], t: int) -> Any:
+    y = params["y"]
+    return y[t - 1] if isinstance(y, (list, tuple)) else y
+
+
+def _minus(a: Any, b: Any) -> Any:
+    import numpy as np
+
+    return np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+
+
+def _total(value: Any) -> float:
+    import numpy as np
+
+    return float(np.sum(value))
+
+
+def _flat(value: Any) -> Any:
+    import numpy as np
+
+    return np.asarray(value, dtype=float).ravel()
+
+
+def _row(value: Any) -> Any:
+    return _flat(value).reshape(1, -1)
+
+
+def _shaped(value: Any, like: Any) -> Any:
+    """`value` in the shape (and scalar-ness) of the quantity it replaces."""
+    import numpy as np
+
+    array = np.asarray(value, dtype=float).reshape(np.shape(like))
+    return float(array) if np.ndim(like) == 0 else array
+
+
+def _zero_like(value: Any) -> Any:
+    return _shaped(_flat(value) * 0.0, value)
+
+
+MISCONCEPTIONS: dict[str, Misconception] = {
+    m.id: m
+    for m in (
+        Misconception("output-uses-W_h", "rnn", "The output layer uses W_y, not the recurrent weight W_h.",
+                      _output_uses_W_h),
+        Misconception("loss-not-squared", "rnn", "The loss is squared: L_t = (ŷ_t − y_t)², so ∂L_t/∂ŷ_t = 2(ŷ_t − y_t).",
+                      _loss_not_squared),
+        Misconception("loss-convention", "rnn", "Check the loss convention: (ŷ − y)² and ½(ŷ − y)² differ by a factor 2.",
+                      _loss_convention),
+        # Holding h_{t−1} constant in ∂h_t/∂W gives the same weight gradients as this (both keep one
+        # term per loss), so it is one misconception, not two indistinguishable ones.
+        Misconception("direct-path-only", "rnn",
+                      "∂L/∂h_k sums every path: through ŷ_k and through h_{k+1}, h_{k+2}, …; so ∂L/∂W has a term "
+                      "for every earlier step (that is what BPTT sums).", _direct_path_only),
+        Misconception("drop-h0-term", "rnn", "The first step contributes too: ∂h₁/∂W_h = f′·h₀.", _drop_h0_term),
+        Misconception("only-last-loss", "rnn", "L = Σ_t L_t: every step's loss counts, not just the last one.",
+                      _only_last_loss),
+        Misconception("no-bias", "param_count", "Every gate or candidate block has a bias vector of size n.", _no_bias),
+        Misconception("gate-count", "param_count", "A GRU has 3 weight blocks (Γ_u, Γ_r, c̃); an LSTM has 4.",
+                      _gate_count),
+        Misconception("bias-convention", "param_count",
+                      "Check the bias convention: one bias vector per block (NPTEL, Coursera) or two (PyTorch).",
+                      _bias_convention),
+    )
+}

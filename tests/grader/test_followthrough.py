@@ -1,0 +1,92 @@
+"""Follow-through credit, inference without work, the degenerate guard and misconception names."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader import keys
+from grader.catalog import Catalog
+from grader.kinds import KINDS, ExerciseAnswers
+
+CATALOG = Catalog.from_dir()
+TASK1 = CATALOG.question("in5400/task1")
+
+
+def grade(answers: dict[str, str], work: dict | None = None):
+    verdict = KINDS["exercise"].check(TASK1, ExerciseAnswers(answers, work or {}), keys.expected(TASK1))
+    return dict(verdict.parts), verdict
+
+
+SHEET = {"a": "6", "b": "10", "c": "-8", "d": "-4"}
+SHEET_WORK = {"yhat1": 2.0, "h1": 2.0, "h2": 3.0, "yhat2": 6.0, "L1": 9.0, "L2": 1.0, "dL1/dh1": -12.0,
+              "dL2/dh1": 4.0, "dL1/dW_h": -12.0, "dL2/dW_h": 8.0}
+
+
+@pytest.mark.parametrize("work", [SHEET_WORK, {}], ids=["with work", "inferred without work"])
+def test_the_004_sheet(work: dict) -> None:
+    parts, total = grade(SHEET, work)
+    assert parts["a"].status == "correct"
+    assert parts["b"].status == "incorrect"
+    assert parts["b"].misconception == "output-uses-W_h"
+    assert "ŷ₁ = W_h·h₁ = 2 where W_y·h₁ = 4" in parts["b"].feedback
+    assert parts["c"].status == "partial" and parts["c"].followthrough
+    assert parts["c"].score == pytest.approx(TASK1.followthrough)
+    assert "given your ŷ₁ = 2" in parts["c"].feedback
+    assert parts["d"].status == "incorrect" and parts["d"].score == 0
+    assert "would be 0; you have −4" in parts["d"].feedback
+    assert total.status == "partial"
+
+
+def test_work_points_at_the_wrong_step() -> None:
+    parts, _ = grade(SHEET, SHEET_WORK)
+    assert "∂L₂/∂W_h: you have 8" in parts["d"].feedback and "it is 12" in parts["d"].feedback
+
+
+def test_all_right_is_all_correct() -> None:
+    parts, total = grade({"a": "6", "b": "2", "c": "0", "d": "8"})
+    assert all(v.status == "correct" for v in parts.values()) and total.score == 1
+
+
+def test_own_error_earns_nothing() -> None:
+    parts, _ = grade({"a": "6", "b": "2", "c": "5", "d": "8"})
+    assert parts["c"].status == "incorrect" and not parts["c"].followthrough
+
+
+def test_a_wrong_first_part_carries_into_the_second() -> None:
+    # ŷ₂ = 7 (a slip); then L = (4 − 5)² + (7 − 5)² = 5 is right given it.
+    parts, _ = grade({"a": "7", "b": "5", "c": "0", "d": "8"})
+    assert parts["a"].status == "incorrect"
+    assert parts["b"].followthrough and "given your ŷ₂ = 7" in parts["b"].feedback
+
+
+def test_degenerate_carried_value_earns_no_credit() -> None:
+    # With ŷ₁ = 2 carried, ∂L/∂W_h is exactly 0: answering 0 follows, but trivially.
+    parts, _ = grade({"a": "6", "b": "10", "c": "0", "d": "0"}, {"yhat1": 2.0})
+    assert parts["d"].status == "incorrect" and not parts["d"].followthrough
+    assert "trivially 0" in parts["d"].feedback
+
+
+def test_followthrough_share_is_per_question(tmp_path) -> None:
+    from dataclasses import replace
+
+    generous = replace(TASK1, followthrough=1.0)
+    verdict = KINDS["exercise"].check(generous, ExerciseAnswers(SHEET, {}), keys.expected(generous))
+    assert dict(verdict.parts)["c"].status == "correct" and dict(verdict.parts)["c"].score == 1.0
+
+
+def test_inference_prefers_the_value_that_explains_later_answers() -> None:
+    # L = 10 could come from ŷ₁ = 2 or ŷ₁ = 8; only ŷ₁ = 2 also explains ∂L/∂h₁ = −8.
+    parts, _ = grade({"a": "6", "b": "10", "c": "-8"})
+    assert parts["c"].followthrough and "ŷ₁ = 2" in parts["c"].feedback
+
+
+def test_a_lone_wrong_answer_infers_nothing_it_does_not_need() -> None:
+    # b is wrong but c and d are right: nothing should be carried into them.
+    parts, _ = grade({"a": "6", "b": "10", "c": "0", "d": "8"})
+    assert parts["c"].status == "correct" and parts["d"].status == "correct"
+
+
+def test_work_can_be_typed_in_a_check_answer() -> None:
+    response = KINDS["exercise"].parse(TASK1, "a=6; b=10; yhat1=2; dL2/dW_h=8")
+    assert response.answers == {"a": "6", "b": "10"}
+    assert response.work == {"yhat1": 2.0, "dL2/dW_h": 8.0}

@@ -1,0 +1,179 @@
+"""`rnnquiz grade`: gradebook, reports, overrides, statistics and hostile submission files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from grader.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SHEET = ROOT / "examples" / "submissions" / "assignment3-sheet.yaml"
+
+
+def run(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    console = Console(file=out, width=160, color_system=None)
+    code = main(argv, console=console)
+    return code, out.getvalue(), err.getvalue()
+
+
+def grade_json(*argv: str) -> tuple[int, dict]:
+    code, out, _ = run(["grade", *argv, "--json"])
+    return code, json.loads(out)
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def test_the_004_sheet_report(tmp_path: Path) -> None:
+    code, data = grade_json(str(SHEET), "--out", str(tmp_path))
+    assert code == 0
+    [student] = data["students"]
+    parts = student["questions"]["in5400/task1"]["parts"]
+    assert parts["a"]["status"] == "correct"
+    assert parts["b"]["status"] == "incorrect" and parts["b"]["misconception"] == "output-uses-W_h"
+    assert "ŷ₁ = W_h·h₁ = 2 where W_y·h₁ = 4" in parts["b"]["feedback"]
+    assert parts["c"]["status"] == "partial" and parts["c"]["followthrough"]
+    assert parts["d"]["status"] == "incorrect" and "would be 0" in parts["d"]["feedback"]
+    assert "∂L₂/∂W_h" in parts["d"]["feedback"]
+    text = student["questions"]["in5400/task2b"]
+    assert text["needs_review"] and text["status"] in ("correct", "partial", "incorrect")
+    report = (tmp_path / "reports" / "assignment3-sheet.md").read_text(encoding="utf-8")
+    assert "in5400/task1.c" in report and "follow-through credit" in report
+    assert "flagged for review" in report
+
+
+def test_expected_report_in_examples_is_current(tmp_path: Path) -> None:
+    run(["grade", str(SHEET), "--out", str(tmp_path)])
+    produced = (tmp_path / "reports" / "assignment3-sheet.md").read_text(encoding="utf-8")
+    expected = (ROOT / "examples" / "expected" / "assignment3-sheet.md").read_text(encoding="utf-8")
+    assert produced.replace(str(SHEET), "SHEET") == expected.replace("examples/submissions/assignment3-sheet.yaml",
+                                                                     "SHEET")
+
+
+def test_gradebook_columns(tmp_path: Path) -> None:
+    other = write(tmp_path, "s2.yaml", "student: s2\nanswers: {nptel/q7: B, hse/q1: B, in5400/task1.a: 6}\n")
+    code, _, _ = run(["grade", str(SHEET), str(other), "--out", str(tmp_path / "out")])
+    assert code == 0
+    rows = list(csv.reader((tmp_path / "out" / "gradebook.csv").open(encoding="utf-8")))
+    header = rows[0]
+    assert header[:3] == ["student", "file", "seed"] and header[-3:] == ["total", "max", "percent"]
+    assert {"in5400/task1", "nptel/q7", "hse/q1", "assignment3/q5"} <= set(header)
+    by_student = {row[0]: dict(zip(header, row)) for row in rows[1:]}
+    assert by_student["s2"]["nptel/q7"] == "1" and by_student["s2"]["hse/q1"] == "0"
+    assert by_student["s2"]["in5400/task2b"] == ""
+    assert float(by_student["s2"]["total"]) == pytest.approx(1 + 0 + 1)
+    book = json.loads((tmp_path / "out" / "gradebook.json").read_text(encoding="utf-8"))
+    assert book["columns"] == header[3:-3]
+
+
+def test_overrides_are_kept_on_regrade(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(["grade", str(SHEET), "--out", str(out)])
+    queue = json.loads((out / "review-queue.json").read_text(encoding="utf-8"))
+    assert "in5400/task2d" in queue["assignment3-sheet"]
+    overrides = write(tmp_path, "overrides.yaml",
+                      "assignment3-sheet:\n  in5400/task2d: {score: 0.5, comment: describes full BPTT}\n"
+                      "  assignment3/q5.a: 1\n")
+    for _ in range(2):  # re-grading applies the same file again
+        code, data = grade_json(str(SHEET), "--overrides", str(overrides))
+        assert code == 0
+        questions = data["students"][0]["questions"]
+        assert questions["in5400/task2d"]["score"] == 0.5
+        assert questions["in5400/task2d"]["method"] == "instructor override"
+        assert "needs_review" not in questions["in5400/task2d"]
+        assert questions["assignment3/q5"]["parts"]["a"]["score"] == 1.0
+
+
+@pytest.mark.parametrize("bad", ["{student: x}", "student: x\nin5400/task2d: 2\n", "x: {q: 1.5}\n"])
+def test_bad_overrides_file(tmp_path: Path, bad: str) -> None:
+    overrides = write(tmp_path, "o.yaml", bad if ":" in bad.split("\n")[0] else bad)
+    code, _, _ = run(["grade", str(SHEET), "--overrides", str(overrides)])
+    assert code == 2
+
+
+def test_item_statistics(tmp_path: Path) -> None:
+    files = [write(tmp_path, f"s{i}.yaml", f"student: s{i}\nanswers: {{nptel/q7: {letter}, hse/q1: {first}}}\n")
+             for i, (letter, first) in enumerate([("B", "A"), ("B", "A"), ("D", "A"), ("D", "B"), ("A", "B")])]
+    code, data = grade_json(*map(str, files), "--stats")
+    assert code == 0
+    items = {s["item"]: s for s in data["stats"]["items"]}
+    assert items["nptel/q7"]["facility"] == pytest.approx(0.4)
+    assert items["hse/q1"]["facility"] == pytest.approx(0.6)
+    assert items["nptel/q7"]["misconceptions"][0] == {"id": "gate-count", "count": 2}
+    assert items["nptel/q7"]["discrimination"] is not None
+    code, out, _ = run(["grade", *map(str, files), "--stats"])
+    assert "Item statistics" in out and "Facility by item" in out
+
+
+HOSTILE = [
+    ("alias bomb", "a: &a [x, x, x, x]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b]\nstudent: s\nanswers: {q: *c}\n",
+     "aliases"),
+    ("python tag", "student: !!python/object/apply:os.system ['touch {marker}']\nanswers: {}\n", "refused"),
+    ("not a mapping", "- a\n- b\n", "mapping"),
+    ("nested answer", "student: s\nanswers: {nptel/q7: {x: 1}}\n", "answer to nptel/q7"),
+    ("bad student id", "student: '../../etc/passwd'\nanswers: {}\n", "'student'"),
+    ("deep nesting", "student: s\nanswers: " + "[" * 200 + "]" * 200 + "\n", "nested"),
+    ("huge integer", "student: s\nanswers: {nptel/q7: " + "9" * 5000 + "}\n", "refused"),
+    ("syntax error", "student: s\nanswers: {nptel/q7: [\n", "YAML"),
+    ("unknown field", "student: s\nanswers: {}\nexec: rm -rf /\n", "unknown field"),
+    ("infinite number", "student: s\nanswers: {in5400/task1.a: .inf}\n", "finite"),
+]
+
+
+@pytest.mark.parametrize("name, text, fragment", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_submission_is_refused_and_others_graded(tmp_path: Path, name: str, text: str, fragment: str) -> None:
+    marker = tmp_path / "pwned"
+    bad = write(tmp_path, "bad.yaml", text.replace("{marker}", str(marker)))
+    code, data = grade_json(str(bad), str(SHEET))
+    assert code == 2
+    assert [s["student"] for s in data["students"]] == ["assignment3-sheet"]
+    [message] = data["refused"]
+    assert fragment in message and str(bad) in message and "\n" not in message
+    assert not marker.exists()
+
+
+def test_oversized_and_binary_files_are_refused(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:  # sparse: 100 MB on paper, nothing on disk
+        handle.truncate(100 * 1024 * 1024)
+    binary = write(tmp_path, "bin.json", b"\x89PNG\r\n\x1a\n\x00\x00\xff")
+    code, data = grade_json(str(big), str(binary), str(SHEET))
+    assert code == 2
+    assert len(data["refused"]) == 2 and "limited to" in data["refused"][0]
+    assert len(data["students"]) == 1
+
+
+def test_directory_of_submissions_and_json_format(tmp_path: Path) -> None:
+    write(tmp_path, "a.json", json.dumps({"student": "a1", "answers": {"seqmodels/q3": ["B", "D"]}}))
+    write(tmp_path, "b.yml", "student: b2\nanswers: {seqmodels/q3: [B]}\n")
+    write(tmp_path, "ignored.txt", "not a submission")
+    code, data = grade_json(str(tmp_path))
+    assert code == 0
+    scores = {s["student"]: s["questions"]["seqmodels/q3"]["score"] for s in data["students"]}
+    assert scores["a1"] == 1.0 and 0 < scores["b2"] < 1
+
+
+def test_unknown_question_ids_are_warned_not_fatal(tmp_path: Path) -> None:
+    sub = write(tmp_path, "s.yaml", "student: s\nanswers: {nptel/q7: B, nptel/q99: A, nosuch/q1: A}\n")
+    code, data = grade_json(str(sub))
+    assert code == 0
+    [student] = data["students"]
+    assert list(student["questions"]) == ["nptel/q7"]
+    assert len(student["warnings"]) == 2
+
+
+def test_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
+    sub = write(tmp_path, "s.yaml", "student: '+cmd'\nanswers: {nptel/q7: B}\n")
+    run(["grade", str(sub), "--out", str(tmp_path / "out")])
+    rows = list(csv.reader((tmp_path / "out" / "gradebook.csv").open(encoding="utf-8")))
+    assert rows[1][0] == "'+cmd"

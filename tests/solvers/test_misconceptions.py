@@ -1,0 +1,102 @@
+"""Each named misconception reproduces its wrong computation, and the grader names it."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from grader.kinds import KINDS
+from grader.model import Question, Source
+from solvers import SOLVERS
+from solvers.misconceptions import MISCONCEPTIONS, variants
+
+IN5400 = {"h0": 1, "x": [10, 10], "y": [5, 5], "W_h": 1, "W_x": 0.1, "W_y": 2}
+
+
+def variant(solver: str, params: dict, misconception: str, index: int = 0):
+    found = [v for v in variants(solver, params) if v.misconception == misconception]
+    return found[index].solve(solver)
+
+
+# Each value is worked out by hand on the IN5400 network (h₁ = 2, h₂ = 3, ŷ = 4, 6, y = 5, 5).
+BY_HAND = [
+    ("output-uses-W_h", "L", (1 * 2 - 5) ** 2 + (2 * 3 - 5) ** 2),           # ŷ₁ = W_h·h₁
+    ("loss-not-squared", "L", (4 - 5) + (6 - 5)),
+    ("loss-not-squared", "dL/dh1", 2 + 2 * 1),                                # W_y + W_y·W_h
+    ("loss-not-squared", "dL/dW_h", (2 + 2) * 1 + 2 * 2),                     # dL/dh₁·h₀ + dL/dh₂·h₁
+    ("loss-convention", "L", 0.5 * (1 + 1)),
+    ("loss-convention", "dL/dW_h", 8 / 2),
+    ("direct-path-only", "dL/dh1", 2 * (4 - 5) * 2),                         # ∂L₁/∂h₁ only
+    ("direct-path-only", "dL/dW_h", 2 * (4 - 5) * 2 * 1 + 2 * (6 - 5) * 2 * 2),  # = h_{t−1} held constant
+    ("only-last-loss", "L", (6 - 5) ** 2),
+    ("only-last-loss", "dL/dW_h", 2 * (6 - 5) * 2 * (2 + 1 * 1)),            # ∂L₂/∂W_h
+]
+
+
+@pytest.mark.parametrize("misconception, quantity, expected", BY_HAND, ids=[f"{m}:{q}" for m, q, _ in BY_HAND])
+def test_rnn_misconception_by_hand(misconception: str, quantity: str, expected: float) -> None:
+    assert variant("rnn", IN5400, misconception)[quantity] == pytest.approx(expected)
+
+
+def test_drop_h0_term_removes_exactly_the_first_step() -> None:
+    params = {**IN5400, "h0": 2.0, "activation": "tanh", "W_x": 0.05}
+    truth = SOLVERS["rnn"].solve(params)
+    wrong = variant("rnn", params, "drop-h0-term")
+    f1 = 1 - truth["h1"] ** 2  # tanh′ at step 1
+    assert wrong["dL/dW_h"] == pytest.approx(truth["dL/dW_h"] - truth["dL/dh1"] * f1 * params["h0"])
+
+
+n, m = sympy.symbols("n m")
+COUNTS = [
+    ("no-bias", 3 * (n**2 + n * m)),
+    ("gate-count", 4 * (n**2 + n * m + n)),
+    ("bias-convention", 3 * (n**2 + n * m + 2 * n)),
+]
+
+
+@pytest.mark.parametrize("misconception, expected", COUNTS, ids=[c[0] for c in COUNTS])
+def test_gru_count_misconceptions(misconception: str, expected: sympy.Expr) -> None:
+    got = variant("param_count", {"cell": "gru", "n": "n", "m": "m"}, misconception)["total"]
+    assert sympy.expand(got - expected) == 0
+
+
+def test_every_misconception_has_a_sentence_and_a_solver() -> None:
+    for misconception in MISCONCEPTIONS.values():
+        assert misconception.solver in SOLVERS and len(misconception.sentence) > 20
+
+
+PROBLEMS = [IN5400, {"h0": 0.5, "x": [1, -2, 0.5], "y": [0.3, 1, -0.2], "W_h": 0.8, "W_x": 0.5, "W_y": 1.5}]
+
+
+def _distinguishing(misconception: str):
+    """A problem and quantity where this misconception's value is its own: not the truth, no other variant."""
+    for params in PROBLEMS:
+        truth = SOLVERS["rnn"].solve(params)
+        found = variants("rnn", params, truth)
+        mine = [v for v in found if v.misconception == misconception]
+        for v in mine:
+            wrong = v.solve("rnn")
+            for quantity in ("L", "dL/dh1", "dL/dW_h", "dL/dW_x", "dL/dW_y"):
+                if quantity not in wrong or abs(wrong[quantity] - truth[quantity]) < 1e-6:
+                    continue
+                others = [o.solve("rnn").get(quantity) for o in found if o.misconception != misconception]
+                if all(o is None or abs(o - wrong[quantity]) > 1e-6 for o in others):
+                    return params, quantity, wrong[quantity]
+    return None
+
+
+RNN_MISCONCEPTIONS = [m for m in MISCONCEPTIONS.values() if m.solver == "rnn"]
+
+
+@pytest.mark.parametrize("misconception", RNN_MISCONCEPTIONS, ids=[m.id for m in RNN_MISCONCEPTIONS])
+def test_grader_names_the_misconception(misconception) -> None:
+    found = _distinguishing(misconception.id)
+    assert found, f"no problem tells {misconception.id} apart from the others"
+    params, quantity, value = found
+    question = Question(id="t/q", kind="number", prompt="?", explanation=".", source=Source("t", "1"),
+                        solver="rnn", params=params, quantity=quantity)
+    key = SOLVERS["rnn"].solve(params)[quantity]
+    verdict = KINDS["number"].check(question, value, key)
+    assert verdict.status == "incorrect"
+    assert verdict.misconception == misconception.id
+    assert misconception.sentence in verdict.feedback
