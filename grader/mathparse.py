@@ -482,6 +482,8 @@ def _not_finite_message(word: str) -> str:
 
 
 def _quote(text: str) -> str:
+    # Tabs are the only control character that reaches here; echo them as spaces so a message stays one clean line.
+    text = text.replace("\t", " ")
     return text if len(text) <= _QUOTE_LIMIT else "…" + text[-_QUOTE_LIMIT:]
 
 
