@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import chains, safeyaml
-from grader.errors import BankError, Problem
+from grader.errors import BankError, Problem, QuizError
 from grader.kinds import KINDS
 from grader.model import (
     FOLLOWTHROUGH_DEFAULT,
@@ -31,7 +31,8 @@ MAX_BANK_BYTES = 1_000_000
 """Largest bank file read; the biggest real bank is a few tens of kilobytes."""
 
 BANK_FIELDS = ("bank", "title", "source", "notes", "questions")
-COMMON_FIELDS = ("id", "kind", "prompt", "explanation", "source", "notes", "tags", "hints", "solver", "params", "quantity")
+COMMON_FIELDS = ("id", "kind", "prompt", "explanation", "source", "notes", "tags", "hints", "solver", "params", "quantity",
+                 "randomise")
 PART_FIELDS = ("id", "kind", "prompt", "explanation", "source", "notes", "hints", "solver", "params", "quantity", "points")
 SCORINGS = ("all_or_nothing", "per_option")
 FORMS = ("expanded",)
@@ -236,13 +237,65 @@ class _Checker:
             quantity=data.get("quantity"),
             followthrough=self.number(data, "followthrough", path, 0.0, 1.0, FOLLOWTHROUGH_DEFAULT),
             points=self.number(data, "points", path, 0.0, None, 1.0),
+            randomise=self.randomise(data, path) if "randomise" in data else (parent.randomise if parent else None),
         )
         if kind is not None and qid:
-            self.solver_key(question, data, path)
+            if question.randomise is None:
+                self.solver_key(question, data, path)
             self.key(question, data, path, kind)
         if kind_name == "exercise":
             question = self.with_parts(question, data, path, bank_id)
+        if question.randomise is not None and parent is None and kind is not None:
+            self.variant_zero(question, data, path)
         return question
+
+    def randomise(self, data: dict, path: Where) -> Any:
+        """`randomise: {draw: {name: {choice: [...]} | {range: [low, high], step: s}}, require: [...], nonzero: [...]}`."""
+        from grader.variants import Draw, Randomise
+
+        where = path + ("randomise",)
+        raw = self.mapping(data["randomise"], where, "a randomisation {draw: ..., require: [...], nonzero: [...]}")
+        if raw is None:
+            return None
+        self.fields(raw, where, ("draw", "require", "nonzero", "unambiguous"), "a randomisation")
+        unambiguous = raw.get("unambiguous", False)
+        if not isinstance(unambiguous, bool):
+            self.problem(where + ("unambiguous",), f"expected true or false, got {_describe(unambiguous)}")
+        draws_raw = self.mapping(raw.get("draw"), where + ("draw",), "the values to draw, name: {choice: [...]}")
+        draws = []
+        for name, spec in (draws_raw or {}).items():
+            at = where + ("draw", name)
+            if not isinstance(name, str) or not _NAME.match(name):
+                self.problem(at, f"'{name}' is not a name; use letters, digits and '_'")
+                continue
+            if isinstance(spec, dict) and set(spec) == {"choice"} and isinstance(spec["choice"], list) \
+                    and spec["choice"] and all(isinstance(v, (int, float, str)) and not isinstance(v, bool)
+                                               for v in spec["choice"]):
+                draws.append(Draw(name, choice=tuple(spec["choice"])))
+            elif isinstance(spec, dict) and set(spec) <= {"range", "step"} and _is_range(spec.get("range")) \
+                    and _positive(spec.get("step", 1)):
+                low, high = spec["range"]
+                draws.append(Draw(name, low=float(low), high=float(high), step=float(spec.get("step", 1))))
+            else:
+                self.problem(at, "draw a value as {choice: [a, b, ...]} or {range: [low, high], step: s} "
+                                 "(low < high, step > 0; integers by default)")
+        return Randomise(tuple(draws), self.text_list(raw, "require", where), self.text_list(raw, "nonzero", where),
+                         unambiguous is True)
+
+    def variant_zero(self, question: Question, data: dict, path: Where) -> None:
+        """Instantiate a randomised question once, so template and solver mistakes show at load."""
+        from grader.variants import instantiate
+
+        try:
+            concrete = instantiate(question, 0)
+        except QuizError as exc:
+            self.problem(path + ("randomise",), f"cannot make a variant: {exc}")
+            return
+        except ValueError as exc:
+            self.problem(path + ("params",), f"the solver rejects the drawn params: {exc}")
+            return
+        for item in (concrete, *concrete.parts):
+            self.solver_key(item, data if item is concrete else {}, path)
 
     def source(self, data: dict, path: Where, parent: Question | None) -> Source:
         raw = data.get("source")
@@ -450,9 +503,15 @@ class _Checker:
         has_solver = question.solver is not None and question.quantity is not None
         answer = question.answer
         where = path + ("answer",)
+        randomised = question.randomise is not None
         if kind.name in ("choice", "multi") and "answer" not in data:
-            self.problem(path, "missing required field 'answer' (the letter of the right option)" if kind.name == "choice"
-                         else "missing required field 'answer' (the list of right letters)")
+            if not (randomised and has_solver):
+                self.problem(path, "missing required field 'answer' (the letter of the right option)"
+                             if kind.name == "choice" else "missing required field 'answer' (the list of right letters)")
+            return
+        if randomised and has_solver and "answer" in data and "{{" not in str(answer):
+            self.problem(where, "a randomised question takes its key from the solver; a literal answer would be "
+                                "the same for every variant (remove it, or write it as a {{template}})")
             return
         if kind.needs_key and kind.name not in ("choice", "multi") and "answer" not in data and not has_solver:
             self.problem(path, "missing key: give 'answer', or 'solver' with 'quantity'")
@@ -501,6 +560,15 @@ class _Checker:
             seen.add(part.part)
             parts.append(part)
         return replace(question, parts=tuple(parts))
+
+
+def _is_range(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value) and value[0] < value[1])
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
 
 def _is_matrix(value: Any) -> bool:

@@ -124,9 +124,9 @@ def _first_line(text: str, width: int = 70) -> str:
 
 def cmd_show(ctx: Context) -> int:
     """Render a question as a student sees it; --key adds the key and explanation."""
-    from grader import keys, render
+    from grader import keys, render, variants
 
-    question = ctx.catalog.question(ctx.args.question)
+    question = variants.instantiate(ctx.catalog.question(ctx.args.question), ctx.args.seed)
     key = keys.expected(question) if ctx.args.key else None
     if ctx.args.json:
         data: dict[str, Any] = {"id": question.id, "kind": question.kind, "prompt": question.prompt,
@@ -156,9 +156,9 @@ def _jsonable(value: Any) -> Any:
 
 def cmd_check(ctx: Context) -> int:
     """Grade one answer to one question."""
-    from grader import keys, kinds, render
+    from grader import keys, kinds, render, variants
 
-    question = ctx.catalog.question(ctx.args.question)
+    question = variants.instantiate(ctx.catalog.question(ctx.args.question), ctx.args.seed)
     verdict = kinds.grade(question, ctx.answer(ctx.args.answer), keys.expected(question))
     if ctx.args.json:
         ctx.emit_json({"question": question.id, **verdict.to_json()})
@@ -282,7 +282,7 @@ def cmd_verify(ctx: Context) -> int:
     from grader import verify
 
     catalog = Catalog.from_args(ctx.args.banks, ctx.args.bank_dir)
-    report = verify.verify(catalog.banks(), only=ctx.args.question)
+    report = verify.verify(catalog.banks(), only=ctx.args.question, variants=ctx.args.variants)
     if ctx.args.question and not report.rows:
         raise UsageError(f"no question '{ctx.args.question}' in the banks checked")
     if ctx.args.json:
@@ -343,7 +343,7 @@ def cmd_grade(ctx: Context) -> int:
             ctx.console.print(f"wrote {path}", markup=False, highlight=False)
     if not ctx.args.json:  # with --json the refusals are in the output's "refused" list
         for message in refused:
-            ctx.errors.print(f"error: {message}", markup=False, highlight=False)
+            ctx.errors.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     return 2 if refused else 0
 
 
@@ -374,6 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "explanation, source and notes.")
     p.add_argument("question", metavar="QUESTION_ID", help="e.g. nptel/q7 or in5400/task1.c")
     p.add_argument("--key", action="store_true", help="also show the key and explanation")
+    p.add_argument("--seed", type=int, default=0, help="variant seed of a randomised question (default 0)")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.set_defaults(handler=cmd_show)
 
@@ -383,6 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "'a=6; b=2'. An ANSWER of '-' is read from standard input.")
     p.add_argument("question", metavar="QUESTION_ID")
     p.add_argument("answer", metavar="ANSWER")
+    p.add_argument("--seed", type=int, default=0, help="variant seed of a randomised question (default 0)")
     p.add_argument("--json", action="store_true", help="print JSON: status, score, feedback, interpreted_as")
     p.set_defaults(handler=cmd_check)
 
@@ -417,6 +419,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "no distractor may equal the key. Exits 1 when any problem is found.")
     p.add_argument("banks", metavar="BANK", nargs="*", help="bank ids or paths to bank files (default: all)")
     p.add_argument("--question", metavar="ID", help="check only this question (or exercise)")
+    p.add_argument("--variants", metavar="N", type=int, default=0,
+                   help="also check N seeds of every randomised question: solvable, shown exactly, no zero or "
+                   "overflowing key, no distractor or misconception equal to the key")
     p.add_argument("--json", action="store_true", help="print JSON for CI")
     p.set_defaults(handler=cmd_verify)
 
@@ -487,7 +492,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, console:
     except SystemExit as exc:  # --help and --version exit through argparse
         return int(exc.code or 0)
     except UsageError as exc:
-        errors.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
+        errors.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 2
     if not getattr(args, "handler", None):
         parser.print_help(console.file)
@@ -497,7 +502,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, console:
         return args.handler(ctx)
     except QuizError as exc:
         for line in str(exc).splitlines():
-            errors.print(f"error: {line}", markup=False, highlight=False)
+            errors.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         errors.print("interrupted", markup=False)
@@ -506,7 +511,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, console:
         if args.debug:
             raise
         errors.print(f"error: could not complete '{args.command}': {type(exc).__name__}: {exc} "
-                     "(run with --debug for the traceback)", markup=False, highlight=False)
+                     "(run with --debug for the traceback)", markup=False, highlight=False, soft_wrap=True)
         return 2
 
 

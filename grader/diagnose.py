@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from grader import keys
 from grader.kinds import same_answer
-from grader.model import Question
+from grader.model import Question, Tolerance
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
         return None
     from solvers import SOLVERS
 
-    for variant in _variants(question.solver, question.params):
+    for variant in variants_of(question.solver, question.params):
         known = SOLVERS[question.solver].quantities(variant.params)
         kept = {name: v for name, v in (carried or {}).items() if name in known}
         given = {**_compatible(question, kept, variant.given), **variant.given}
@@ -76,7 +76,7 @@ def _compatible(question: Question, carried: Mapping[str, Any], overrides: Mappi
 _VARIANTS: dict[tuple[str, str], list[Any]] = {}
 
 
-def _variants(solver: str, params: Mapping[str, Any]) -> list[Any]:
+def variants_of(solver: str, params: Mapping[str, Any]) -> list[Any]:
     """The misconception variants of a problem, computed once per problem."""
     from solvers.misconceptions import variants
 
@@ -84,3 +84,48 @@ def _variants(solver: str, params: Mapping[str, Any]) -> list[Any]:
     if (solver, frozen) not in _VARIANTS:
         _VARIANTS[solver, frozen] = variants(solver, params, keys.solution(solver, params))
     return _VARIANTS[solver, frozen]
+
+
+def _affects(item: Question, variant: Any, upstream: set[str]) -> bool:
+    """Whether a misconception variant can change the item's quantity at all."""
+    if variant.given:
+        return bool(set(variant.given) & upstream)
+    changed = {name for name, value in variant.params.items() if item.params.get(name) != value}
+    # A changed convention shows on a nudged problem unless the quantity does not depend on it.
+    nudged = {name: _nudged(value) for name, value in item.params.items()}
+    try:
+        truth = keys.solution(item.solver, nudged)[item.quantity]
+        wrong = keys.solution(item.solver, {**nudged, **{n: variant.params[n] for n in changed}})[item.quantity]
+    except (KeyError, ValueError):
+        return True
+    return not same_answer(item, wrong, truth)
+
+
+def _nudged(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_nudged(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value + 0.173
+    return value
+
+
+def collisions(item: Question, key: float) -> list[str]:
+    """Known wrong answers (the bank's and the misconception library's) that equal the key:
+    a student making that mistake would be marked right."""
+    from grader.dependencies import ancestors
+
+    tolerance = item.tolerance or Tolerance()
+    found = [f"known wrong answer {w.answer!r}" for w in item.misconceptions
+             if isinstance(w.answer, (int, float)) and tolerance.accepts(float(w.answer), key)]
+    upstream = ancestors(item.solver, item.params, item.quantity) | {item.quantity}
+    for variant in variants_of(item.solver, item.params):
+        # A mistake that cannot change this quantity (a loss convention, for ŷ₂) is not a wrong answer to it.
+        if not _affects(item, variant, upstream):
+            continue
+        try:
+            value = keys.solution(item.solver, variant.params, variant.given)[item.quantity]
+        except (KeyError, ValueError):
+            continue
+        if isinstance(value, (int, float)) and tolerance.accepts(float(value), key):
+            found.append(f"misconception {variant.misconception}")
+    return found

@@ -21,6 +21,7 @@ allows, to the first step of its own working that does not follow.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
@@ -65,8 +66,8 @@ def mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any],
         return verdicts
     truth = keys.solution(solver, params)
     by_id = {part.part: part for part in question.parts}
-    carried: dict[str, Carried] = {}
-    variant_params: Mapping[str, Any] | None = None
+    definite: dict[str, Carried] = {}  # from the student's work and answers
+    inferred: list[list[Explanation]] = []  # per wrong part without work: its possible explanations
     earlier: set[str] = set()
     out: list[tuple[str, Verdict]] = []
     for index, (pid, verdict) in enumerate(verdicts):
@@ -77,87 +78,112 @@ def mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any],
             continue
         upstream = ancestors(solver, params, quantity)
         for name, value in work.items():
-            if name in earlier and name in truth and name not in carried and not _equal(part, value, truth[name]):
-                carried[name] = Carried(name, value, truth[name], "your work")
-        relevant = {c: k for c, k in carried.items() if c in upstream}
+            if name in earlier and name in truth and name not in definite and not _equal(part, value, truth[name]):
+                definite[name] = Carried(name, value, truth[name], "your work")
         answer = values[pid]
         if verdict.status != "correct":
             later = [(by_id[p], values.get(p)) for p, _ in verdicts[index + 1:] if p in values]
             shown = {**work, **{by_id[p].quantity: values[p] for p, _ in verdicts[:index]
                                 if p in values and by_id[p].quantity}}
             evidence = {name: value for name, value in shown.items() if name in upstream}
-            verdict, explanation = _judge(question, part, answer, verdict, relevant, variant_params, work, earlier,
-                                          later, evidence)
-            if explanation:
-                for item in explanation.carried:
-                    carried.setdefault(item.quantity, item)
-                variant_params = explanation.params or variant_params
+            contexts = [_context(definite, combo, upstream) for combo in _combinations(inferred)]
+            verdict, explanations = _judge(question, part, answer, verdict, contexts, work, earlier, later, evidence)
+            if explanations:
+                inferred.append(explanations)
         earlier |= upstream | {quantity}
         if not _equal(part, answer, truth[quantity]):
-            carried[quantity] = Carried(quantity, answer, truth[quantity], f"your answer to ({pid})")
+            definite[quantity] = Carried(quantity, answer, truth[quantity], f"your answer to ({pid})")
         out.append((pid, verdict))
     return out
 
 
-def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, relevant: Mapping[str, Carried],
-           variant_params: Mapping[str, Any] | None, work: Mapping[str, Any], earlier: set[str],
-           later: list[tuple[Question, Any]], evidence: Mapping[str, Any]) -> tuple[Verdict, Explanation | None]:
-    """The verdict of one wrong part, and what explains it for the parts after it."""
+MAX_EXPLANATIONS = 4
+"""Explanations kept per wrong part; later parts may follow any one of them."""
+MAX_COMBINATIONS = 64
+
+
+@dataclass(frozen=True)
+class _Context:
+    """One consistent story of the student's earlier values: what to carry into a part."""
+
+    relevant: Mapping[str, Carried]
+    params: Mapping[str, Any] | None
+
+
+def _combinations(inferred: list[list[Explanation]]) -> list[tuple[Explanation, ...]]:
+    return list(itertools.islice(itertools.product(*inferred), MAX_COMBINATIONS))
+
+
+def _context(definite: Mapping[str, Carried], combo: tuple[Explanation, ...], upstream: frozenset[str]) -> _Context:
+    carried = {item.quantity: item for explanation in combo for item in explanation.carried}
+    carried.update(definite)  # what the student wrote wins over what was inferred
+    params = next((e.params for e in combo if e.params), None)
+    return _Context({c: k for c, k in carried.items() if c in upstream}, params)
+
+
+def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, contexts: list[_Context],
+           work: Mapping[str, Any], earlier: set[str], later: list[tuple[Question, Any]],
+           evidence: Mapping[str, Any]) -> tuple[Verdict, list[Explanation]]:
+    """The verdict of one wrong part, and the explanations of it that later parts may follow."""
     solver, quantity = question.solver, part.quantity
-    params = variant_params or question.params
-    given = {c: k.value for c, k in relevant.items()}
-    if given or variant_params:
-        expected = _value(solver, params, given, quantity)
+    truth = keys.solution(solver, question.params)[quantity]
+    stories = [c for c in contexts if c.relevant or c.params]
+    for story in stories:
+        expected = _value(solver, story.params or question.params, _given(story), quantity)
         if expected is not None and _equal(part, answer, expected):
-            reason = _degenerate(part, expected, keys.solution(solver, question.params)[quantity], relevant)
-            carried_text = _carried_text(relevant.values(), variant_params)
+            carried_text = _carried_text(story.relevant.values(), story.params)
+            reason = _degenerate(part, expected, truth, story.relevant)
             if reason:
                 return replace(verdict, feedback=f"{verdict.feedback} It follows from {carried_text}, but {reason}, "
-                                                 "so it earns no follow-through credit."), None
+                                                 "so it earns no follow-through credit."), []
             share = question.followthrough
             # The slip is counted once, where it was made, not again in the part it carried into.
             return replace(verdict, status="partial" if share < 1 else "correct", score=share * 1.0,
                            followthrough=True, method="follow-through", misconception=None,
-                           feedback=f"Correct given {carried_text}; with the right values it is "
-                                    f"{_show(keys.solution(solver, question.params)[quantity])}."), None
-    diagnosis = diagnose(part, answer, given, evidence)
-    if given or variant_params:
-        expected = _value(solver, params, given, quantity)
+                           feedback=f"Correct given {carried_text}; with the right values it is {_show(truth)}."), []
+    if stories:
+        story = stories[0]
+        given, params = _given(story), story.params or question.params
+        diagnosis = diagnose(part, answer, given, evidence)
         step = _first_wrong_step(question, part, given, params, work, earlier)
-        text = (f"Even with {_carried_text(relevant.values(), variant_params)}, {_label(quantity)} would be "
-                f"{_show(expected)}; you have {_show(answer)}.")
-        if step:
-            text += f" {step}"
-        if diagnosis:
-            text += f" {diagnosis.feedback()}"
-        return replace(verdict, feedback=text, misconception=diagnosis.misconception if diagnosis else None), None
-    explanation = _explain(question, part, answer, diagnosis, work, later)
+        text = (f"Even with {_carried_text(story.relevant.values(), story.params)}, {_label(quantity)} would be "
+                f"{_show(_value(solver, params, given, quantity))}; you have {_show(answer)}.")
+        text += f" {step}" if step else ""
+        text += f" {diagnosis.feedback()}" if diagnosis else ""
+        return replace(verdict, feedback=text, misconception=diagnosis.misconception if diagnosis else None), []
+    diagnosis = diagnose(part, answer, {}, evidence)
+    explanations = _explain(question, part, answer, diagnosis, work, later)
+    best = explanations[0]
     text = verdict.feedback
-    if explanation.carried:
-        shown = " and ".join(f"{c.describe()} (the right value is {_show(c.truth)})" for c in explanation.carried)
-        from_work = all(c.source == "your work" for c in explanation.carried)
+    if best.carried:
+        shown = " and ".join(f"{c.describe()} (the right value is {_show(c.truth)})" for c in best.carried)
+        from_work = all(c.source == "your work" for c in best.carried)
         text = (f"Your {_label(quantity)} = {_show(answer)} follows from your {shown}." if from_work else
                 f"Your {_label(quantity)} = {_show(answer)} is what {shown} would give.")
     if diagnosis:
         text += f" {diagnosis.feedback()}"
-    return replace(verdict, feedback=text, misconception=diagnosis.misconception if diagnosis else None), explanation
+    return replace(verdict, feedback=text, misconception=diagnosis.misconception if diagnosis else None), explanations
+
+
+def _given(story: _Context) -> dict[str, Any]:
+    return {c: k.value for c, k in story.relevant.items()}
 
 
 def _explain(question: Question, part: Question, answer: Any, diagnosis: Diagnosis | None,
-             work: Mapping[str, Any], later: list[tuple[Question, Any]]) -> Explanation:
-    """The upstream values to carry past this wrong answer.
+             work: Mapping[str, Any], later: list[tuple[Question, Any]]) -> list[Explanation]:
+    """Ways the wrong answer could have come about, most convincing first.
 
-    Shown work that reproduces the answer is taken as it is. Otherwise the smallest
-    explanation wins that is consistent with the most later answers: the answer alone
-    (nothing inferred), then the named misconception's values, then any single upstream
-    value a one-dimensional search finds, in the solver's order.
+    Shown work that reproduces the answer is taken as it is. Otherwise the candidates are
+    the answer alone (nothing inferred), the named misconception's values, and any single
+    upstream value a one-dimensional search finds; they are ranked by how many later
+    answers they make consistent, the smallest first on a tie.
     """
     solver, params, quantity = question.solver, question.params, part.quantity
     truth = keys.solution(solver, params)
     upstream = ancestors(solver, params, quantity)
     shown_work = {c: v for c, v in work.items() if c in upstream and c in truth and not _equal(part, v, truth[c])}
     if shown_work and _equal(part, answer, _value(solver, params, shown_work, quantity)):
-        return Explanation(tuple(Carried(c, v, truth[c], "your work") for c, v in shown_work.items()), diagnosis)
+        return [Explanation(tuple(Carried(c, v, truth[c], "your work") for c, v in shown_work.items()), diagnosis)]
     candidates = [Explanation(())]
     if diagnosis:
         candidates.append(Explanation(
@@ -174,8 +200,8 @@ def _explain(question: Question, part: Question, answer: Any, diagnosis: Diagnos
                    if value is not None and later_part.quantity
                    and _equal(later_part, value, _value(solver, run, given, later_part.quantity)))
 
-    # max() keeps the first of equals: the smallest explanation wins a tie.
-    return max(candidates, key=explains)
+    # sorted() is stable: on a tie the earlier, smaller explanation stays first.
+    return sorted(candidates, key=explains, reverse=True)[:MAX_EXPLANATIONS]
 
 
 def _first_wrong_step(question: Question, part: Question, given: Mapping[str, Any], params: Mapping[str, Any],

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from grader import keys, safeyaml
+from grader import keys, safeyaml, variants
 from grader.catalog import Catalog
 from grader.errors import UsageError
 from grader.kinds import KINDS, ExerciseAnswers, combine, grade
@@ -110,8 +110,9 @@ def grade_submission(catalog: Catalog, submission: Submission,
                      overrides: Mapping[str, Override] | None = None) -> Graded:
     """Grade every question in a submission's scope, then apply the instructor's overrides."""
     questions, warnings = scope(catalog, submission)
+    seed = submission.seed if submission.seed is not None else variants.seed_for_student(submission.student)
     results = []
-    for question in questions:
+    for question in (variants.instantiate(q, seed) for q in questions):
         verdict, answer, notes = _grade_question(question, submission)
         warnings += notes
         results.append(Result(question.id, _overridden(question, verdict, overrides or {}), points(question), answer))

@@ -20,6 +20,11 @@ def expected(question: Question) -> Any:
     kind = KINDS[question.kind]
     if question.kind == "exercise":
         return {part.part: expected(part) for part in question.parts}
+    if question.options and question.answer is None:
+        from grader.options import keyed
+
+        # A randomised choice: which letter is right can change with the drawn numbers.
+        return kind.key(question, keyed(question))
     if question.solver and question.quantity and not question.options:
         try:
             value = solution(question.solver, question.params)[question.quantity]

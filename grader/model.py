@@ -110,6 +110,11 @@ class Question:
     parts: tuple["Question", ...] = ()
     followthrough: float = FOLLOWTHROUGH_DEFAULT
     points: float = 1.0
+    randomise: Any = None
+    """How a randomised question draws its numbers (a `grader.variants.Randomise`)."""
+    variant: Mapping[str, Any] | None = None
+    """The drawn values, once a randomised question is instantiated for a seed."""
+    seed: int | None = None
 
     @property
     def bank(self) -> str:

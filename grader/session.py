@@ -25,7 +25,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from grader import history, keys, review
+from grader import history, keys, review, variants
 from grader.catalog import Catalog
 from grader.errors import QuizError, ResponseError, UsageError
 from grader.kinds import KINDS, grade
@@ -276,7 +276,8 @@ class Runner:
                     self.console.print(Text.assemble(("? could not read that: ", "bold magenta"), verdict.feedback,
                                                      ("\n  No attempt used; try again.", "dim")))
                     continue
-                self.store.record(session_id, item.id, text, verdict, seconds=self.clock() - started)
+                self.store.record(session_id, item.id, text, verdict, seconds=self.clock() - started,
+                                  variant_seed=item.seed, variant_params=item.variant)
                 self._show(verdict, item, exam)
                 return text
 
@@ -414,7 +415,9 @@ def _run(catalog: Catalog, store: Store, terminal: Terminal, session: SessionRow
          clock: Callable[[], float]) -> int:
     """Run a session to its end, a :quit or Ctrl-C; summarise it when it ends."""
     console = terminal.console
-    questions = [catalog.question(qid) for qid in session.plan]
+    # Without --seed a student gets numbers derived from their id: the same on every resume and review.
+    seed = session.seed if session.seed is not None else variants.seed_for_student(session.student)
+    questions = [variants.instantiate(catalog.question(qid), seed) for qid in session.plan]
     resumed = session.position > 0 or bool(store.attempts(session_id=session.id))
     verb = "Resuming session" if resumed else "Session"
     console.print(Text.assemble((f"{verb} #{session.id}", "bold"),

@@ -12,19 +12,22 @@ For each question this runs four checks and reports one row:
 
 from __future__ import annotations
 
-import functools
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from grader import chains, keys
-from grader.errors import QuizError, ResponseError
-from grader.kinds import KINDS, fold, format_number, grade, option_value, same_answer, same_value
+from grader import chains, keys, options
+from grader.errors import QuizError
+from grader.kinds import KINDS, fold, format_number, grade, same_answer, same_value
 from grader.model import Bank, Option, Question, Tolerance
+from grader.diagnose import collisions
+from grader.variants import VariantError, instantiate, show
 
-CHAIN_DRAWS = 2
-"""Random RNNs each chain-rule option is evaluated on (besides the bank's own)."""
-CHAIN_TOLERANCE = Tolerance(rel=1e-7, abs=1e-9)
+
+
+OVERFLOW = 1e12
+"""A key larger than this is not a question a student can answer by hand."""
 
 
 @dataclass(frozen=True)
@@ -77,16 +80,68 @@ class Report:
         }
 
 
-def verify(banks: Iterable[Bank], only: str | None = None) -> Report:
-    """Verify every question of `banks` (or only the question or exercise `only`)."""
+def verify(banks: Iterable[Bank], only: str | None = None, variants: int = 0) -> Report:
+    """Verify every question of `banks` (or only the question or exercise `only`).
+
+    A randomised question is checked on its seed-0 variant, and with `variants` > 0 on that
+    many seeds, each of which must also display exactly and have no degenerate key.
+    """
     start = time.perf_counter()
     rows = []
     for bank in banks:
         for question in bank.questions:
             if only and only not in (question.id, *(p.id for p in question.parts)):
                 continue
-            rows.append(Row(question.id, tuple(verify_question(question))))
-    return Report(tuple(rows), time.perf_counter() - start)
+            try:
+                findings = verify_question(instantiate(question, 0))
+            except VariantError as exc:
+                findings = [Finding("variant", "problem", str(exc))]
+            if variants and question.randomise is not None:
+                findings.append(check_variants(question, variants))
+            rows.append(Row(question.id, tuple(findings)))
+    return Report(tuple(rows), time.perf_counter() - start, {"variants": variants})
+
+
+SEEDS_SHOWN = 5
+"""Failing seeds named in a report row; the JSON lists them all."""
+
+
+def check_variants(question: Question, count: int) -> Finding:
+    """Check seeds 0..count−1 of a randomised question; name the seeds that fail and why."""
+    failing: dict[int, str] = {}
+    for seed in range(count):
+        try:
+            concrete = instantiate(question, seed)
+        except VariantError as exc:
+            failing[seed] = str(exc)
+            continue
+        problems = [f"{f.check}: {f.message}" for f in verify_question(concrete) if f.status == "problem"]
+        problems += _variant_problems(concrete)
+        if problems:
+            failing[seed] = problems[0]
+    if not failing:
+        return Finding("variants", "ok", f"{count} seeds: all solvable, exact, non-degenerate, unambiguous")
+    shown = "; ".join(f"seed {seed}: {why}" for seed, why in list(failing.items())[:SEEDS_SHOWN])
+    more = f" (and {len(failing) - SEEDS_SHOWN} more)" if len(failing) > SEEDS_SHOWN else ""
+    return Finding("variants", "problem", f"{len(failing)} of {count} seeds fail — {shown}{more}; "
+                                          "exclude them with `require` or `nonzero`")
+
+
+def _variant_problems(question: Question) -> list[str]:
+    """What makes one drawn variant a bad question, beyond the ordinary checks."""
+    problems = [f"{name} = {value!r} is not shown exactly" for name, value in (question.variant or {}).items()
+                if not isinstance(value, str) and float(show(value)) != value]
+    for item in question.parts or (question,):
+        if item.kind not in ("number",) or not (item.solver and item.quantity):
+            continue
+        key = keys.expected(item)
+        tolerance = item.tolerance or Tolerance()
+        if not math.isfinite(key) or abs(key) > OVERFLOW:
+            problems.append(f"{item.id}: key {key!r} overflows")
+        elif abs(key) <= tolerance.abs or key == 0:
+            problems.append(f"{item.id}: key is 0")
+        problems += [f"{item.id}: {what} gives the key {format_number(key)}" for what in collisions(item, key)]
+    return problems
 
 
 def verify_question(question: Question) -> list[Finding]:
@@ -143,12 +198,16 @@ def _check_options(question: Question) -> list[Finding]:
     if not question.options or not (question.solver and question.quantity):
         return []
     truth = keys.solution(question.solver, question.params)[question.quantity]
+    if question.answer is None:  # randomised: the key is whichever option states the truth
+        derived = keys.expected(question)
+        letters = ", ".join(sorted(derived)) if isinstance(derived, frozenset) else derived
+        return [Finding("options", "ok", f"{question.quantity} = {_show_truth(truth)}: key derived as {letters}")]
     keyed = {question.answer} if question.kind == "choice" else set(question.answer)
-    unstated = [o.letter for o in question.options if not _stated(o)]
+    unstated = [o.letter for o in question.options if not options.stated(o)]
     if unstated:
         return [Finding("options", "problem", f"option{'s' if len(unstated) > 1 else ''} {', '.join(unstated)} "
                                               "state no value, expr or chain, so the solver cannot check them")]
-    equal = {o.letter for o in question.options if _option_equals(question, o, truth)}
+    equal = {o.letter for o in question.options if options.equals_truth(question, o, truth)}
     shown_truth = _show_truth(truth)
     if equal == keyed:
         return [Finding("options", "ok", f"{question.quantity} = {shown_truth}: option(s) {', '.join(sorted(equal))}, as keyed")]
@@ -160,12 +219,9 @@ def _check_options(question: Question) -> list[Finding]:
                                           f"({'; '.join(_option_text(question, k) for k in sorted(keyed))}) but {detail}")]
 
 
-def _stated(option: Option) -> bool:
-    return option.value is not None or option.expr is not None or option.chain is not None
-
-
 def _option_text(question: Question, letter: str) -> str:
     return f"{letter}: {question.option(letter).text}"
+
 
 
 def _show_truth(truth: Any) -> str:
@@ -176,91 +232,6 @@ def _show_truth(truth: Any) -> str:
     if isinstance(truth, float):
         return format_number(truth)
     return str(truth)
-
-
-def _option_equals(question: Question, option: Option, truth: Any) -> bool:
-    if option.chain is not None:
-        return _chain_equals(question, option.chain)
-    if option.expr is not None:
-        return _formulas_equal(question, _option_formula(question, option), truth)
-    return same_answer(question, option.value, truth)
-
-
-def _option_formula(question: Question, option: Option) -> Any:
-    try:
-        return option_value(question, option)
-    except ResponseError as exc:
-        raise QuizError(f"cannot read formula {option.expr!r} of option {option.letter}: {exc}") from None
-
-
-def _formulas_equal(question: Question, formula: Any, truth: Any) -> bool:
-    """A formula option against the truth; numeric solver params are substituted first."""
-    from grader import mathparse
-
-    if isinstance(truth, (int, float)) and not isinstance(truth, bool):
-        env = {name: float(value) for name, value in question.params.items()
-               if isinstance(value, (int, float)) and not isinstance(value, bool)}
-        missing = formula.names - set(env)
-        if missing:
-            return False
-        value = float(formula.evaluate(env))
-        return same_answer(question, value, truth)
-    return bool(same_value(question, mathparse.from_sympy(truth), formula).equivalent)
-
-
-def _chain_equals(question: Question, chain: chains.Term) -> bool:
-    """A chain-rule option against the true gradient, on the bank's RNN and random ones."""
-    truths = [_as_vector(keys.solution(question.solver, params)[question.quantity]) for params in _draws(question)]
-    return _all_close(_chain_values(question, chain), truths)
-
-
-def _draws(question: Question) -> list[Mapping[str, Any]]:
-    return [question.params] + [_random_like(question.params, seed) for seed in range(1, CHAIN_DRAWS + 1)]
-
-
-def _chain_values(question: Question, chain: chains.Term) -> list[Any]:
-    return [_as_vector(_evaluate_chain(chain, params)) for params in _draws(question)]
-
-
-def _as_vector(value: Any) -> Any:
-    import numpy as np
-
-    return np.asarray(value, dtype=float).ravel()
-
-
-def _all_close(xs: list[Any], ys: list[Any]) -> bool:
-    import numpy as np
-
-    return all(x.shape == y.shape and np.allclose(x, y, rtol=CHAIN_TOLERANCE.rel, atol=CHAIN_TOLERANCE.abs)
-               for x, y in zip(xs, ys))
-
-
-def _evaluate_chain(chain: chains.Term, params: Mapping[str, Any]) -> Any:
-    from solvers.rnn import local_derivative
-    from solvers.names import sequence_length
-
-    @functools.lru_cache(maxsize=None)
-    def local(of: str, wrt: str) -> Any:
-        return local_derivative(params, of, wrt)
-
-    return chains.evaluate(chain, local, {"T": sequence_length("x", params["x"])}, 1)
-
-
-def _random_like(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
-    """The same RNN with every weight, bias, state and input redrawn; targets and functions kept."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-
-    def redraw(value: Any) -> Any:
-        if isinstance(value, list):
-            return [redraw(v) for v in value]
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(rng.normal(0.0, 0.8))
-        return value
-
-    return {name: redraw(value) if name in ("h0", "x", "W_h", "W_x", "W_y", "b_h", "b_y") else value
-            for name, value in params.items()}
 
 
 # -- self-test -------------------------------------------------------------------------
@@ -304,11 +275,12 @@ def _typed(answer: Any) -> str:
 def _check_distinct(question: Question) -> list[Finding]:
     if not question.options:
         return []
-    keyed = {question.answer} if question.kind == "choice" else set(question.answer)
+    key = keys.expected(question)
+    keyed = set(key) if isinstance(key, frozenset) else {key}
     findings = []
-    options = list(question.options)
-    for i, a in enumerate(options):
-        for b in options[i + 1:]:
+    choices = list(question.options)
+    for i, a in enumerate(choices):
+        for b in choices[i + 1:]:
             equal, how = _options_equal(question, a, b)
             if not equal:
                 continue
@@ -318,14 +290,14 @@ def _check_distinct(question: Question) -> list[Finding]:
             status = "note" if how == "chain" and not involves_key else "problem"
             what = "a distractor equals the key" if involves_key else "two options are equal"
             findings.append(Finding("distinct", status, f"{what}: {a.letter} and {b.letter} ({how})"))
-    return findings or [Finding("distinct", "ok", f"{len(options)} options, all different")]
+    return findings or [Finding("distinct", "ok", f"{len(choices)} options, all different")]
 
 
 def _options_equal(question: Question, a: Option, b: Option) -> tuple[bool, str]:
     if a.chain is not None and b.chain is not None and question.solver:
         return _chains_agree(question, a.chain, b.chain), "chain"
     if a.expr is not None and b.expr is not None:
-        fa, fb = _option_formula(question, a), _option_formula(question, b)
+        fa, fb = options.formula(question, a), options.formula(question, b)
         return bool(same_value(question, fa, fb).equivalent), "formula"
     if a.value is not None and b.value is not None:
         return same_answer(question, a.value, b.value), "value"
@@ -333,7 +305,7 @@ def _options_equal(question: Question, a: Option, b: Option) -> tuple[bool, str]
 
 
 def _chains_agree(question: Question, a: chains.Term, b: chains.Term) -> bool:
-    return _all_close(_chain_values(question, a), _chain_values(question, b))
+    return options.all_close(options.chain_values(question, a), options.chain_values(question, b))
 
 
 def print_report(console: Any, report: Report) -> None:

@@ -104,7 +104,8 @@ def solve(params: Mapping[str, object], given: Mapping[str, object]) -> Solution
     norms_arr = np.asarray(over("norms", np.array(norms[::-1])), dtype=float)
     with np.errstate(divide="ignore"):
         log10 = np.log10(norms_arr)
-    factor = float(over("per_step_factor", norms_arr[0] ** (1 / T)))
+    norm_h0 = float(over("norm_h0", norms_arr[0]))
+    factor = float(over("per_step_factor", norm_h0 ** (1 / T)))
     norm_W = float(over("norm_W", np.linalg.norm(W, 2)))
     rho = float(over("spectral_radius", np.max(np.abs(np.linalg.eigvals(W)))))
     max_f = float(over("max_act_derivative", MAX_DERIVATIVE[act]))
@@ -112,6 +113,7 @@ def solve(params: Mapping[str, object], given: Mapping[str, object]) -> Solution
     verdict = str(over("classification", classify(factor)))
     out: dict[str, object] = {
         "norms": _frozen(norms_arr),
+        "norm_h0": norm_h0,
         "log10_norms": _frozen(log10),
         "per_step_factor": factor,
         "spectral_radius": rho,

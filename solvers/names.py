@@ -79,6 +79,7 @@ def gradflow(params: Mapping[str, object]) -> tuple[str, ...]:
     gradflow_length(params)
     names = [
         "norms",
+        "norm_h0",
         "log10_norms",
         "per_step_factor",
         "spectral_radius",

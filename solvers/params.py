@@ -34,7 +34,7 @@ CONVENTIONS = {
 def solve(params: Mapping[str, object], given: Mapping[str, object]) -> Solution:
     """Counts for bound params; a given count replaces the computed one (total follows
     from blocks, per_block and output_params)."""
-    cell = choice("cell", params["cell"], tuple(BLOCKS))
+    cell = choice("cell", str(params["cell"]).lower(), tuple(BLOCKS))
     n = int_or_symbol("n", params["n"], 1)
     m = int_or_symbol("m", params["m"], 1)
     biases = integer("biases", params["biases"], 1, 2)

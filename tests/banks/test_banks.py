@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from grader import keys
+from grader import keys, variants
 from grader.catalog import Catalog
 from grader.kinds import KINDS, grade
 
 CATALOG = Catalog.from_dir()
-ITEMS = [item for bank in CATALOG.banks() for item in bank.items() if not item.parent]
+# A randomised question is tested on one variant here; `verify --variants` covers many.
+ITEMS = [variants.instantiate(item, 0) for bank in CATALOG.banks() for item in bank.items() if not item.parent]
 
 
 def test_the_five_documents_are_all_there() -> None:
@@ -19,7 +20,7 @@ def test_the_five_documents_are_all_there() -> None:
     assert counts["nptel"] == 10
     assert counts["in5400"] == 8
     assert counts["assignment3"] == 8
-    documents = sorted(bank.document[:3] for bank in CATALOG.banks())
+    documents = sorted(bank.document[:3] for bank in CATALOG.banks() if bank.id != "practice")
     assert documents == ["000", "001", "002", "003", "004"]
 
 

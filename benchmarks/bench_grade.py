@@ -1,0 +1,540 @@
+"""Benchmark batch grading: a synthetic class through ``grade_submission``, against a naive sympy grader.
+
+    python benchmarks/bench_grade.py [--students 2000] [--seed 0] [--baseline-sample 1000] [--baseline-timeout 5]
+
+A seeded class answers every question and every exercise part of every built-in bank:
+right answers in the many forms students type (``6``, ``6.0``, ``12/2``, ``b``, ``2``,
+``E, A``), wrong answers from each kind's examples and each question's known
+misconceptions, a small share of unreadable input, partial written answers, and for the
+IN5400 exercise the slips that make follow-through matter (the 004 sheet's ŷ₁ = W_h·h₁,
+a wrong ŷ₂ carried consistently into later parts, sometimes with shown ``work:``).
+
+One run prints: the class size and the number of responses (one response = one answered
+question or exercise part); rnnquiz's end-to-end rate from in-memory ``Submission``
+objects through ``grade_submission`` on one core (with the first, cold student timed on
+its own); the time to write-then-``load`` the same class from files, as a separate
+figure; the verdicts by status, with how many earned follow-through credit and how many
+named a misconception; and the rate of a naive grader (``parse_expr`` + ``simplify`` for
+numbers, string comparison otherwise) on a random subsample of the same responses, with
+the ratio. It prints ratios; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from grader import keys, submissions  # noqa: E402
+from grader.catalog import Catalog  # noqa: E402
+from grader.gradebook import Graded, grade_submission  # noqa: E402
+from grader.kinds import KINDS, Examples, grade  # noqa: E402
+from grader.model import Question, Verdict  # noqa: E402
+from grader.submissions import Submission  # noqa: E402
+
+INVALID_SHARE = 0.03  # answers that are garbage (empty, "%%", an option letter past the last)
+SKIP_SHARE = 0.02  # items left unanswered: not responses, but they shape a real submission
+MINUS = "\u2212"  # students paste "−4" from the prompt; the grader must read it
+
+
+# ---------------------------------------------------------------------------- the class
+
+
+@dataclass(frozen=True)
+class Item:
+    """One gradable item (a question, or a part of an exercise) with its key and examples."""
+
+    question: Question
+    key: Any
+    examples: Examples
+    difficulty: float  # exponent on ability: p(right) = ability ** difficulty
+
+
+@dataclass(frozen=True)
+class Response:
+    """One answered item of one student, kept for the baseline's subsample."""
+
+    item: Item
+    text: str
+
+
+def gradable(catalog: Catalog, rng: random.Random) -> tuple[list[Question], list[Item], list[str]]:
+    """Every top-level question of every bank, every item a student answers, and the ids of
+    questions left out because they are randomised (their key depends on a student's seed)."""
+    tops: list[Question] = []
+    items: list[Item] = []
+    skipped: list[str] = []
+    for bank in catalog.banks():
+        for question in bank.questions:
+            if getattr(question, "randomise", None) is not None:
+                skipped.append(question.id)
+                continue
+            tops.append(question)
+            for item in question.parts or (question,):
+                key = keys.expected(item)
+                examples = KINDS[item.kind].examples(item, key)
+                items.append(Item(item, key, examples, rng.uniform(0.5, 2.0)))
+    return tops, items, skipped
+
+
+def number_form(value: float, rng: random.Random) -> str:
+    """A right number in one of the forms students type, so parsing does real work."""
+    exact = Fraction(value).limit_denominator(1000)
+    if exact.denominator != 1:
+        p, q = exact.numerator, exact.denominator
+        return rng.choice([repr(float(value)), f"{p}/{q}", f"{2 * p}/{2 * q}", f"{float(value):.6g}"])
+    n = exact.numerator
+    if rng.random() < 0.5:
+        return str(n)  # most students type the plain integer
+    forms = [f"{n}.0", f"{2 * n}/2", f"{n + 3} - 3", f"{n}e0", f"{n}.00"]
+    if n < 0:
+        forms.append(f"{MINUS}{-n}")
+    if n != 0 and n % 2 == 0:
+        forms.append(f"2*{n // 2}" if n > 0 else f"-2·{-n // 2}")
+    return rng.choice(forms)
+
+
+def choice_form(question: Question, letter: str, rng: random.Random) -> str:
+    """An option named by letter, lower-case letter, position, a decorated letter, or its text."""
+    letters = [o.letter for o in question.options]
+    roll = rng.random()
+    if roll < 0.45:
+        return letter
+    if roll < 0.65:
+        return letter.lower()
+    if roll < 0.8:
+        return str(letters.index(letter) + 1)
+    if roll < 0.93:
+        return rng.choice([f"({letter})", f"{letter}.", f" {letter} "])
+    return question.option(letter).text
+
+
+def multi_form(question: Question, ticked: set[str], rng: random.Random) -> str:
+    """Ticked options in a shuffled order with a random separator, as letters or positions."""
+    if not ticked:
+        return rng.choice(["none", "None", "-"])
+    order = list(ticked)
+    rng.shuffle(order)
+    letters = [o.letter for o in question.options]
+    if rng.random() < 0.25:
+        tokens = [str(letters.index(t) + 1) for t in order]
+    else:
+        tokens = [t.lower() if rng.random() < 0.3 else t for t in order]
+    return rng.choice([",", ", ", " ", ";", " and ", "/"]).join(tokens)
+
+
+def text_form(key: str, quality: float, rng: random.Random) -> str:
+    """A written answer: the model answer, a partial one (leading sentences or words), or a poor one."""
+    if quality >= 1:
+        return key if rng.random() < 0.7 else " ".join(key.split()).lower()
+    sentences = [s for s in key.replace("\n", " ").split(". ") if s.strip()]
+    if quality > 0 and len(sentences) > 1:
+        return ". ".join(sentences[: max(1, int(len(sentences) * quality))]) + "."
+    words = key.split()
+    if quality > 0:
+        return " ".join(words[: max(3, int(len(words) * quality))])
+    return rng.choice(["xyzzy", "I am not sure.", "It depends on the data.", " ".join(words[-4:])])
+
+
+def simple_answer(item: Item, ability: float, rng: random.Random) -> str | None:
+    """A student's text for one item (None when skipped), by kind."""
+    question, key, examples = item.question, item.key, item.examples
+    if rng.random() < SKIP_SHARE:
+        return None
+    if rng.random() < INVALID_SHARE:
+        return rng.choice(examples.invalid)
+    right = rng.random() < ability ** item.difficulty
+    if question.kind == "choice":
+        return choice_form(question, key if right else rng.choice(examples.wrong), rng)
+    if question.kind == "multi":
+        if right:
+            return multi_form(question, set(key), rng)
+        wrong = set(rng.choice(examples.wrong).split(",")) - {"none"}
+        return multi_form(question, wrong, rng)
+    if question.kind == "number":
+        if right:
+            return number_form(key, rng)
+        known = [float(w.answer) for w in question.misconceptions if isinstance(w.answer, (int, float))]
+        if known and rng.random() < 0.6:
+            return number_form(rng.choice(known), rng)
+        return rng.choice(examples.wrong)
+    if question.kind == "text":
+        if right:
+            return text_form(key, 1.0, rng)
+        return text_form(key, rng.choice([0.0, 0.3, 0.5, 0.7]), rng)
+    # expression / matrix (none in the built-in banks today): the kind's own examples.
+    return rng.choice(examples.right if right else examples.wrong or examples.right)
+
+
+def rnn_answers(params: dict[str, Any], yhat1: float | None = None, yhat2: float | None = None) -> dict[str, float]:
+    """ŷ₂, L, ∂L/∂h₁ and ∂L/∂W_h of the two-step scalar RNN, from a student's (possibly slipped) ŷ values.
+
+    Written out by hand rather than asked of the solver, so generating the class neither
+    uses nor warms the grader's solver cache.
+    """
+    h0, (x1, x2), (y1, y2) = params["h0"], params["x"], params["y"]
+    w_h, w_x, w_y = params["W_h"], params["W_x"], params["W_y"]
+    h1 = w_h * h0 + w_x * x1
+    h2 = w_h * h1 + w_x * x2
+    yhat1 = w_y * h1 if yhat1 is None else yhat1
+    yhat2 = w_y * h2 if yhat2 is None else yhat2
+    e1, e2 = 2 * (yhat1 - y1), 2 * (yhat2 - y2)
+    return {
+        "yhat2": yhat2,
+        "L": (yhat1 - y1) ** 2 + (yhat2 - y2) ** 2,
+        "dL/dh1": e1 * w_y + e2 * w_y * w_h,
+        "dL/dW_h": e1 * w_y * h0 + e2 * w_y * (h1 + w_h * h0),
+    }
+
+
+def is_rnn_task(question: Question) -> bool:
+    """Whether an exercise is the two-step scalar RNN that `rnn_answers` reproduces."""
+    params = question.params
+    quantities = {p.quantity for p in question.parts}
+    return (question.solver == "rnn" and quantities <= {"yhat2", "L", "dL/dh1", "dL/dW_h"}
+            and all(k in params for k in ("h0", "x", "y", "W_h", "W_x", "W_y"))
+            and len(params["x"]) == 2 and not isinstance(params["h0"], list))
+
+
+# The 004 sheet's working (ŷ₁ = W_h·h₁ = 2, and an arithmetic slip in ∂L₂/∂W_h), from
+# examples/submissions/assignment3-sheet.yaml.
+SHEET_EXERCISE = "in5400/task1"
+SHEET_WORK = {"h1": 2, "h2": 3, "yhat2": 6, "yhat1": 2, "L1": 9, "L2": 1, "L": 10, "dL1/dh1": -12,
+              "dL2/dh1": 4, "dL/dh1": -8, "dL1/dW_h": -12, "dL2/dW_h": 8, "dL/dW_h": -4}
+
+
+def rnn_exercise(question: Question, items: dict[str, Item], ability: float,
+                 rng: random.Random) -> tuple[dict[str, str], dict[str, Any]]:
+    """Answers and shown work to the RNN exercise: all right, or one of the slips a class makes."""
+    params = dict(question.params)
+    truth = rnn_answers(params)
+    work: dict[str, Any] = {}
+    values: dict[str, float | None] = dict(truth)
+    roll = rng.random()
+    if roll < ability ** 1.5:
+        pass  # all right
+    elif roll < ability ** 1.5 + 0.25:
+        # ŷ₁ = W_h·h₁ (the 004 sheet): L and ∂L/∂h₁ follow; ∂L/∂W_h consistent, or as on the sheet.
+        yhat1 = params["W_h"] * (params["W_h"] * params["h0"] + params["W_x"] * params["x"][0])
+        slipped = rnn_answers(params, yhat1=yhat1)
+        values = dict(slipped)
+        shown: list[dict[str, Any]] = [{}, {}, {"yhat1": yhat1}]
+        if question.id == SHEET_EXERCISE:  # the sheet's own numbers fit only its own exercise
+            values["dL/dW_h"] = rng.choice([slipped["dL/dW_h"], SHEET_WORK["dL/dW_h"]])
+            shown.append(dict(SHEET_WORK))
+        work = rng.choice(shown)
+    elif roll < ability ** 1.5 + 0.45:
+        # A slip in ŷ₂ (h₂ mis-added), carried through the later parts, mostly consistently.
+        slipped = rnn_answers(params, yhat2=truth["yhat2"] + rng.choice([1.0, -1.0, 2.0, 0.5]))
+        values = {q: slipped[q] if q == "yhat2" or rng.random() < 0.85 else truth[q] for q in truth}
+        if rng.random() < 0.2:
+            work = {"yhat2": slipped["yhat2"], "h2": slipped["yhat2"] / params["W_y"]}
+    else:
+        values = {}  # part by part: the bank's misconceptions (one path only, one step's loss, …)
+    answers: dict[str, str] = {}
+    for part in question.parts:
+        item = items[part.id]
+        if rng.random() < SKIP_SHARE:
+            continue
+        if rng.random() < INVALID_SHARE:
+            answers[part.id] = rng.choice(item.examples.invalid)
+        elif part.quantity in values:
+            answers[part.id] = number_form(values[part.quantity], rng)
+        else:
+            answers[part.id] = simple_answer(item, ability, rng) or number_form(truth[part.quantity], rng)
+    return answers, work
+
+
+def make_class(tops: list[Question], items: list[Item], students: int,
+               rng: random.Random) -> tuple[list[Submission], list[Response]]:
+    """The synthetic class, and every response in it (for the baseline's subsample)."""
+    by_id = {item.question.id: item for item in items}
+    question_ids = tuple(q.id for q in tops)
+    out: list[Submission] = []
+    responses: list[Response] = []
+    for number in range(students):
+        ability = rng.betavariate(4, 2)  # mean 2/3: most of a class passes, a tail struggles
+        answers: dict[str, str] = {}
+        work: dict[str, dict[str, Any]] = {}
+        for question in tops:
+            if question.parts and is_rnn_task(question):
+                given, shown = rnn_exercise(question, by_id, ability, rng)
+                answers.update(given)
+                if shown:
+                    work[question.id] = shown
+                continue
+            for part in question.parts or (question,):
+                text = simple_answer(by_id[part.id], ability, rng)
+                if text is not None:
+                    answers[part.id] = text
+        student = f"s{number:05d}"
+        out.append(Submission(student, f"{student}.yaml", answers, work, None, question_ids, number))
+        responses.extend(Response(by_id[qid], text) for qid, text in answers.items())
+    return out, responses
+
+
+# ---------------------------------------------------------------------------- rnnquiz
+
+
+def pin_to_one_core() -> str:
+    """Run on the first allowed CPU, so the rate is a one-core figure; say what was done."""
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (no sched_setaffinity on this platform)"
+    first = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {first})
+    return f"pinned to CPU {first}"
+
+
+def clear_caches() -> None:
+    """Forget every cached solve, key sample and parse, so the next grade starts cold."""
+    from grader import diagnose
+
+    keys._CACHE.clear()
+    diagnose._VARIANTS.clear()
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(("grader", "solvers")) or module is None:
+            continue
+        for value in list(vars(module).values()):
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+
+
+def time_grading(catalog: Catalog, students: list[Submission]) -> tuple[list[Graded], float, float]:
+    """Grade the class; return the gradebook, the cold first student's seconds, and the total."""
+    clear_caches()
+    graded: list[Graded] = []
+    start = time.perf_counter()
+    graded.append(grade_submission(catalog, students[0]))
+    first = time.perf_counter() - start
+    for submission in students[1:]:
+        graded.append(grade_submission(catalog, submission))
+    return graded, first, time.perf_counter() - start
+
+
+def verdicts(graded: list[Graded], students: list[Submission]) -> Iterator[Verdict]:
+    """The verdict of every response: each answered question, each answered exercise part."""
+    for g, submission in zip(graded, students):
+        for result in g.results:
+            if result.verdict.parts:
+                for pid, verdict in result.verdict.parts:
+                    if f"{result.question}.{pid}" in submission.answers:
+                        yield verdict
+            elif result.question in submission.answers:
+                yield result.verdict
+
+
+def time_loading(students: list[Submission]) -> tuple[float, int]:
+    """Seconds to load and validate the class from YAML files; and how many read back differently."""
+    with tempfile.TemporaryDirectory(prefix="rnnquiz-bench-") as folder:
+        paths = []
+        for submission in students:
+            path = Path(folder) / submission.path
+            data = {"student": submission.student, "questions": list(submission.questions), "seed": submission.seed,
+                    "answers": {qid: _yaml_value(text) for qid, text in submission.answers.items()}}
+            if submission.work:
+                data["work"] = {qid: dict(values) for qid, values in submission.work.items()}
+            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            paths.append(path)
+        start = time.perf_counter()
+        loaded = [submissions.load(path) for path in paths]
+        seconds = time.perf_counter() - start
+    differ = sum(dict(a.answers) != dict(b.answers) for a, b in zip(loaded, students))
+    return seconds, differ
+
+
+def _yaml_value(text: str) -> Any:
+    # Write a plain number as a YAML number, as a student's file would; it reads back as the same text.
+    for convert in (int, float):
+        try:
+            value = convert(text)
+        except ValueError:
+            continue
+        if (repr(value) if isinstance(value, float) else str(value)) == text:
+            return value
+    return text
+
+
+# ---------------------------------------------------------------------------- baseline
+
+
+class Overrun(Exception):
+    """Raised by the alarm when a baseline check runs past its limit."""
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise Overrun()
+
+
+def naive_checker(sympy: Any) -> Callable[[Item, str], bool]:
+    """The naive grader: sympy for numbers and formulas, plain string comparison for the rest."""
+    from sympy.parsing.sympy_parser import parse_expr
+
+    sympy_keys: dict[str, Any] = {}
+
+    def check(item: Item, text: str) -> bool:
+        question = item.question
+        if question.kind in ("number", "expression", "matrix"):
+            if question.id not in sympy_keys:
+                # The recomputed key (solver value or literal), once per question, as sympy.
+                sympy_keys[question.id] = sympy.nsimplify(item.key) if question.kind == "number" else \
+                    sympy.sympify(str(question.answer))
+            # parse_expr evaluates its input: acceptable only here, on strings this script
+            # generated itself, to time the naive approach. The grader never calls it.
+            try:
+                parsed = parse_expr(text)
+            except Exception:  # unreadable input is a wrong answer to the naive grader
+                return False
+            return bool(sympy.simplify(parsed - sympy_keys[question.id]) == 0)
+        if question.kind == "multi":
+            return text.strip() == ",".join(sorted(item.key))
+        return text.strip() == str(item.key).strip()
+
+    return check
+
+
+def time_baseline(sample: list[Response], timeout: float) -> tuple[float, list[float], int]:
+    """The untimed warm-up's seconds; seconds per response of the naive grader (an overrun
+    costs the limit); and how many overran."""
+    import sympy
+    from sympy.parsing.sympy_parser import parse_expr
+
+    check = naive_checker(sympy)
+    # sympy's first simplify of a number, and of a name (its assumptions system), costs up to
+    # ~0.15 s once. Over a whole class that is paid once, so it is not charged to a sample of
+    # a few hundred responses; it is reported instead.
+    start = time.perf_counter()
+    for text in ("12/2", "abc", "1/0"):
+        sympy.simplify(parse_expr(text) - 6)
+    warmup = time.perf_counter() - start
+    # A per-call alarm, not a child process per call: the limit then costs nothing in the timings.
+    use_alarm = hasattr(signal, "setitimer")
+    previous = signal.signal(signal.SIGALRM, _alarm) if use_alarm else None
+    seconds: list[float] = []
+    overruns = 0
+    try:
+        for response in sample:
+            start = time.perf_counter()
+            try:
+                if use_alarm:
+                    signal.setitimer(signal.ITIMER_REAL, timeout)
+                check(response.item, response.text)
+            except Overrun:
+                overruns += 1
+                seconds.append(timeout)
+                continue
+            finally:
+                if use_alarm:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            seconds.append(time.perf_counter() - start)
+    finally:
+        if use_alarm:
+            signal.signal(signal.SIGALRM, previous)
+    return warmup, seconds, overruns
+
+
+def rnnquiz_per_response(sample: list[Response]) -> list[float]:
+    """Seconds rnnquiz takes to parse and check each response of the sample on its own (warm).
+
+    `kinds.grade` on the item alone, the like-for-like figure per kind against the baseline:
+    an exercise part is graded without the exercise's follow-through, which the baseline
+    does not attempt either.
+    """
+    seconds = []
+    for response in sample:
+        start = time.perf_counter()
+        grade(response.item.question, response.text, response.item.key)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+# ---------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    options.add_argument("--students", type=int, default=2000, help="size of the synthetic class")
+    options.add_argument("--seed", type=int, default=0, help="seed of the class and of the baseline's subsample")
+    options.add_argument("--baseline-sample", type=int, default=1000, help="responses the naive grader times")
+    options.add_argument("--baseline-timeout", type=float, default=5.0, help="seconds allowed per naive check")
+    options.add_argument("--no-files", action="store_true", help="skip the load-from-files figure")
+    args = options.parse_args()
+
+    pinned = pin_to_one_core()
+    rng = random.Random(args.seed)
+    start = time.perf_counter()
+    catalog = Catalog.from_dir()
+    tops, items, skipped = gradable(catalog, rng)
+    banks_seconds = time.perf_counter() - start
+    students, responses = make_class(tops, items, max(1, args.students), rng)
+
+    # rnnquiz first, as in bench_equivalence: before the baseline brings sympy's objects into memory.
+    graded, first, total = time_grading(catalog, students)
+    count = len(responses)
+    first_count = len(students[0].answers)
+    print(f"cpu: {pinned}; banks: {len(catalog.ids())} loaded in {banks_seconds:.2f} s, "
+          f"{len(tops)} questions, {len(items)} gradable items"
+          + (f"; left out {len(skipped)} randomised ({', '.join(skipped)})" if skipped else ""))
+    print(f"class: {len(students):,} students (seed {args.seed}), {count:,} responses "
+          f"({count / len(students):.1f} per student), {sum(bool(s.work) for s in students):,} with shown work")
+    print(f"rnnquiz: {total:.2f} s end to end, {count / total:,.0f} responses/s on one core; "
+          f"first student (caches cold) {first * 1e3:.1f} ms for {first_count} responses; "
+          f"the rest {(count - first_count) / (total - first):,.0f} responses/s")
+
+    if not args.no_files:
+        load_seconds, differ = time_loading(students)
+        print(f"files: load + validate {len(students):,} YAML submissions {load_seconds:.2f} s "
+              f"({len(students) / load_seconds:,.0f} files/s, {count / load_seconds:,.0f} responses/s), "
+              f"not part of the figure above; {differ} read back differently")
+
+    all_verdicts = list(verdicts(graded, students))
+    by_status = Counter(v.status for v in all_verdicts)
+    shares = ", ".join(f"{status} {100 * by_status[status] / len(all_verdicts):.1f}%"
+                       for status in ("correct", "partial", "incorrect", "invalid"))
+    followed = sum(v.followthrough for v in all_verdicts)
+    named = Counter(v.misconception for v in all_verdicts if v.misconception)
+    print(f"verdicts: {len(all_verdicts):,}: {shares}; follow-through credit {followed:,} "
+          f"({'above 0, as it must be' if followed else 'NONE: the exercise slips no longer carry'}); "
+          f"misconception named {sum(named.values()):,} ({len(named)} distinct); "
+          f"flagged for review {sum(v.needs_review for v in all_verdicts):,}")
+
+    sample = random.Random(args.seed + 1).sample(responses, min(args.baseline_sample, len(responses)))
+    warmup, seconds, overruns = time_baseline(sample, args.baseline_timeout)
+    rate = len(sample) / sum(seconds)
+    print(f"baseline (parse_expr + simplify for numbers, string == otherwise): {len(sample):,} sampled responses "
+          f"in {sum(seconds):.3f} s, {rate:,.0f} responses/s; {overruns} over the {args.baseline_timeout:g} s limit; "
+          f"sympy's one-off warm-up (untimed) {warmup * 1e3:.0f} ms")
+    ratio = count / total / rate
+    print(f"ratio: rnnquiz / baseline = {ratio:.1f}x (rnnquiz end to end over the class, baseline over the sample)")
+
+    ours = rnnquiz_per_response(sample)
+    print("per kind on the sample, median µs per response (rnnquiz: kinds.grade alone, warm; no follow-through):")
+    for kind in sorted({r.item.question.kind for r in sample}):
+        picked = [i for i, r in enumerate(sample) if r.item.question.kind == kind]
+        naive = sum(seconds[i] for i in picked)
+        mine = sum(ours[i] for i in picked)
+        print(f"  {kind:<7} {len(picked):>5} responses: rnnquiz {statistics.median(ours[i] for i in picked) * 1e6:8.1f}, "
+              f"baseline {statistics.median(seconds[i] for i in picked) * 1e6:8.1f}; "
+              f"totals {mine * 1e3:7.2f} ms vs {naive * 1e3:7.2f} ms, rnnquiz / baseline {naive / mine:6.2f}x")
+    rate_target, ratio_target = 10_000, 50
+    print(f"targets: >= {rate_target:,} responses/s {'met' if count / total >= rate_target else 'missed'} "
+          f"({count / total:,.0f}); >= {ratio_target}x the baseline {'met' if ratio >= ratio_target else 'missed'} "
+          f"({ratio:.1f}x)")
+
+
+if __name__ == "__main__":
+    main()
