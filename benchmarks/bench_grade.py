@@ -63,6 +63,7 @@ class Item:
     key: Any
     examples: Examples
     difficulty: float  # exponent on ability: p(right) = ability ** difficulty
+    forms: tuple[str, ...] = ()  # for formula items: the right answer as students type it
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,29 @@ def gradable(catalog: Catalog, rng: random.Random) -> tuple[list[Question], list
             for item in question.parts or (question,):
                 key = keys.expected(item)
                 examples = KINDS[item.kind].examples(item, key)
-                items.append(Item(item, key, examples, rng.uniform(0.5, 2.0)))
+                items.append(Item(item, key, examples, rng.uniform(0.5, 2.0), formula_forms(item, key)))
     return tops, items, skipped
+
+
+def formula_forms(question: Question, key: Any) -> tuple[str, ...]:
+    """Equivalent ways to type a formula key in plain ASCII: as written, factored, expanded.
+
+    Students type `3*n*(n+m+1)` or `3n^2 + 3nm + 3n`, not the grader's Unicode echo; these
+    forms also let the naive baseline read them. Undefined functions (O, O′) have no plain
+    sympy spelling, so such items keep the grader's own echo only.
+    """
+    if question.kind not in ("expression", "matrix"):
+        return ()
+    if key.functions:
+        return (key.interpreted_as(),)
+    import sympy
+
+    expr = key.to_sympy()
+    if question.kind == "matrix":
+        rows = expr.tolist()
+        variants = [[[f(e) for e in row] for row in rows] for f in (sympy.factor, sympy.expand, lambda e: e)]
+        return tuple("[" + ", ".join("[" + ", ".join(str(e) for e in row) + "]" for row in m) + "]" for m in variants)
+    return tuple(dict.fromkeys(str(f(expr)).replace("**", "^") for f in (lambda e: e, sympy.factor, sympy.expand)))
 
 
 def number_form(value: float, rng: random.Random) -> str:
@@ -177,8 +199,8 @@ def simple_answer(item: Item, ability: float, rng: random.Random) -> str | None:
         if right:
             return text_form(key, 1.0, rng)
         return text_form(key, rng.choice([0.0, 0.3, 0.5, 0.7]), rng)
-    # expression / matrix (none in the built-in banks today): the kind's own examples.
-    return rng.choice(examples.right if right else examples.wrong or examples.right)
+    # expression / matrix: an equivalent form of the key, or a known wrong formula.
+    return rng.choice(item.forms if right else examples.wrong or item.forms)
 
 
 def rnn_answers(params: dict[str, Any], yhat1: float | None = None, yhat2: float | None = None) -> dict[str, float]:
@@ -305,6 +327,7 @@ def clear_caches() -> None:
     from grader import diagnose
 
     keys._CACHE.clear()
+    keys._EXPECTED.clear()
     diagnose._VARIANTS.clear()
     for name, module in list(sys.modules.items()):
         if not name.startswith(("grader", "solvers")) or module is None:
@@ -390,16 +413,19 @@ def naive_checker(sympy: Any) -> Callable[[Item, str], bool]:
         question = item.question
         if question.kind in ("number", "expression", "matrix"):
             if question.id not in sympy_keys:
-                # The recomputed key (solver value or literal), once per question, as sympy.
+                # The recomputed key (solver value or formula), once per question, as sympy.
                 sympy_keys[question.id] = sympy.nsimplify(item.key) if question.kind == "number" else \
-                    sympy.sympify(str(question.answer))
+                    item.key.to_sympy()
             # parse_expr evaluates its input: acceptable only here, on strings this script
             # generated itself, to time the naive approach. The grader never calls it.
             try:
-                parsed = parse_expr(text)
+                parsed = parse_expr(text.replace("^", "**"))
+                if question.kind == "matrix":
+                    parsed = sympy.Matrix(parsed)
             except Exception:  # unreadable input is a wrong answer to the naive grader
                 return False
-            return bool(sympy.simplify(parsed - sympy_keys[question.id]) == 0)
+            difference = sympy.simplify(parsed - sympy_keys[question.id])
+            return bool(difference == 0) if question.kind != "matrix" else difference.is_zero_matrix is True
         if question.kind == "multi":
             return text.strip() == ",".join(sorted(item.key))
         return text.strip() == str(item.key).strip()

@@ -283,11 +283,11 @@ class _Checker:
                          unambiguous is True)
 
     def variant_zero(self, question: Question, data: dict, path: Where) -> None:
-        """Instantiate a randomised question once, so template and solver mistakes show at load."""
+        """Fill a randomised question once, so template and parameter mistakes show at load."""
         from grader.variants import instantiate
 
         try:
-            concrete = instantiate(question, 0)
+            concrete = instantiate(question, 0, check_solver=False)
         except QuizError as exc:
             self.problem(path + ("randomise",), f"cannot make a variant: {exc}")
             return

@@ -23,6 +23,7 @@ class Catalog:
     def __init__(self, paths: list[Path]) -> None:
         self._paths = {path.stem: path for path in paths}
         self._loaded: dict[str, Bank] = {}
+        self._items: dict[str, dict[str, Question]] = {}
 
     @classmethod
     def from_dir(cls, directory: str | Path | None = None) -> "Catalog":
@@ -85,7 +86,9 @@ class Catalog:
         bank_id, _, rest = question_id.partition("/")
         if not rest:
             raise UsageError(f"'{question_id}' is not a question id; ids look like 'nptel/q7' or 'in5400/task1.a' (see `rnnquiz list`)")
-        items = {q.id: q for q in self.bank(bank_id).items()}
+        if bank_id not in self._items:
+            self._items[bank_id] = {q.id: q for q in self.bank(bank_id).items()}
+        items = self._items[bank_id]
         if question_id not in items:
             close = difflib.get_close_matches(question_id, items, n=3)
             hint = f" Did you mean {', '.join(close)}?" if close else ""

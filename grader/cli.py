@@ -390,7 +390,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="are two expressions equal?",
                        description="Report whether ANSWER equals KEY, and how that was decided. Variables default "
-                       "to the names in KEY. '-' reads an argument from standard input.")
+                       "to the names in KEY. '-' reads an argument from standard input. A KEY or ANSWER that starts "
+                       "with '-' goes after '--': rnnquiz compare -- '-V*x' '-x*V'.")
     p.add_argument("key", metavar="KEY", help="e.g. '3*(n^2+n*m+n)'")
     p.add_argument("answer", metavar="ANSWER", help="e.g. '3n(n+m+1)'")
     p.add_argument("--vars", metavar="n,m", help="the variables a student may use (default: the names in KEY)")

@@ -16,7 +16,19 @@ from grader.model import Question
 
 
 def expected(question: Question) -> Any:
-    """The key of a question in the form its kind's `check` compares against."""
+    """The key of a question in the form its kind's `check` compares against (computed once per question)."""
+    remembered = _EXPECTED.get(id(question))
+    if remembered is not None and remembered[0] is question:
+        return remembered[1]
+    key = _expected(question)
+    if len(_EXPECTED) >= CACHE_SIZE:
+        _EXPECTED.clear()
+    # The question object is kept with its key, so its id cannot be reused while remembered.
+    _EXPECTED[id(question)] = (question, key)
+    return key
+
+
+def _expected(question: Question) -> Any:
     kind = KINDS[question.kind]
     if question.kind == "exercise":
         return {part.part: expected(part) for part in question.parts}
@@ -33,6 +45,9 @@ def expected(question: Question) -> Any:
     else:
         value = question.answer
     return kind.key(question, value)
+
+
+_EXPECTED: dict[int, tuple[Question, Any]] = {}
 
 
 def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
@@ -59,7 +74,19 @@ _CACHE: dict[tuple[str, str, str], Mapping[str, Any]] = {}
 
 def freeze(mapping: Mapping[str, Any]) -> str:
     """Params as canonical text: hashable, so equal params share one cached solution."""
-    return json.dumps(mapping, sort_keys=True, default=_plain)
+    # A question's params are one long-lived object asked about thousands of times in a batch;
+    # keeping the object itself in the memo makes its id safe to reuse as the key.
+    remembered = _FROZEN.get(id(mapping))
+    if remembered is not None and remembered[0] is mapping:
+        return remembered[1]
+    text = json.dumps(mapping, sort_keys=True, default=_plain)
+    if len(_FROZEN) >= CACHE_SIZE:
+        _FROZEN.clear()
+    _FROZEN[id(mapping)] = (mapping, text)
+    return text
+
+
+_FROZEN: dict[int, tuple[Mapping[str, Any], str]] = {}
 
 
 def _plain(value: Any) -> Any:

@@ -11,6 +11,7 @@ Kinds that need math (`number`, `expression`, `matrix`) import the parser lazily
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -295,7 +296,12 @@ class TextKind:
 def _matches(pattern: str, folded: str, original: str) -> bool:
     if pattern.startswith("re:"):
         return re.search(pattern[3:], original, re.IGNORECASE) is not None
-    return fold(pattern) in folded
+    return _folded_pattern(pattern) in folded
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded_pattern(pattern: str) -> str:
+    return fold(pattern)
 
 
 class ExpressionKind:
@@ -340,10 +346,8 @@ class ExpressionKind:
         return response.interpreted_as()
 
     def examples(self, question: Question, key: Any) -> Examples:
-        text = key.interpreted_as()
-        wrong = [f"2*({text})" if self.allow_matrix else f"({text}) + 1"]
-        wrong += [_formula_text(w.answer) for w in question.misconceptions]
-        return Examples(right=(text,), wrong=tuple(wrong), invalid=("", "(", "zz_unknown_name + 1"))
+        wrong = [_shifted(key)] + [_formula_text(w.answer) for w in question.misconceptions]
+        return Examples(right=(key.interpreted_as(),), wrong=tuple(wrong), invalid=("", "(", "zz_unknown_name + 1"))
 
 
 class MatrixKind(ExpressionKind):
@@ -371,7 +375,7 @@ def same_answer(question: Question, value: Any, expected: Any) -> bool:
         from grader import mathparse
 
         try:
-            other = mathparse.from_sympy(expected) if hasattr(expected, "free_symbols") else \
+            other = _formula_of(expected) if hasattr(expected, "free_symbols") else \
                 mathparse.parse(repr(float(expected)))
         except (TypeError, ValueError):
             return False
@@ -391,6 +395,14 @@ def same_answer(question: Question, value: Any, expected: Any) -> bool:
     return bool(np.all(np.abs(a - b) <= tolerance.abs + tolerance.rel * np.abs(b)))
 
 
+@functools.lru_cache(maxsize=1024)
+def _formula_of(expr: Any) -> Any:
+    """A solver's sympy value as a formula, once per value (sympy objects are hashable)."""
+    from grader import mathparse
+
+    return mathparse.from_sympy(expr)
+
+
 def option_value(question: Question, option: Any) -> Any:
     """What an option states: its formula (parsed), or its value; None for text or chain options."""
     if option.expr is not None:
@@ -403,6 +415,16 @@ def option_value(question: Question, option: Any) -> Any:
 def _declared(question: Question) -> list[str] | None:
     # A question without declared variables keys in free mode: any name in the key is a variable.
     return list(question.variables) or None
+
+
+def _shifted(key: Any) -> str:
+    """The key with 1 added to it (to its first entry, for a matrix): a wrong answer by construction."""
+    if not hasattr(key, "rows"):
+        return f"({key.interpreted_as()}) + 1"
+    rows = [[f.interpreted_as() for f in row] for row in key.rows]
+    rows[0][0] = f"({rows[0][0]}) + 1"
+    inner = ["[" + ", ".join(row) + "]" for row in rows]
+    return inner[0] if key.vector else "[" + ", ".join(inner) + "]"
 
 
 def _formula_text(value: Any) -> str:

@@ -301,6 +301,13 @@ class Formula:
         with np.errstate(all="ignore"):
             return np.asarray(_evaluate(self.tree, env, functions, np), dtype=float)
 
+    def value(self, env: Mapping[str, float]) -> float:
+        """The value at one point in plain floats, without numpy (for templates and conditions).
+
+        Raises ValueError or ArithmeticError where the formula is undefined there.
+        """
+        return float(_evaluate(self.tree, env, {}, _Scalar))
+
 
 @dataclass(frozen=True)
 class MatrixFormula:
@@ -1173,6 +1180,18 @@ def _evaluate(node: Node, env: Mapping[str, Any], functions: Mapping[str, tuple[
     if node.order >= len(derivatives):
         raise ValueError(f"no derivative of order {node.order} given for function {node.name!r}")
     return derivatives[node.order](_evaluate(node.arg, env, functions, np))
+
+
+class _Scalar:
+    """The numpy functions `_evaluate` uses, on plain floats: one point needs no numpy import."""
+
+    exp, log, sqrt, sin, cos, tan = math.exp, math.log, math.sqrt, math.sin, math.cos, math.tan
+    sinh, cosh, tanh, abs, power = math.sinh, math.cosh, math.tanh, abs, math.pow
+    maximum, minimum = max, min
+
+    @staticmethod
+    def asarray(value: Any, dtype: Any = None) -> float:
+        return float(value)
 
 
 _NUMPY: dict[str, Callable[..., Any]] = {

@@ -71,8 +71,12 @@ def seed_for_student(student: str) -> int:
     return int.from_bytes(hashlib.sha256(student.encode("utf-8")).digest()[:4], "big")
 
 
-def instantiate(question: Question, seed: int | None) -> Question:
-    """The question with its drawn values filled in (unchanged if it is not randomised)."""
+def instantiate(question: Question, seed: int | None, *, check_solver: bool = True) -> Question:
+    """The question with its drawn values filled in (unchanged if it is not randomised).
+
+    With `check_solver=False` only the conditions on drawn names are checked, so nothing is
+    solved: the bank loader uses that to validate templates without importing the math.
+    """
     spec = question.randomise
     if spec is None:
         return question
@@ -85,6 +89,8 @@ def instantiate(question: Question, seed: int | None) -> Question:
         reason = _unmet(early, values)
         if not reason:
             concrete = fill(question, values, seed)
+            if not check_solver:
+                return concrete
             reason = _rejected(spec, concrete, values, [c for c in spec.require if c not in early])
             if not reason:
                 return concrete
@@ -180,8 +186,10 @@ def evaluate(formula: str, values: Mapping[str, Any]) -> Any:
         parsed = mathparse.parse(formula, variables=list(numbers))
     except ResponseError as exc:
         raise VariantError(f"cannot read '{{{{{formula}}}}}': {exc}") from None
-    value = float(parsed.evaluate(numbers))
-    value = round(value, _GRID)
+    try:
+        value = round(parsed.value(numbers), _GRID)
+    except (ValueError, ArithmeticError) as exc:
+        raise VariantError(f"'{{{{{formula}}}}}' is undefined for {dict(values)}: {exc}") from None
     return int(value) if value.is_integer() else value
 
 

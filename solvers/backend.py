@@ -7,7 +7,7 @@ are 1-D arrays; Jacobians are 2-D in numerator layout.
 from __future__ import annotations
 
 import numpy as np
-import sympy
+from solvers.lazy import sympy
 
 ACTIVATIONS = ("identity", "tanh", "sigmoid", "relu")
 OUTPUTS = ("identity", "sigmoid", "softmax")

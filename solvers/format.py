@@ -6,7 +6,7 @@ import math
 import re
 
 import numpy as np
-import sympy
+from solvers.lazy import is_sympy, sympy
 
 SIGNIFICANT = 6
 _SUBSCRIPTS = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
@@ -43,14 +43,14 @@ def number(v: object) -> str:
         return str(int(v)).replace("-", "−")
     if isinstance(v, (float, np.floating)):
         return _float(float(v))
-    if isinstance(v, sympy.Basic):
+    if is_sympy(v):
         return _sympy(v)
     return str(v)
 
 
 def value(v: object) -> str:
     """A scalar, vector or matrix: `[1, 2]`, `[[1, 0], [0, 1]]`; sympy vectors print flat."""
-    if isinstance(v, sympy.MatrixBase):
+    if is_sympy(v, "MatrixBase"):
         rows = v.tolist()
         return value([r[0] for r in rows] if v.cols == 1 else rows)
     if isinstance(v, np.ndarray):
@@ -66,7 +66,7 @@ def factor(v: object, leading: bool = False) -> str:
     text = value(v)
     if text.startswith("["):
         return text
-    compound = v.is_Add if isinstance(v, sympy.Basic) else False
+    compound = v.is_Add if is_sympy(v) else False
     if compound or (text.startswith("−") and not leading):
         return f"({text})"
     return text

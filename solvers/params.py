@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import sympy
+from solvers.lazy import is_sympy
 
 from solvers import names
 from solvers.backend import tidy
@@ -39,7 +39,7 @@ def solve(params: Mapping[str, object], given: Mapping[str, object]) -> Solution
     m = int_or_symbol("m", params["m"], 1)
     biases = integer("biases", params["biases"], 1, 2)
     k = int_or_symbol("output", params["output"], 0)
-    exact = any(isinstance(v, sympy.Basic) for v in (n, m, k)) or any(is_symbolic(v) for v in given.values())
+    exact = any(is_sympy(v) for v in (n, m, k)) or any(is_symbolic(v) for v in given.values())
     fixed = {name: array(f"given {name}", v, exact)[()] for name, v in given.items()}
     over = fixed.get
 

@@ -426,7 +426,7 @@ def solve(params: Mapping[str, object], given: Mapping[str, object]) -> Solution
     """
     m = model(params, given)
     trace = evaluate(m, _given_values(m, given))
-    return Solution.ordered(names.rnn(params), _results(trace), derivation(trace), _notes(m))
+    return Solution.ordered(names.rnn(params), _results(trace), lambda: derivation(trace), _notes(m))
 
 
 def _node(m: Model, text: str) -> tuple[str, int, int]:

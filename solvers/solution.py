@@ -5,7 +5,7 @@ Kept free of numpy and sympy so that the registry stays cheap to import.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 
 class Solution(Mapping[str, object]):
@@ -16,24 +16,32 @@ class Solution(Mapping[str, object]):
     floating-point behaviour) a reader should know about.
     """
 
-    __slots__ = ("_values", "notes", "steps")
+    __slots__ = ("_steps", "_values", "notes")
 
     def __init__(
         self,
         values: Mapping[str, object],
-        steps: tuple[str, ...] = (),
+        steps: tuple[str, ...] | Callable[[], tuple[str, ...]] = (),
         notes: tuple[str, ...] = (),
     ) -> None:
         object.__setattr__(self, "_values", dict(values))
-        object.__setattr__(self, "steps", tuple(steps))
+        # Steps may be given as a function: grading solves thousands of times and never reads them.
+        object.__setattr__(self, "_steps", steps if callable(steps) else tuple(steps))
         object.__setattr__(self, "notes", tuple(notes))
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The worked derivation, written out on first use."""
+        if callable(self._steps):
+            object.__setattr__(self, "_steps", tuple(self._steps()))
+        return self._steps
 
     @classmethod
     def ordered(
         cls,
         names: tuple[str, ...],
         values: Mapping[str, object],
-        steps: tuple[str, ...] = (),
+        steps: tuple[str, ...] | Callable[[], tuple[str, ...]] = (),
         notes: tuple[str, ...] = (),
     ) -> Solution:
         """Build a Solution whose keys are exactly `names`, in that order."""

@@ -11,7 +11,7 @@ from fractions import Fraction
 from numbers import Real
 
 import numpy as np
-import sympy
+from solvers.lazy import is_sympy, sympy
 
 from solvers.checks import is_sequence, symbol_name
 from solvers.errors import SolverError
@@ -21,9 +21,9 @@ def is_symbolic(value: object) -> bool:
     """True when `value` (possibly nested) holds a symbol name or a non-numeric sympy object."""
     if isinstance(value, str):
         return True
-    if isinstance(value, sympy.MatrixBase):
+    if is_sympy(value, "MatrixBase"):
         return any(is_symbolic(e) for e in value)
-    if isinstance(value, sympy.Basic):
+    if is_sympy(value):
         return bool(value.free_symbols) or not value.is_number
     if is_sequence(value):
         return any(is_symbolic(e) for e in value)  # type: ignore[union-attr]
@@ -33,9 +33,9 @@ def is_symbolic(value: object) -> bool:
 def _element(param: str, value: object, exact: bool) -> object:
     if isinstance(value, str) and exact:
         return sympy.Symbol(symbol_name(param, value))
-    if isinstance(value, sympy.Basic) and (exact or (value.is_real and value.is_number)):
+    if is_sympy(value) and (exact or (value.is_real and value.is_number)):
         return value if exact else float(value)
-    if isinstance(value, (str, sympy.Basic)):
+    if isinstance(value, str) or is_sympy(value):
         raise SolverError(f"{param} must be numeric here, got {value!r}")
     if isinstance(value, bool) or not isinstance(value, Real):
         raise SolverError(f"{param} must hold numbers or symbol names, got {value!r}")
@@ -51,7 +51,7 @@ def _element(param: str, value: object, exact: bool) -> object:
 
 
 def _nested(value: object) -> object:
-    if isinstance(value, sympy.MatrixBase):
+    if is_sympy(value, "MatrixBase"):
         return value.tolist()
     if isinstance(value, np.ndarray):
         return value.tolist()

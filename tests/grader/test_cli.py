@@ -1,0 +1,198 @@
+"""The command-line contracts: list, show, check, compare, solve, help, exit codes, lazy imports."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from grader.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(argv: list[str], stdin: str = "", width: int = 120) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(argv, stdin=io.StringIO(stdin), console=Console(file=out, width=width, color_system=None))
+    return code, out.getvalue()
+
+
+def run_json(argv: list[str], stdin: str = "") -> tuple[int, dict]:
+    code, out = run(_with_json(argv), stdin)
+    return code, json.loads(out)
+
+
+def _with_json(argv: list[str]) -> list[str]:
+    # --json goes before a "--" that ends the options (needed when KEY starts with '-').
+    if "--" in argv:
+        cut = argv.index("--")
+        return [*argv[:cut], "--json", *argv[cut:]]
+    return [*argv, "--json"]
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert {"list", "show", "check", "compare", "solve", "verify", "grade", "take", "review", "history",
+            "stats"} <= set(commands)
+    for name, sub in commands.items():
+        assert sub.description and len(sub.description) > 20, name
+        assert main([name, "--help"]) == 0
+        assert "usage: rnnquiz" in capsys.readouterr().out
+
+
+def test_list_json_has_every_source_question() -> None:
+    code, data = run_json(["list"])
+    assert code == 0
+    per_bank: dict[str, int] = {}
+    for entry in data["questions"]:
+        per_bank[entry["bank"]] = per_bank.get(entry["bank"], 0) + 1
+    assert (per_bank["hse"], per_bank["seqmodels"], per_bank["nptel"], per_bank["in5400"]) == (4, 10, 10, 8)
+    assert per_bank["assignment3"] == 8
+    assert {"in5400/task1.a", "in5400/task2d", "nptel/q7", "assignment3/q5.h"} <= {e["id"] for e in data["questions"]}
+    assert {e["id"] for e in data["exercises"]} >= {"in5400/task1", "assignment3/q5"}
+
+
+def test_show_renders_and_key_reveals() -> None:
+    code, out = run(["show", "nptel/q7"])
+    assert code == 0 and "3 × (n² + nm + n)" in out and "instructor view" not in out
+    code, out = run(["show", "nptel/q7", "--key"])
+    assert "instructor view" in out and "key" in out and "B:" in out
+    code, data = run_json(["show", "in5400/task1", "--key"])
+    assert data["key"] == {"a": 6.0, "b": 2.0, "c": 0.0, "d": 8.0}
+
+
+CHECKS = [
+    (["check", "nptel/q7", "b"], "correct", "B: 3 × (n² + nm + n)"),
+    (["check", "nptel/q7", "2"], "correct", "B: 3 × (n² + nm + n)"),
+    (["check", "nptel/q7", "A"], "incorrect", "A: n² + nm + 2n"),
+    (["check", "nptel/q7", "Z"], "invalid", None),
+    (["check", "seqmodels/q3", "d, b"], "correct", "B, D"),
+    (["check", "seqmodels/q3", "B"], "partial", "B"),
+    (["check", "in5400/task1.d", "8.0"], "correct", "8"),
+    (["check", "in5400/task1.d", "−4"], "incorrect", "-4"),
+    (["check", "in5400/task1.d", "eight"], "invalid", None),
+    (["check", "practice/gru_formula", "3n(n+m+1)"], "correct", "3·n·(n + m + 1)"),
+    (["check", "practice/gru_formula", "3(n^2+nm)"], "incorrect", "3·(n² + n·m)"),
+]
+
+
+@pytest.mark.parametrize("argv, status, interpreted", CHECKS, ids=[" ".join(c[0][1:]) for c in CHECKS])
+def test_check_json_contract(argv: list[str], status: str, interpreted: str | None) -> None:
+    code, data = run_json(argv)
+    assert code == 0
+    assert data["status"] == status
+    assert set(data) >= {"status", "score", "feedback", "interpreted_as"}
+    assert data["interpreted_as"] == interpreted
+    assert 0 <= data["score"] <= 1 and data["feedback"]
+
+
+def test_check_reads_the_answer_from_stdin() -> None:
+    code, data = run_json(["check", "practice/gru_formula", "-"], "3*(n^2 + n*m + n)\n")
+    assert code == 0 and data["status"] == "correct"
+
+
+def test_check_unknown_question_exits_2() -> None:
+    code, out = run(["check", "nptel/q77", "A"])
+    assert code == 2 and "did you mean" in out.lower()
+
+
+COMPARES = [
+    (["compare", "3*(n^2+n*m+n)", "3n(n+m+1)"], "equivalent"),
+    (["compare", "3*(n^2+n*m+n)", "4n(n+m+1)"], "not_equivalent"),
+    (["compare", "1-tanh(z)^2", "1/cosh(z)^2"], "equivalent"),
+    (["compare", "W*(1-tanh(W*h)^2)", "W/cosh(W*h)^2", "--vars", "W,h"], "equivalent"),
+    (["compare", "n^2", "n^2 + q"], "invalid"),
+    (["compare", "--functions", "O", "--", "-V*O'(V*s+c)/O(V*s+c)", "-V/O(V*s+c)*O'(V*s+c)"], "equivalent"),
+]
+
+
+@pytest.mark.parametrize("argv, status", COMPARES, ids=[" ".join(c[0][1:3]) for c in COMPARES])
+def test_compare_json_contract(argv: list[str], status: str) -> None:
+    code, data = run_json(argv)
+    assert code == 0 and data["status"] == status
+    assert data["method"] and "interpreted_as" in data
+
+
+def test_compare_reads_stdin_and_rejects_a_bad_key() -> None:
+    code, data = run_json(["compare", "x^2", "-"], "x*x")
+    assert data["status"] == "equivalent"
+    code, out = run(["compare", "__import__('os')", "x"])
+    assert code == 2 and "could not read KEY" in out
+
+
+def test_solve_seed_example() -> None:
+    code, data = run_json(["solve", "rnn", "h0=1", "x=[10,10]", "y=[5,5]", "W_h=1", "W_x=0.1", "W_y=2"])
+    assert code == 0
+    q = data["quantities"]
+    expected = {"h1": 2, "h2": 3, "yhat1": 4, "yhat2": 6, "L": 2, "dL/dh1": 0, "dL/dW_h": 8, "dL/dW_x": 40,
+                "dL/dW_y": 2}
+    for name, value in expected.items():
+        assert q[name] == pytest.approx(value), name
+
+
+def test_solve_steps_and_params_file(tmp_path: Path) -> None:
+    params = tmp_path / "p.yaml"
+    params.write_text("h0: 1\nx: [10, 10]\ny: [5, 5]\nW_h: 1\nW_x: 0.1\nW_y: 2\n", encoding="utf-8")
+    code, out = run(["solve", "rnn", "--params", str(params), "--steps"])
+    assert code == 0
+    assert "∂L/∂h₁ = ∂L₁/∂h₁ + ∂L₂/∂h₁ = −4 + 4 = 0" in out
+    assert "∂L/∂W_h = ∂L₁/∂W_h + ∂L₂/∂W_h = −4 + 12 = 8" in out
+
+
+def test_solve_symbolic_and_list() -> None:
+    code, data = run_json(["solve", "param_count", "cell=gru", "n=n", "m=m"])
+    assert data["quantities"]["total"] == "3*m*n + 3*n**2 + 3*n"
+    code, out = run(["solve", "--list"])
+    assert code == 0 and all(name in out for name in ("rnn", "param_count", "jacobian", "gradflow", "nll_output"))
+
+
+def test_solve_gradflow_draws_a_chart() -> None:
+    code, out = run(["solve", "gradflow", "W_hh=0.5", "activation=tanh", "T=6"])
+    assert code == 0 and "log₁₀‖∂h_T/∂h_k‖" in out and "█" in out and "vanishing" in out
+
+
+BAD_SOLVES = [
+    ["solve", "rnn", "x=[1,2]", "y=[1,2]", "W_h=[[1,0],[0,1]]", "W_x=1", "W_y=1"],
+    ["solve", "rnn", "x=[1]", "y=[1]", "W_h=1", "W_x=1", "W_y=1", "activation=softsign"],
+    ["solve", "nosuch"],
+    ["solve", "rnn", "x"],
+    ["solve", "rnn", "x=!!python/object/apply:os.system ['true']"],
+]
+
+
+@pytest.mark.parametrize("argv", BAD_SOLVES, ids=[" ".join(a[1:3]) for a in BAD_SOLVES])
+def test_solve_bad_params_one_line_exit_2(argv: list[str]) -> None:
+    code, out = run(argv)
+    assert code == 2
+    assert out.startswith("error: ") and out.count("\n") == 1 and "Traceback" not in out
+
+
+def test_broken_bank_dir_exits_2_with_located_lines(tmp_path: Path) -> None:
+    (tmp_path / "hse.yaml").write_text("bank: hse\ntitle: x\nquestions: []\n", encoding="utf-8")
+    code, out = run(["--bank-dir", str(tmp_path), "list"])
+    assert code == 2 and f"{tmp_path / 'hse.yaml'}:" in out and "Traceback" not in out
+
+
+def _modules_after(argv: list[str]) -> set[str]:
+    script = ("import sys, io; from rich.console import Console; from grader.cli import main; "
+              f"main({argv!r}, console=Console(file=io.StringIO())); "
+              "print(','.join(m for m in ('sympy', 'numpy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    return set(filter(None, done.stdout.strip().split(",")))
+
+
+@pytest.mark.parametrize("argv, allowed", [
+    (["list"], set()),
+    (["show", "nptel/q7"], set()),
+    (["check", "hse/q1", "A"], set()),
+    (["check", "nptel/q7", "B"], set()),
+    (["check", "in5400/task1.a", "6"], {"numpy"}),
+], ids=["list", "show", "check choice", "check choice with solver", "check number"])
+def test_fast_commands_do_not_import_sympy(argv: list[str], allowed: set[str]) -> None:
+    assert _modules_after(argv) <= allowed
