@@ -541,7 +541,7 @@ def main() -> None:
     sample = random.Random(args.seed + 1).sample(responses, min(args.baseline_sample, len(responses)))
     warmup, seconds, overruns = time_baseline(sample, args.baseline_timeout)
     rate = len(sample) / sum(seconds)
-    print(f"baseline (parse_expr + simplify for numbers, string == otherwise): {len(sample):,} sampled responses "
+    print(f"baseline (parse_expr + simplify for numbers, formulas and matrices; string == otherwise): {len(sample):,} sampled responses "
           f"in {sum(seconds):.3f} s, {rate:,.0f} responses/s; {overruns} over the {args.baseline_timeout:g} s limit; "
           f"sympy's one-off warm-up (untimed) {warmup * 1e3:.0f} ms")
     ratio = count / total / rate

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from grader import chains, safeyaml
+from grader import safeyaml
 from grader.errors import BankError, Problem, QuizError
 from grader.kinds import KINDS
 from grader.model import (
@@ -361,6 +361,8 @@ class _Checker:
         text = self.text(value, "text", path, required=True) or ""
         chain = None
         if "chain" in value:
+            from grader import chains  # only banks with chain-rule options pay for it
+
             try:
                 chain = chains.parse_chain(value["chain"])
             except chains.ChainError as exc:

@@ -73,25 +73,26 @@ Command = Callable[[Context], int]
 
 def cmd_list(ctx: Context) -> int:
     """List banks and question ids."""
-    from rich.table import Table
     from rich.text import Text
 
     banks = ctx.catalog.banks()
     if ctx.args.json:
         ctx.emit_json(_list_json(banks))
         return 0
-    table = Table(title="rnnquiz question banks", show_lines=False)
-    for column in ("id", "kind", "topic", "source", "question"):
-        table.add_column(column, overflow="fold")
+    # Plain aligned lines, not a table: one line per question whatever the width, ids never cut.
+    wide = ctx.console.width >= 110
+    width = max((len(item.id) for bank in banks for item in bank.items()), default=2) + 2
     for bank in banks:
-        table.add_section()
-        table.add_row(Text(bank.id, style="bold"), "", "", Text(bank.document), Text(bank.title, style="bold"))
+        ctx.console.print(Text(f"{bank.id} — {bank.title} ({bank.document})", style="bold"),
+                          no_wrap=True, overflow="ellipsis")
         for item in bank.items():
-            indent = "  " if item.parent else ""
-            table.add_row(Text(indent + item.id), item.kind, Text(item.topic),
-                          Text(f"{item.source.document} {item.source.question}"), Text(_first_line(item.prompt)))
-    ctx.console.print(table)
+            name = ("  " if item.parent else "") + item.id
+            topic = f"{item.topic:<20} " if wide else ""
+            line = Text(f"  {name:<{width}}{item.kind:<11}{topic}")
+            line.append(_first_line(item.prompt), style="dim")
+            ctx.console.print(line, no_wrap=True, overflow="ellipsis")
     return 0
+
 
 
 def _list_json(banks: list) -> dict[str, Any]:

@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
-from grader.store import AttemptRow
+if TYPE_CHECKING:  # only a type here; importing the store would load sqlite3 into every command
+    from grader.store import AttemptRow
 
 FIRST_BOX = 1
 MAX_BOX = 5

@@ -15,8 +15,6 @@ shortest exact decimal, so what a student reads is exactly what the solver uses.
 
 from __future__ import annotations
 
-import hashlib
-import random
 import re
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
@@ -46,7 +44,7 @@ class Draw:
     high: float = 0.0
     step: float = 1.0
 
-    def sample(self, rng: random.Random) -> Any:
+    def sample(self, rng: Any) -> Any:
         """One value for this name."""
         if self.choice:
             return rng.choice(self.choice)
@@ -68,6 +66,8 @@ class Randomise:
 
 def seed_for_student(student: str) -> int:
     """A stable seed from a student id, so a student always sees their own numbers."""
+    import hashlib
+
     return int.from_bytes(hashlib.sha256(student.encode("utf-8")).digest()[:4], "big")
 
 
@@ -80,6 +80,8 @@ def instantiate(question: Question, seed: int | None, *, check_solver: bool = Tr
     spec = question.randomise
     if spec is None:
         return question
+    import random
+
     seed = 0 if seed is None else seed
     rng = random.Random(f"{question.id}:{seed}")
     last_reason = ""
