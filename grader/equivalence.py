@@ -68,6 +68,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Union
 
 from grader import symbolic_worker
 from grader.model import Tolerance
+from solvers.checks import describe
 from grader.mathparse import MAX_PRIMES, Add, Formula, MatrixFormula, Mul, Neg, Node, Num, Pow, Var, canonical_name, children
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def compare(
     key_shape, key_entries = _entries(key)
     answer_shape, answer_entries = _entries(answer)
     if not _shapes_match(key_shape, answer_shape):
-        return Decision(False, "shape", f"expected {_describe(key_shape)}, got {_describe(answer_shape)}")
+        return Decision(False, "shape", f"expected {describe(key_shape)}, got {describe(answer_shape)}")
     if not key_shape:
         return _compare_scalar(key_entries[0][1], answer_entries[0][1], settings)
     decisions = [(index, _compare_scalar(k, a, settings)) for (index, k), (_, a) in zip(key_entries, answer_entries)]
@@ -185,14 +186,6 @@ def _shapes_match(key: tuple[int, ...], answer: tuple[int, ...]) -> bool:
     # A typed vector stands for a column or a row.
     vector, matrix = (key, answer) if len(key) == 1 else (answer, key)
     return len(vector) == 1 and len(matrix) == 2 and vector[0] in matrix and 1 in matrix
-
-
-def _describe(shape: tuple[int, ...]) -> str:
-    if not shape:
-        return "a single value"
-    if len(shape) == 1:
-        return f"a vector of length {shape[0]}"
-    return f"a {shape[0]}×{shape[1]} matrix"
 
 
 def _combine(decisions: list[tuple[tuple[int, ...], Decision]]) -> Decision:

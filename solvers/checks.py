@@ -48,3 +48,12 @@ def sequence_length(param: str, value: object) -> int:
     if len(value) == 0:  # type: ignore[arg-type]
         raise SolverError(f"{param} must have at least one time step, got an empty list")
     return len(value)  # type: ignore[arg-type]
+
+
+def describe(dims: tuple[int, ...]) -> str:
+    """'a scalar', 'a vector of length 3', 'a 2×3 matrix'."""
+    if not dims:
+        return "a scalar"
+    if len(dims) == 1:
+        return f"a vector of length {dims[0]}"
+    return f"a {dims[0]}×{dims[1]} matrix"

@@ -13,7 +13,7 @@ from numbers import Real
 import numpy as np
 from solvers.lazy import is_sympy, sympy
 
-from solvers.checks import is_sequence, symbol_name
+from solvers.checks import describe, is_sequence, symbol_name
 from solvers.errors import SolverError
 
 
@@ -92,15 +92,6 @@ def int_or_symbol(param: str, value: object, low: int) -> int | sympy.Symbol:
     if value < low:
         raise SolverError(f"{param} must be ≥ {low}, got {value}")
     return int(value)
-
-
-def describe(dims: tuple[int, ...]) -> str:
-    """'a scalar', 'a vector of length 3', 'a 2×3 matrix'."""
-    if not dims:
-        return "a scalar"
-    if len(dims) == 1:
-        return f"a vector of length {dims[0]}"
-    return f"a {dims[0]}×{dims[1]} matrix"
 
 
 def matrix(name: str, dims: str, a: np.ndarray, rows: int, cols: int, why: str) -> np.ndarray:

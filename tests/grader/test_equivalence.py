@@ -65,7 +65,7 @@ def test_same_seed_same_decision_and_detail():
         ("[x, 2x, 3x]", "[x, 2x, 4x]", False, "exact + numeric sampling (16 points)", "entry 3 differs"),
         ("[[1, 0], [0, 1]]", "[1, 0]", False, "shape", "expected a 2×2 matrix, got a vector of length 2"),
         ("[[1, 0, 0], [0, 1, 0], [0, 0, 1]]", "[1, 2, 3]", False, "shape", "expected a 3×3 matrix, got a vector of length 3"),
-        ("x", "[x]", False, "shape", "expected a single value, got a vector of length 1"),
+        ("x", "[x]", False, "shape", "expected a scalar, got a vector of length 1"),
         ("[[x], [y]]", "[[x, y]]", False, "shape", "expected a 2×1 matrix, got a 1×2 matrix"),
         ("[[x], [y]]", "[x, y]", True, "exact", ""),
         ("[[x, y]]", "[x, y]", True, "exact", ""),
