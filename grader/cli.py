@@ -189,7 +189,8 @@ def cmd_compare(ctx: Context) -> int:
         result.update(status="invalid", method="parse", interpreted_as=None, detail=str(exc))
     else:
         decision = equivalence.compare(key, answer, seed=ctx.args.seed)
-        status = {True: "equivalent", False: "not_equivalent", None: "undecided"}[decision.equivalent]
+        # Undecided (sympy ran out of time) is reported as not shown equivalent; `method` says why.
+        status = "equivalent" if decision.equivalent else "not_equivalent"
         result.update(status=status, method=decision.method, interpreted_as=answer.interpreted_as(),
                       detail=decision.detail)
     if ctx.args.json:
@@ -215,7 +216,7 @@ def cmd_solve(ctx: Context) -> int:
     params = solving.read_params(ctx.args.assignments, ctx.args.params)
     solution = solving.run(ctx.args.solver, params)
     if ctx.args.json:
-        ctx.emit_json(solving.solution_json(solution))
+        ctx.emit_json(solving.solution_json(solution, steps=ctx.args.steps))
     else:
         solving.print_solution(ctx.console, ctx.args.solver, solution, steps=ctx.args.steps)
     return 0
@@ -411,7 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", metavar="FILE", help="read parameters from a YAML file (NAME=VALUE wins)")
     p.add_argument("--list", action="store_true", help="list the solvers and their parameters")
     p.add_argument("--steps", action="store_true", help="print the worked derivation")
-    p.add_argument("--json", action="store_true", help="print every named quantity as JSON")
+    p.add_argument("--json", action="store_true", help="print every named quantity as a JSON object "
+                   "{name: value}; with --steps also \"steps\" and \"notes\"")
     p.set_defaults(handler=cmd_solve)
 
     p = sub.add_parser("verify", help="prove every key with the solvers (exit 1 on a problem)",

@@ -81,7 +81,11 @@ def mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any],
             if name in earlier and name in truth and name not in definite and not _equal(part, value, truth[name]):
                 definite[name] = Carried(name, value, truth[name], "your work")
         answer = values[pid]
-        if verdict.status != "correct":
+        if verdict.status == "correct":
+            # A right answer that depends on a carried value shows the student did not use that
+            # value here: stop carrying it, so no later part is judged by a story it contradicts.
+            _forget_contradicted(question, part, answer, upstream, definite, inferred)
+        else:
             later = [(by_id[p], values.get(p)) for p, _ in verdicts[index + 1:] if p in values]
             shown = {**work, **{by_id[p].quantity: values[p] for p, _ in verdicts[:index]
                                 if p in values and by_id[p].quantity}}
@@ -95,6 +99,22 @@ def mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any],
             definite[quantity] = Carried(quantity, answer, truth[quantity], f"your answer to ({pid})")
         out.append((pid, verdict))
     return out
+
+
+def _forget_contradicted(question: Question, part: Question, answer: Any, upstream: frozenset[str],
+                         definite: dict[str, Carried], inferred: list[list[Explanation]]) -> None:
+    solver, params, quantity = question.solver, question.params, part.quantity
+
+    def consistent(given: Mapping[str, Any], run: Mapping[str, Any] | None = None) -> bool:
+        return _equal(part, answer, _value(solver, run or params, given, quantity))
+
+    for name in [c for c in definite if c in upstream]:
+        if not consistent({name: definite[name].value}):
+            del definite[name]
+    for index, explanations in enumerate(inferred):
+        kept = [e for e in explanations
+                if consistent({c.quantity: c.value for c in e.carried if c.quantity in upstream}, e.params)]
+        inferred[index] = kept or [Explanation(())]
 
 
 MAX_EXPLANATIONS = 4

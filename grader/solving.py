@@ -72,10 +72,13 @@ def plain(value: Any) -> Any:
     return float(value)
 
 
-def solution_json(solution: Mapping[str, Any]) -> dict[str, Any]:
-    """Every named quantity, plus the steps and notes."""
-    return {"quantities": {name: plain(value) for name, value in solution.items()},
-            "steps": list(getattr(solution, "steps", ())), "notes": list(getattr(solution, "notes", ()))}
+def solution_json(solution: Mapping[str, Any], *, steps: bool = False) -> dict[str, Any]:
+    """Every named quantity by name; with `steps`, also "steps" and "notes" (no quantity has those names)."""
+    out = {name: plain(value) for name, value in solution.items()}
+    if steps:
+        out["steps"] = list(getattr(solution, "steps", ()))
+        out["notes"] = list(getattr(solution, "notes", ()))
+    return out
 
 
 def display(value: Any) -> str:

@@ -129,7 +129,8 @@ def test_compare_reads_stdin_and_rejects_a_bad_key() -> None:
 def test_solve_seed_example() -> None:
     code, data = run_json(["solve", "rnn", "h0=1", "x=[10,10]", "y=[5,5]", "W_h=1", "W_x=0.1", "W_y=2"])
     assert code == 0
-    q = data["quantities"]
+    q = data
+    assert "steps" not in q
     expected = {"h1": 2, "h2": 3, "yhat1": 4, "yhat2": 6, "L": 2, "dL/dh1": 0, "dL/dW_h": 8, "dL/dW_x": 40,
                 "dL/dW_y": 2}
     for name, value in expected.items():
@@ -147,7 +148,9 @@ def test_solve_steps_and_params_file(tmp_path: Path) -> None:
 
 def test_solve_symbolic_and_list() -> None:
     code, data = run_json(["solve", "param_count", "cell=gru", "n=n", "m=m"])
-    assert data["quantities"]["total"] == "3*m*n + 3*n**2 + 3*n"
+    assert data["total"] == "3*m*n + 3*n**2 + 3*n"
+    code, data = run_json(["solve", "param_count", "cell=gru", "n=4", "m=3", "--steps"])
+    assert data["total"] == 3 * (16 + 12 + 4) and any("3 blocks" in line for line in data["steps"])
     code, out = run(["solve", "--list"])
     assert code == 0 and all(name in out for name in ("rnn", "param_count", "jacobian", "gradflow", "nll_output"))
 

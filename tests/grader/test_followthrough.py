@@ -90,3 +90,12 @@ def test_work_can_be_typed_in_a_check_answer() -> None:
     response = KINDS["exercise"].parse(TASK1, "a=6; b=10; yhat1=2; dL2/dW_h=8")
     assert response.answers == {"a": "6", "b": "10"}
     assert response.work == {"yhat1": 2.0, "dL2/dW_h": 8.0}
+
+
+def test_a_right_answer_stops_carrying_a_value_it_contradicts() -> None:
+    # a = 3 is ŷ₂ = W_h·h₂, but b = 2 is only right with ŷ₂ = 6: the slip was not carried on,
+    # so d is judged on its own, not "given your ŷ₂ = 3".
+    parts, _ = grade({"a": "3", "b": "2", "c": "0", "d": "6"})
+    assert parts["a"].misconception == "output-uses-W_h"
+    assert parts["b"].status == "correct"
+    assert "ŷ₂ = 3" not in parts["d"].feedback and not parts["d"].followthrough
