@@ -58,10 +58,9 @@ class Context:
         """An answer argument, where '-' means: read it from standard input."""
         if text != "-":
             return text
-        data = self.stdin.read(MAX_STDIN_BYTES + 1)
-        if len(data) > MAX_STDIN_BYTES:
-            raise UsageError(f"the answer on standard input is longer than {MAX_STDIN_BYTES:,} characters")
-        return data.rstrip("\n")
+        # Read one character past the cap and no more: an over-long answer is then judged (and
+        # refused) by its kind like any other input, without reading an unbounded stream.
+        return self.stdin.read(MAX_STDIN_BYTES + 1).rstrip("\n")
 
     def emit_json(self, data: Any) -> None:
         """Print JSON to the output, unwrapped and uncoloured, for scripts."""

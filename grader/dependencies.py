@@ -61,3 +61,10 @@ def close(a: Any, b: Any) -> bool:
         return bool(np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=1e-9, atol=1e-12))
     except (TypeError, ValueError):
         return a == b
+
+
+def flat(value: Any) -> list[float]:
+    """The entries of a number or array as plain floats."""
+    import numpy as np
+
+    return [float(v) for v in np.asarray(value, dtype=float).ravel()]

@@ -27,12 +27,17 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from grader import keys
-from grader.dependencies import ancestors, close
+from grader.dependencies import ancestors, close, flat
 from grader.diagnose import Diagnosis, diagnose
 from grader.kinds import same_answer
 from grader.model import Question, Verdict
 
 SEARCH_ITERATIONS = 12
+"""Secant steps when solving for the upstream value that reproduces a wrong answer."""
+MAX_EXPLANATIONS = 4
+"""Explanations kept per wrong part; later parts may follow any one of them."""
+MAX_COMBINATIONS = 64
+"""Stories tried for a later part when several earlier parts were wrong."""
 
 
 @dataclass(frozen=True)
@@ -115,11 +120,6 @@ def _forget_contradicted(question: Question, part: Question, answer: Any, upstre
         kept = [e for e in explanations
                 if consistent({c.quantity: c.value for c in e.carried if c.quantity in upstream}, e.params)]
         inferred[index] = kept or [Explanation(())]
-
-
-MAX_EXPLANATIONS = 4
-"""Explanations kept per wrong part; later parts may follow any one of them."""
-MAX_COMBINATIONS = 64
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ def _first_wrong_step(question: Question, part: Question, given: Mapping[str, An
 
 def _degenerate(part: Question, expected: Any, truth: Any, relevant: Mapping[str, Carried]) -> str:
     tolerance = (part.tolerance.abs if part.tolerance else 1e-9)
-    if not all(math.isfinite(float(v)) for v in _flat(expected)):
+    if not all(math.isfinite(float(v)) for v in flat(expected)):
         return "the carried values make it undefined"
     if _is_zero(expected, tolerance) and not _is_zero(truth, tolerance):
         return "the carried values make it trivially 0"
@@ -318,14 +318,8 @@ def _equal(part: Question, a: Any, b: Any) -> bool:
     return b is not None and same_answer(part, a, b)
 
 
-def _flat(value: Any) -> list[float]:
-    import numpy as np
-
-    return [float(v) for v in np.asarray(value, dtype=float).ravel()]
-
-
 def _is_zero(value: Any, tolerance: float) -> bool:
-    return all(abs(v) <= tolerance for v in _flat(value))
+    return all(abs(v) <= tolerance for v in flat(value))
 
 
 def _carried_text(items: Any, variant_params: Mapping[str, Any] | None) -> str:

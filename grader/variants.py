@@ -113,10 +113,11 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
     if not (spec.nonzero or late or spec.unambiguous):
         return ""
     from grader import keys
+    from grader.dependencies import flat
 
     solved = keys.solution(question.solver, question.params)
     for name in spec.nonzero:
-        if all(abs(float(v)) < 1e-12 for v in _flat(solved[name])):
+        if all(abs(float(v)) < 1e-12 for v in flat(solved[name])):
             return f"{name} is 0"
     scalars = {name: value for name, value in solved.items() if isinstance(value, (int, float))
                and not isinstance(value, bool) and re.fullmatch(r"[A-Za-z]\w*", name)}
@@ -153,12 +154,6 @@ def _canonical(name: str) -> str:
     from grader import mathparse
 
     return mathparse.canonical_name(name)
-
-
-def _flat(value: Any) -> list[float]:
-    import numpy as np
-
-    return [float(v) for v in np.asarray(value, dtype=float).ravel()]
 
 
 def holds(condition: str, values: Mapping[str, Any]) -> bool:

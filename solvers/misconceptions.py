@@ -68,10 +68,6 @@ def _steps(truth: Solution) -> range:
     return range(1, sum(1 for name in truth if name.startswith("yhat")) + 1)
 
 
-def _scalar_h(truth: Solution) -> bool:
-    return isinstance(truth["h1"], (int, float))
-
-
 def _output_uses_W_h(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
     if params.get("W_h") is None or params.get("W_y") is None:
         return

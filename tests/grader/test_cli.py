@@ -97,6 +97,12 @@ def test_check_reads_the_answer_from_stdin() -> None:
     assert code == 0 and data["status"] == "correct"
 
 
+@pytest.mark.parametrize("question", ["nptel/q7", "in5400/task1.a", "practice/gru_formula", "in5400/task2b"])
+def test_huge_answer_on_stdin_is_an_invalid_verdict(question: str) -> None:
+    code, data = run_json(["check", question, "-"], "1" * 3_000_000)
+    assert code == 0 and data["status"] == "invalid" and "limited to" in data["feedback"]
+
+
 def test_check_unknown_question_exits_2() -> None:
     code, out = run(["check", "nptel/q77", "A"])
     assert code == 2 and "did you mean" in out.lower()
