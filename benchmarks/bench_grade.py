@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader import keys, submissions  # noqa: E402
 from grader.catalog import Catalog  # noqa: E402
+from grader import followthrough, gradebook  # noqa: E402
 from grader.gradebook import Graded, grade_submission  # noqa: E402
 from grader.kinds import KINDS, Examples, grade  # noqa: E402
 from grader.model import Question, Verdict  # noqa: E402
@@ -328,6 +329,8 @@ def clear_caches() -> None:
 
     keys._CACHE.clear()
     keys._EXPECTED.clear()
+    gradebook._VERDICTS.clear()
+    followthrough._MARKED.clear()
     diagnose._VARIANTS.clear()
     for name, module in list(sys.modules.items()):
         if not name.startswith(("grader", "solvers")) or module is None:
@@ -495,7 +498,7 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     options.add_argument("--students", type=int, default=2000, help="size of the synthetic class")
     options.add_argument("--seed", type=int, default=0, help="seed of the class and of the baseline's subsample")
-    options.add_argument("--baseline-sample", type=int, default=1000, help="responses the naive grader times")
+    options.add_argument("--baseline-sample", type=int, default=3000, help="responses the naive grader times")
     options.add_argument("--baseline-timeout", type=float, default=5.0, help="seconds allowed per naive check")
     options.add_argument("--no-files", action="store_true", help="skip the load-from-files figure")
     args = options.parse_args()

@@ -66,9 +66,26 @@ class Explanation:
 def mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any],
          verdicts: list[tuple[str, Verdict]]) -> list[tuple[str, Verdict]]:
     """Adjust an exercise's part verdicts for follow-through and name what went wrong."""
-    solver, params = question.solver, question.params
-    if not solver:
+    if not question.solver:
         return verdicts
+    # The same values (typed as 6, 6.0 or 12/2) give the same story: search for it once.
+    # The question object is stored with the result, so its id in the key cannot be reused.
+    memo_key = (id(question), keys.freeze(dict(work)),
+                tuple((pid, repr(values.get(pid)), verdict) for pid, verdict in verdicts))
+    found = _MARKED.get(memo_key)
+    if found is None or found[0] is not question:
+        if len(_MARKED) >= keys.CACHE_SIZE:
+            _MARKED.clear()
+        found = _MARKED[memo_key] = (question, _mark(question, values, work, verdicts))
+    return found[1]
+
+
+_MARKED: dict[tuple, tuple[Question, list[tuple[str, Verdict]]]] = {}
+
+
+def _mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any],
+          verdicts: list[tuple[str, Verdict]]) -> list[tuple[str, Verdict]]:
+    solver, params = question.solver, question.params
     truth = keys.solution(solver, params)
     by_id = {part.part: part for part in question.parts}
     definite: dict[str, Carried] = {}  # from the student's work and answers

@@ -123,14 +123,43 @@ def _grade_question(question: Question, submission: Submission) -> tuple[Verdict
     key = keys.expected(question)
     if not question.parts:
         text = submission.answers.get(question.id)
-        return (NOT_ANSWERED if text is None else grade(question, text, key)), text, []
+        if text is None:
+            return NOT_ANSWERED, None, []
+        return _memo(question, text, lambda: grade(question, text, key)), text, []
     answers = {p.part: submission.answers[p.id] for p in question.parts if p.id in submission.answers}
     work, notes = _work(question, submission.work.get(question.id, {}))
     if not answers and question.id in submission.answers:
-        return grade(question, submission.answers[question.id], key), submission.answers[question.id], notes
+        text = submission.answers[question.id]
+        return _memo(question, text, lambda: grade(question, text, key)), text, notes
     response = ExerciseAnswers(answers, work)
     shown = KINDS["exercise"].format(question, response) if answers else None
-    return KINDS["exercise"].check(question, response, key), shown, notes
+    if not question.solver:
+        # Without a solver there is no follow-through: each part stands alone, and a class
+        # repeats part answers far more often than whole sets of them.
+        parts = [(p.part, _memo(p, answers[p.part], lambda p=p: grade(p, answers[p.part], key[p.part]))
+                  if p.part in answers else NOT_ANSWERED) for p in question.parts]
+        return combine(question, parts), shown, notes
+    memo_key = (tuple(sorted(answers.items())), keys.freeze(work))
+    return _memo(question, memo_key, lambda: KINDS["exercise"].check(question, response, key)), shown, notes
+
+
+MEMO_SIZE = 50_000
+"""Verdicts remembered in a batch: a class gives the same answer (`B`, `6`) many times over."""
+_VERDICTS: dict[tuple, tuple[Question, Verdict]] = {}
+
+
+def _memo(question: Question, response: Any, judge: Any) -> Verdict:
+    """The verdict for this exact response to this question, graded once per batch.
+
+    Grading is deterministic; the question object is kept with the verdict, so its id in
+    the key cannot be reused by another question.
+    """
+    found = _VERDICTS.get((id(question), response))
+    if found is None or found[0] is not question:
+        if len(_VERDICTS) >= MEMO_SIZE:
+            _VERDICTS.clear()
+        found = _VERDICTS[id(question), response] = (question, judge())
+    return found[1]
 
 
 def _work(question: Question, work: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

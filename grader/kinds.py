@@ -238,8 +238,12 @@ class NumberKind:
 
 
 def _diagnosed(question: Question, value: Any, verdict: Verdict) -> Verdict:
-    """Name the misconception (from the solver's library) that reproduces a wrong value."""
-    if not question.solver or value is None:
+    """Name the misconception (from the solver's library) that reproduces a wrong value.
+
+    Parts of an exercise are left to follow-through marking, which diagnoses them in the
+    light of the student's other answers.
+    """
+    if not question.solver or value is None or question.parent:
         return verdict
     from grader.diagnose import diagnose
 
