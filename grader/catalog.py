@@ -58,8 +58,8 @@ class Catalog:
         """The file of a bank id (UsageError naming the known ids if there is none)."""
         if bank_id not in self._paths:
             close = difflib.get_close_matches(bank_id, self._paths, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise UsageError(f"unknown bank '{bank_id}'{hint} Known banks: {', '.join(self._paths) or 'none'}")
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UsageError(f"unknown bank '{bank_id}'{hint}; known banks: {', '.join(self._paths) or 'none'}")
         return self._paths[bank_id]
 
     def bank(self, bank_id: str) -> Bank:

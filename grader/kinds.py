@@ -110,7 +110,12 @@ class ChoiceKind:
         text = _bounded(text, MAX_CHOICE_CHARS)
         if not text:
             raise ResponseError(f"Type {_letters_hint(question)}.")
-        return _read_option(question, text, whole_text=True)
+        try:
+            return _read_option(question, text, whole_text=True)
+        except ResponseError:
+            if not any(o.expr is not None for o in question.options):
+                raise
+        return _option_by_formula(question, text)
 
     def check(self, question: Question, response: str, key: str) -> Verdict:
         option = question.option(response)
@@ -140,6 +145,21 @@ class ChoiceKind:
 
 _MULTI_SPLIT = re.compile(r"[\s,;/&+]+|\band\b", re.IGNORECASE)
 _NONE_WORDS = frozenset({"none", "-", "nothing", "no option", "no options"})
+
+
+def _option_by_formula(question: Question, text: str) -> str:
+    """The option whose formula equals a typed formula (`3(n^2+nm+n)` picks B of nptel/q7)."""
+    from grader import mathparse
+
+    try:
+        typed = mathparse.parse(text, variables=list(question.variables), functions=question.functions)
+    except ResponseError as exc:
+        raise ResponseError(f"'{text[:40]}' is neither an option nor a formula I can read ({exc}) "
+                            f"Type {_letters_hint(question)}, or the formula.") from None
+    for option in question.options:
+        if option.expr is not None and same_value(question, option_value(question, option), typed).equivalent:
+            return option.letter
+    raise ResponseError(f"{typed.interpreted_as()} equals none of the options. Type {_letters_hint(question)}.")
 
 
 class MultiKind:

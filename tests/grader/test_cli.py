@@ -72,6 +72,9 @@ CHECKS = [
     (["check", "nptel/q7", "2"], "correct", "B: 3 × (n² + nm + n)"),
     (["check", "nptel/q7", "A"], "incorrect", "A: n² + nm + 2n"),
     (["check", "nptel/q7", "Z"], "invalid", None),
+    (["check", "nptel/q7", "3n(n + m + 1)"], "correct", "B: 3 × (n² + nm + n)"),  # an option typed as its formula
+    (["check", "nptel/q7", "4(n^2+nm+n)"], "incorrect", "D: 4 × (n² + nm + n)"),
+    (["check", "nptel/q7", "5n"], "invalid", None),
     (["check", "seqmodels/q3", "d, b"], "correct", "B, D"),
     (["check", "seqmodels/q3", "B"], "partial", "B"),
     (["check", "in5400/task1.d", "8.0"], "correct", "8"),
