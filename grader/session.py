@@ -51,7 +51,7 @@ COMMANDS = {
     "help": "show this help",
 }
 ANSWER_FORMATS = {
-    "choice": "a letter (B), the option's number (2) or its text",
+    "choice": "a letter (B), the option's number (2), its text, or its formula when it is one",
     "multi": "every option you tick: 'A,C', 'a c' or '1 3'; 'none' for no option",
     "number": "a number or plain arithmetic: 6, -4, 2.5e-3, 1/3",
     "expression": "a formula in the question's variables, e.g. 3*(n^2 + n*m + n)",
