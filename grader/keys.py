@@ -1,8 +1,9 @@
 """What a question's key is: a literal from the bank, or a value recomputed by its solver.
 
 Choice and multi questions are keyed by their letters; a solver attached to them is a
-claim about the options that `rnnquiz verify` checks. Every other solver-backed question
-takes its key from the solver, so a typed-in literal is never trusted over the math.
+claim about the options that `rnnquiz verify` checks (a randomised one without a letter
+is keyed by whichever option states the solver's value). Every other solver-backed
+question takes its key from the solver, so a typed-in literal is never trusted over the math.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 A kind turns a student's text into a response (`parse`), judges it against the key
 (`check`), and echoes how it read the input (`format`). `key` turns a bank's literal
-answer, or a solver's value, into what `check` compares against. Adding a kind is one
-class here and one entry in `KINDS`; the loader learns its fields from the class.
+answer, or a solver's value, into what `check` compares against, and `examples` gives
+the inputs its self-test must grade right, wrong and invalid. Adding a kind is one class
+here and one entry in `KINDS`; the loader learns its fields from the class.
 
 Kinds that need math (`number`, `expression`, `matrix`) import the parser lazily, so
 `list`, `show` and `check` on a choice never pay for sympy or numpy.
