@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader import keys, submissions  # noqa: E402
 from grader.catalog import Catalog  # noqa: E402
-from grader import followthrough, gradebook  # noqa: E402
+from grader import memo  # noqa: E402
 from grader.gradebook import Graded, grade_submission  # noqa: E402
 from grader.kinds import KINDS, Examples, grade  # noqa: E402
 from grader.model import Question, Verdict  # noqa: E402
@@ -325,13 +325,7 @@ def pin_to_one_core() -> str:
 
 def clear_caches() -> None:
     """Forget every cached solve, key sample and parse, so the next grade starts cold."""
-    from grader import diagnose
-
-    keys._CACHE.clear()
-    keys._EXPECTED.clear()
-    gradebook._VERDICTS.clear()
-    followthrough._MARKED.clear()
-    diagnose._VARIANTS.clear()
+    memo.clear_all()
     for name, module in list(sys.modules.items()):
         if not name.startswith(("grader", "solvers")) or module is None:
             continue

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from grader import keys
 from grader.kinds import same_answer
+from grader.memo import Memo
 from grader.model import Question, Tolerance
 
 
@@ -73,17 +74,15 @@ def _compatible(question: Question, carried: Mapping[str, Any], overrides: Mappi
     return {name: value for name, value in carried.items() if name not in replaced}
 
 
-_VARIANTS: dict[tuple[str, str], list[Any]] = {}
+_VARIANTS = Memo(keys.CACHE_SIZE)
 
 
 def variants_of(solver: str, params: Mapping[str, Any]) -> list[Any]:
     """The misconception variants of a problem, computed once per problem."""
     from solvers.misconceptions import variants
 
-    frozen = keys.freeze(params)
-    if (solver, frozen) not in _VARIANTS:
-        _VARIANTS[solver, frozen] = variants(solver, params, keys.solution(solver, params))
-    return _VARIANTS[solver, frozen]
+    return _VARIANTS.get((solver, keys.freeze(params)),
+                         lambda: variants(solver, params, keys.solution(solver, params)))
 
 
 def _affects(item: Question, variant: Any, upstream: set[str]) -> bool:

@@ -30,6 +30,7 @@ from grader import keys
 from grader.dependencies import ancestors, close, flat
 from grader.diagnose import Diagnosis, diagnose
 from grader.kinds import same_answer
+from grader.memo import Memo
 from grader.model import Question, Verdict
 
 SEARCH_ITERATIONS = 12
@@ -69,18 +70,11 @@ def mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any],
     if not question.solver:
         return verdicts
     # The same values (typed as 6, 6.0 or 12/2) give the same story: search for it once.
-    # The question object is stored with the result, so its id in the key cannot be reused.
-    memo_key = (id(question), keys.freeze(dict(work)),
-                tuple((pid, repr(values.get(pid)), verdict) for pid, verdict in verdicts))
-    found = _MARKED.get(memo_key)
-    if found is None or found[0] is not question:
-        if len(_MARKED) >= keys.CACHE_SIZE:
-            _MARKED.clear()
-        found = _MARKED[memo_key] = (question, _mark(question, values, work, verdicts))
-    return found[1]
+    memo_key = (keys.freeze(dict(work)), tuple((pid, repr(values.get(pid)), verdict) for pid, verdict in verdicts))
+    return _MARKED.for_object(question, memo_key, lambda: _mark(question, values, work, verdicts))
 
 
-_MARKED: dict[tuple, tuple[Question, list[tuple[str, Verdict]]]] = {}
+_MARKED = Memo(keys.CACHE_SIZE)
 
 
 def _mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any],

@@ -19,6 +19,7 @@ from grader import keys, safeyaml, variants
 from grader.catalog import Catalog
 from grader.errors import UsageError
 from grader.kinds import KINDS, ExerciseAnswers, combine, grade
+from grader.memo import Memo
 from grader.model import NOT_ANSWERED, Question, Verdict, status_for
 from grader.submissions import Submission
 
@@ -145,21 +146,12 @@ def _grade_question(question: Question, submission: Submission) -> tuple[Verdict
 
 MEMO_SIZE = 50_000
 """Verdicts remembered in a batch: a class gives the same answer (`B`, `6`) many times over."""
-_VERDICTS: dict[tuple, tuple[Question, Verdict]] = {}
+_VERDICTS = Memo(MEMO_SIZE)
 
 
 def _memo(question: Question, response: Any, judge: Any) -> Verdict:
-    """The verdict for this exact response to this question, graded once per batch.
-
-    Grading is deterministic; the question object is kept with the verdict, so its id in
-    the key cannot be reused by another question.
-    """
-    found = _VERDICTS.get((id(question), response))
-    if found is None or found[0] is not question:
-        if len(_VERDICTS) >= MEMO_SIZE:
-            _VERDICTS.clear()
-        found = _VERDICTS[id(question), response] = (question, judge())
-    return found[1]
+    """The verdict for this exact response to this question, graded once per batch."""
+    return _VERDICTS.for_object(question, response, judge)
 
 
 def _work(question: Question, work: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

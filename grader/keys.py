@@ -13,20 +13,13 @@ from typing import Any, Mapping
 
 from grader.errors import BankError, Problem
 from grader.kinds import KINDS
+from grader.memo import Memo
 from grader.model import Question
 
 
 def expected(question: Question) -> Any:
     """The key of a question in the form its kind's `check` compares against (computed once per question)."""
-    remembered = _EXPECTED.get(id(question))
-    if remembered is not None and remembered[0] is question:
-        return remembered[1]
-    key = _expected(question)
-    if len(_EXPECTED) >= CACHE_SIZE:
-        _EXPECTED.clear()
-    # The question object is kept with its key, so its id cannot be reused while remembered.
-    _EXPECTED[id(question)] = (question, key)
-    return key
+    return _EXPECTED.for_object(question, None, lambda: _expected(question))
 
 
 def _expected(question: Question) -> Any:
@@ -48,46 +41,28 @@ def _expected(question: Question) -> Any:
     return kind.key(question, value)
 
 
-_EXPECTED: dict[int, tuple[Question, Any]] = {}
-
-
 def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     """A solver's named quantities for these params and overrides (cached: grading asks repeatedly).
 
     Raises the solver's SolverError (a ValueError) for parameters it cannot take.
     """
-    cache_key = (solver, freeze(params), freeze(given or {}))
-    found = _CACHE.get(cache_key)
-    if found is None:
-        from solvers import SOLVERS
+    from solvers import SOLVERS
 
-        found = SOLVERS[solver].solve(params, given=given or None)
-        if len(_CACHE) >= CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[cache_key] = found
-    return found
+    return _SOLUTIONS.get((solver, freeze(params), freeze(given or {})),
+                          lambda: SOLVERS[solver].solve(params, given=given or None))
 
 
 CACHE_SIZE = 20_000
-"""Solutions kept; a class's repeated slips make most follow-through solves cache hits."""
-_CACHE: dict[tuple[str, str, str], Mapping[str, Any]] = {}
+"""Entries per memo table; a class's repeated slips make most follow-through solves hits."""
+_SOLUTIONS = Memo(CACHE_SIZE)
+_EXPECTED = Memo(CACHE_SIZE)
+_FROZEN = Memo(CACHE_SIZE)
 
 
 def freeze(mapping: Mapping[str, Any]) -> str:
     """Params as canonical text: hashable, so equal params share one cached solution."""
-    # A question's params are one long-lived object asked about thousands of times in a batch;
-    # keeping the object itself in the memo makes its id safe to reuse as the key.
-    remembered = _FROZEN.get(id(mapping))
-    if remembered is not None and remembered[0] is mapping:
-        return remembered[1]
-    text = json.dumps(mapping, sort_keys=True, default=_plain)
-    if len(_FROZEN) >= CACHE_SIZE:
-        _FROZEN.clear()
-    _FROZEN[id(mapping)] = (mapping, text)
-    return text
-
-
-_FROZEN: dict[int, tuple[Mapping[str, Any], str]] = {}
+    # A question's params are one long-lived object asked about thousands of times in a batch.
+    return _FROZEN.for_object(mapping, None, lambda: json.dumps(mapping, sort_keys=True, default=_plain))
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,51 @@
+"""Bounded memo tables for a batch: compute once, remember, forget all when full.
+
+Grading is deterministic, and a class asks the same things thousands of times (the key of
+a question, the solution for a parameter set, the verdict for the answer `B`). Questions
+and parameter mappings are not hashable, so `for_object` keys on an object's identity and
+keeps the object with its value: while remembered, its id cannot be reused by another.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Hashable
+
+_ALL: list["Memo"] = []
+
+
+class Memo:
+    """One memo table of at most `size` entries (cleared whole when full: batches repeat)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._store: dict[Hashable, Any] = {}
+        _ALL.append(self)
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The value for a hashable key, computed on first use."""
+        if key not in self._store:
+            self._make_room()
+            self._store[key] = compute()
+        return self._store[key]
+
+    def for_object(self, owner: object, extra: Hashable, compute: Callable[[], Any]) -> Any:
+        """The value for an unhashable object (by identity) and a hashable extra key."""
+        found = self._store.get((id(owner), extra))
+        if found is None or found[0] is not owner:
+            self._make_room()
+            found = self._store[id(owner), extra] = (owner, compute())
+        return found[1]
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self._store.clear()
+
+    def _make_room(self) -> None:
+        if len(self._store) >= self._size:
+            self._store.clear()
+
+
+def clear_all() -> None:
+    """Forget every memo table (benchmarks start cold with this)."""
+    for memo in _ALL:
+        memo.clear()
