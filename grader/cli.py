@@ -314,25 +314,8 @@ def cmd_grade(ctx: Context) -> int:
             continue
         graded.append(gradebook.grade_submission(ctx.catalog, submission, overrides.get(submission.student, {})))
     stats = itemstats.compute(graded, ctx.catalog) if ctx.args.stats and graded else None
-    written: list[Path] = []
-    if ctx.args.out:
-        out = Path(ctx.args.out)
-        written = gradebook.write(graded, out)
-        (out / "reports").mkdir(exist_ok=True)
-        for g in graded:
-            path = out / "reports" / f"{_file_name(g.student)}.md"
-            path.write_text(report.markdown(g), encoding="utf-8")
-            written.append(path)
-        queue = gradebook.review_queue(graded)
-        if queue:
-            path = out / "review-queue.json"
-            path.write_text(json.dumps(queue, indent=2), encoding="utf-8")
-            written.append(path)
-        if stats:
-            path = out / "item-stats.json"
-            path.write_text(json.dumps(stats.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
-            written.append(path)
-    if ctx.args.json:
+    written = report.write_all(graded, Path(ctx.args.out), stats) if ctx.args.out else []
+    if ctx.args.json:  # the refusals are in the output's "refused" list
         ctx.emit_json({"students": [g.to_json() for g in graded], "refused": refused,
                        "stats": stats.to_json() if stats else None, "written": [str(p) for p in written]})
     else:
@@ -342,14 +325,9 @@ def cmd_grade(ctx: Context) -> int:
             ctx.console.print(itemstats.view(stats))
         for path in written:
             ctx.console.print(f"wrote {path}", markup=False, highlight=False)
-    if not ctx.args.json:  # with --json the refusals are in the output's "refused" list
         for message in refused:
             ctx.errors.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     return 2 if refused else 0
-
-
-def _file_name(student: str) -> str:
-    return "".join(c if c.isalnum() or c in "._-@+" else "_" for c in student).lstrip(".") or "student"
 
 
 def build_parser() -> argparse.ArgumentParser:

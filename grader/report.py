@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from grader import gradebook
 from grader.gradebook import Graded, Result
 from grader.model import Verdict
 from grader.render import STATUS_MARK, STATUS_STYLE
@@ -72,3 +77,26 @@ def terminal(graded: Graded) -> RenderableType:
                           Text(verdict.feedback + (f"\n({note})" if note else "")))
     warnings = [Text(f"note: {w}", style="yellow") for w in graded.warnings]
     return Group(table, *warnings)
+
+
+def write_all(graded: list[Graded], out: Path, stats: Any = None) -> list[Path]:
+    """Write the gradebook, one Markdown report per student, the review queue and any item
+    statistics under `out`; return the paths written."""
+    written = gradebook.write(graded, out)
+    (out / "reports").mkdir(exist_ok=True)
+    for g in graded:
+        path = out / "reports" / f"{_file_name(g.student)}.md"
+        path.write_text(markdown(g), encoding="utf-8")
+        written.append(path)
+    extras = {"review-queue.json": gradebook.review_queue(graded) or None,
+              "item-stats.json": stats.to_json() if stats else None}
+    for name, data in extras.items():
+        if data:
+            (out / name).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+            written.append(out / name)
+    return written
+
+
+def _file_name(student: str) -> str:
+    # A student id names a file: keep it to one safe path component.
+    return "".join(c if c.isalnum() or c in "._-@+" else "_" for c in student).lstrip(".") or "student"
