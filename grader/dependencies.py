@@ -7,11 +7,10 @@ and it respects each solver's own rules for what an override recomputes.
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any, Mapping
 
 from grader import keys
+from grader.memo import Memo
 
 PERTURBATION = 0.37
 """Offset used to detect dependence; an odd value so it rarely cancels by accident."""
@@ -19,28 +18,36 @@ PERTURBATION = 0.37
 
 def ancestors(solver: str, params: Mapping[str, Any], quantity: str) -> frozenset[str]:
     """The quantities whose value `quantity` depends on, for this problem."""
-    return _graph(solver, keys.freeze(params)).get(quantity, frozenset())
+    return _graph(solver, params)[0].get(quantity, frozenset())
 
 
 def descendants(solver: str, params: Mapping[str, Any], quantity: str) -> frozenset[str]:
     """The quantities that depend on `quantity`, for this problem."""
-    graph = _graph(solver, keys.freeze(params))
-    return frozenset(name for name, upstream in graph.items() if quantity in upstream)
+    return _graph(solver, params)[1].get(quantity, frozenset())
 
 
-@lru_cache(maxsize=1024)
-def _graph(solver: str, frozen: str) -> Mapping[str, frozenset[str]]:
-    params = json.loads(frozen)
+_GRAPHS = Memo(1024)
+
+
+def _graph(solver: str, params: Mapping[str, Any]) -> tuple[Mapping[str, frozenset[str]], Mapping[str, frozenset[str]]]:
+    """(upstream, downstream) of every quantity, found once per problem."""
+    return _GRAPHS.get((solver, keys.freeze_params(params)), lambda: _dependencies(solver, params))
+
+
+def _dependencies(solver: str, params: Mapping[str, Any]) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     truth = keys.solution(solver, params)
-    depends: dict[str, set[str]] = {name: set() for name in truth}
+    upstream: dict[str, set[str]] = {name: set() for name in truth}
+    downstream: dict[str, set[str]] = {name: set() for name in truth}
     for name, value in truth.items():
         if isinstance(value, (str, bool)) or hasattr(value, "free_symbols"):
             continue
         nudged = keys.solution(solver, params, {name: _nudge(value)})
         for other, moved in nudged.items():
             if other != name and not close(moved, truth[other]):
-                depends[other].add(name)
-    return {name: frozenset(found) for name, found in depends.items()}
+                upstream[other].add(name)
+                downstream[name].add(other)
+    return ({name: frozenset(found) for name, found in upstream.items()},
+            {name: frozenset(found) for name, found in downstream.items()})
 
 
 def _nudge(value: Any) -> Any:
@@ -51,10 +58,10 @@ def _nudge(value: Any) -> Any:
     return np.asarray(value, dtype=float) + PERTURBATION
 
 
-
-
 def close(a: Any, b: Any) -> bool:
     """Numerically the same (to rounding), for values of any shape; exact for anything else."""
+    if type(a) is float and type(b) is float:
+        return a == b or abs(a - b) <= 1e-12 + 1e-9 * abs(b)  # np.allclose's rule, without its cost per call
     import numpy as np
 
     try:

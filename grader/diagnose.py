@@ -81,7 +81,7 @@ def variants_of(solver: str, params: Mapping[str, Any]) -> list[Any]:
     """The misconception variants of a problem, computed once per problem."""
     from solvers.misconceptions import variants
 
-    return _VARIANTS.get((solver, keys.freeze(params)),
+    return _VARIANTS.get((solver, keys.freeze_params(params)),
                          lambda: variants(solver, params, keys.solution(solver, params)))
 
 

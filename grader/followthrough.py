@@ -70,7 +70,7 @@ def mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any],
     if not question.solver:
         return verdicts
     # The same values (typed as 6, 6.0 or 12/2) give the same story: search for it once.
-    memo_key = (keys.freeze(dict(work)), tuple((pid, repr(values.get(pid)), verdict) for pid, verdict in verdicts))
+    memo_key = (keys.freeze(work), tuple((pid, repr(values.get(pid)), verdict) for pid, verdict in verdicts))
     return _MARKED.for_object(question, memo_key, lambda: _mark(question, values, work, verdicts))
 
 

@@ -84,12 +84,23 @@ def points(question: Question) -> float:
 
 def scope(catalog: Catalog, submission: Submission) -> tuple[list[Question], list[str]]:
     """The questions a submission is graded on, and warnings about ids that name nothing."""
-    warnings: list[str] = []
     wanted: list[str] = list(submission.questions)
     if submission.bank:
         wanted += [q.id for q in catalog.bank(submission.bank).questions]
     if not wanted:
         wanted = [qid.split(".", 1)[0] for qid in submission.answers]
+    # A class shares one scope: resolve it once, then only check each student's answer ids.
+    found, graded_ids, missing, warnings = _SCOPES.for_object(catalog, tuple(wanted), lambda: _resolve(catalog, wanted))
+    warnings = list(warnings)
+    for qid in submission.answers:
+        if qid not in graded_ids and qid.split(".", 1)[0] not in missing:
+            warnings.append(f"answer to '{qid}' is not part of this submission's questions; ignored")
+    return list(found), warnings
+
+
+def _resolve(catalog: Catalog, wanted: list[str]) -> tuple[tuple[Question, ...], frozenset[str], frozenset[str],
+                                                           tuple[str, ...]]:
+    warnings: list[str] = []
     found: dict[str, Question] = {}
     missing: set[str] = set()
     for qid in wanted:
@@ -100,11 +111,11 @@ def scope(catalog: Catalog, submission: Submission) -> tuple[list[Question], lis
             if top not in missing:
                 warnings.append(str(exc))
             missing.add(top)
-    graded_ids = {item.id for q in found.values() for item in (q, *q.parts)}
-    for qid in submission.answers:
-        if qid not in graded_ids and qid.split(".", 1)[0] not in missing:
-            warnings.append(f"answer to '{qid}' is not part of this submission's questions; ignored")
-    return list(found.values()), warnings
+    graded_ids = frozenset(item.id for q in found.values() for item in (q, *q.parts))
+    return tuple(found.values()), graded_ids, frozenset(missing), tuple(warnings)
+
+
+_SCOPES = Memo(1_000)
 
 
 def grade_submission(catalog: Catalog, submission: Submission,
@@ -113,10 +124,14 @@ def grade_submission(catalog: Catalog, submission: Submission,
     questions, warnings = scope(catalog, submission)
     seed = submission.seed if submission.seed is not None else variants.seed_for_student(submission.student)
     results = []
-    for question in (variants.instantiate(q, seed) for q in questions):
+    for question in questions:
+        question = variants.instantiate(question, seed)
         verdict, answer, notes = _grade_question(question, submission)
-        warnings += notes
-        results.append(Result(question.id, _overridden(question, verdict, overrides or {}), points(question), answer))
+        if notes:
+            warnings += notes
+        if overrides:
+            verdict = _overridden(question, verdict, overrides)
+        results.append(Result(question.id, verdict, points(question), answer))
     return Graded(submission.student, submission.path, submission.seed, tuple(results), tuple(warnings))
 
 

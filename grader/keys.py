@@ -9,7 +9,7 @@ question takes its key from the solver, so a typed-in literal is never trusted o
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from typing import Any, Hashable, Mapping
 
 from grader.errors import BankError, Problem
 from grader.kinds import KINDS
@@ -48,21 +48,36 @@ def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | 
     """
     from solvers import SOLVERS
 
-    return _SOLUTIONS.get((solver, freeze(params), freeze(given or {})),
-                          lambda: SOLVERS[solver].solve(params, given=given or None))
+    frozen = freeze_params(params)
+
+    def solve() -> Mapping[str, Any]:
+        # Binding params and naming quantities is done once per problem, not once per override.
+        return _PREPARED.get((solver, frozen), lambda: SOLVERS[solver].prepare(params)).solve(given)
+
+    return _SOLUTIONS.get((solver, frozen, freeze(given) if given else ()), solve)
 
 
 CACHE_SIZE = 20_000
 """Entries per memo table; a class's repeated slips make most follow-through solves hits."""
 _SOLUTIONS = Memo(CACHE_SIZE)
+_PREPARED = Memo(CACHE_SIZE)
 _EXPECTED = Memo(CACHE_SIZE)
 _FROZEN = Memo(CACHE_SIZE)
 
 
-def freeze(mapping: Mapping[str, Any]) -> str:
-    """Params as canonical text: hashable, so equal params share one cached solution."""
-    # A question's params are one long-lived object asked about thousands of times in a batch.
-    return _FROZEN.for_object(mapping, None, lambda: json.dumps(mapping, sort_keys=True, default=_plain))
+def freeze(mapping: Mapping[str, Any]) -> Hashable:
+    """A mapping as a canonical hashable value: equal mappings freeze alike."""
+    if all(type(v) is float or type(v) is int for v in mapping.values()):
+        # Follow-through solves with thousands of fresh {quantity: number} overrides: a sorted
+        # tuple is canonical for them and far cheaper than JSON (2 and 2.0 solve alike).
+        return tuple(sorted(mapping.items()))
+    return json.dumps(mapping, sort_keys=True, default=_plain)
+
+
+def freeze_params(params: Mapping[str, Any]) -> Hashable:
+    """`freeze` for a problem's params, remembered by identity: a question's params are one
+    long-lived object asked about thousands of times in a batch."""
+    return _FROZEN.for_object(params, None, lambda: freeze(params))
 
 
 def _plain(value: Any) -> Any:

@@ -6,6 +6,7 @@ quantity names on every command. A solver's module is imported on its first `sol
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from solvers import names
 from solvers.errors import SolverError
 from solvers.solution import Solution
 
-__all__ = ["REQUIRED", "SOLVERS", "Param", "Solution", "Solver", "SolverError"]
+__all__ = ["REQUIRED", "SOLVERS", "Param", "Prepared", "Solution", "Solver", "SolverError"]
 
 
 class _Required:
@@ -76,19 +77,44 @@ class Solver:
 
     def check_given(self, bound: Mapping[str, object], given: Mapping[str, object] | None) -> dict[str, object]:
         """`given` as a dict, after checking that it names only quantities of these params."""
-        given = dict(given or {})
-        known = self.quantities(bound)
-        unknown = [name for name in given if name not in known]
-        if unknown:
-            raise SolverError(
-                f"unknown quantity {unknown[0]!r} in given for solver {self.name}; known: {', '.join(known)}"
-            )
-        return given
+        return _checked(self.name, self.quantities(bound), given)
+
+    def prepare(self, params: Mapping[str, object]) -> Prepared:
+        """Bind the parameters once, to solve under many `given` overrides (follow-through does)."""
+        bound = self.bind(params)
+        return Prepared(self, bound, self.quantities(bound))
 
     def solve(self, params: Mapping[str, object], given: Mapping[str, object] | None = None) -> Solution:
         """Compute every quantity; `given` overrides named quantities and what follows from them."""
-        bound = self.bind(params)
-        return importlib.import_module(self.module).solve(bound, self.check_given(bound, given))
+        return self.prepare(params).solve(given)
+
+
+class Prepared:
+    """A solver with its parameters bound and its quantity names known."""
+
+    __slots__ = ("solver", "bound", "known", "_solve")
+
+    def __init__(self, solver: Solver, bound: Mapping[str, object], known: tuple[str, ...]) -> None:
+        self.solver, self.bound, self.known = solver, bound, known
+        self._solve: Callable[[dict[str, object]], Solution] | None = None
+
+    def solve(self, given: Mapping[str, object] | None = None) -> Solution:
+        """Compute every quantity under these overrides (see `Solver.solve`)."""
+        checked = _checked(self.solver.name, self.known, given)
+        if self._solve is None:
+            module = importlib.import_module(self.solver.module)
+            # A module with `prepare(bound)` does its override-independent work once per problem.
+            self._solve = module.prepare(self.bound) if hasattr(module, "prepare") else \
+                functools.partial(module.solve, self.bound)
+        return self._solve(checked)
+
+
+def _checked(solver: str, known: tuple[str, ...], given: Mapping[str, object] | None) -> dict[str, object]:
+    given = dict(given or {})
+    unknown = [name for name in given if name not in known]
+    if unknown:
+        raise SolverError(f"unknown quantity {unknown[0]!r} in given for solver {solver}; known: {', '.join(known)}")
+    return given
 
 
 def _solver(name: str, summary: str, module: str, params: tuple[Param, ...], namer: Callable) -> Solver:

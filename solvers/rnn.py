@@ -24,7 +24,7 @@ everything computed from it is recomputed; local derivatives are evaluated at th
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -424,9 +424,25 @@ def solve(params: Mapping[str, object], given: Mapping[str, object]) -> Solution
     ∂L_t/∂ŷ_t·∂ŷ_t/∂θ (output θ). dL/dθ is Σ_t dL{t}/dθ when some dL{t}/dθ is given or under
     truncation, else Σ_s dL/dh{s}·∂h_s/∂θ; the two agree when nothing is overridden.
     """
-    m = model(params, given)
-    trace = evaluate(m, _given_values(m, given))
-    return Solution.ordered(names.rnn(params), _results(trace), lambda: derivation(trace), _notes(m))
+    return prepare(params)(given)
+
+
+def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], Solution]:
+    """`solve` for one problem under many overrides: the numeric model is built once."""
+    order = names.rnn(params)
+    numeric: list[Model] = []  # built on the first solve, so bad params fail where they always did
+
+    def solve_given(given: Mapping[str, object]) -> Solution:
+        if any(values.is_symbolic(v) for v in given.values()):
+            m = model(params, given)  # a symbolic override makes the whole problem exact
+        else:
+            if not numeric:
+                numeric.append(model(params, given))
+            m = numeric[0]
+        trace = evaluate(m, _given_values(m, given))
+        return Solution.ordered(order, _results(trace), lambda: derivation(trace), _notes(m))
+
+    return solve_given
 
 
 def _node(m: Model, text: str) -> tuple[str, int, int]:

@@ -119,3 +119,21 @@ def test_solution_is_an_ordered_read_only_mapping():
     assert Solution.ordered(("a", "b"), {"b": 1, "a": 2}).keys() == {"a": 0, "b": 0}.keys()
     with pytest.raises(RuntimeError, match="missing"):
         Solution.ordered(("a", "c"), {"a": 1})
+
+
+@pytest.mark.parametrize("solver, params", SAMPLE_PARAMS[:3] + SAMPLE_PARAMS[8:9])
+def test_a_prepared_problem_solves_each_override_as_a_fresh_solve_would(solver, params):
+    """Prepared state (the rnn's numeric model) is shared across overrides: no override may leak into the next."""
+    prepared = SOLVERS[solver].prepare(params)
+    truth = SOLVERS[solver].solve(params)
+    numbers = [name for name, value in truth.items() if isinstance(value, float)][:6]
+    assert numbers, "the sample must have scalar quantities to override"
+    overrides = [{}, *({name: truth[name] + 1.5} for name in numbers), {}]
+    for given in overrides:
+        fresh = SOLVERS[solver].solve(params, given=given)
+        shared = prepared.solve(given)
+        assert list(shared) == list(fresh)
+        for name in fresh:
+            assert repr(shared[name]) == repr(fresh[name]), (given, name)
+    again = prepared.solve({})
+    assert all(repr(again[name]) == repr(truth[name]) for name in truth)
