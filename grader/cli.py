@@ -306,13 +306,14 @@ def cmd_grade(ctx: Context) -> int:
     refused: list[str] = []
     graded: list[gradebook.Graded] = []
     show_progress = ctx.console.is_terminal and not ctx.args.json and len(files) > 1
-    for path in track(files, description="grading", console=ctx.console) if show_progress else files:
-        try:
-            submission = submissions.load(path)
-        except submissions.SubmissionError as exc:
-            refused.append(str(exc))
-            continue
-        graded.append(gradebook.grade_submission(ctx.catalog, submission, overrides.get(submission.student, {})))
+    with gradebook.batch():
+        for path in track(files, description="grading", console=ctx.console) if show_progress else files:
+            try:
+                submission = submissions.load(path)
+            except submissions.SubmissionError as exc:
+                refused.append(str(exc))
+                continue
+            graded.append(gradebook.grade_submission(ctx.catalog, submission, overrides.get(submission.student, {})))
     stats = itemstats.compute(graded, ctx.catalog) if ctx.args.stats and graded else None
     written = report.write_all(graded, Path(ctx.args.out), stats) if ctx.args.out else []
     if ctx.args.json:  # the refusals are in the output's "refused" list

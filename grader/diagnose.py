@@ -43,10 +43,8 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
     """
     if not (question.solver and question.quantity):
         return None
-    from solvers import SOLVERS
-
     for variant in variants_of(question.solver, question.params):
-        known = SOLVERS[question.solver].quantities(variant.params)
+        known = keys.quantities(question.solver, variant.params)
         kept = {name: v for name, v in (carried or {}).items() if name in known}
         given = {**_compatible(question, kept, variant.given), **variant.given}
         try:

@@ -280,7 +280,10 @@ def _solve_for(solver: str, params: Mapping[str, Any], name: str, quantity: str,
     roots = _quadratic_roots(points, ys)
     found: list[float] = []
     for root in roots:
-        refined = _secant(f, root, root + 1e-3 * step)
+        # Most quantities are polynomial in one override, so the parabola's root is usually
+        # already right: refine only when it is not (each step is a solve).
+        exact = _equal(part, answer, _value(solver, params, {name: root}, quantity))
+        refined = root if exact else _secant(f, root, root + 1e-3 * step)
         if refined is not None and not any(abs(refined - r) <= 1e-9 * max(1, abs(r)) for r in found):
             if not close(refined, start):
                 found.append(refined)

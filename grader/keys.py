@@ -46,15 +46,20 @@ def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | 
 
     Raises the solver's SolverError (a ValueError) for parameters it cannot take.
     """
+    return _SOLUTIONS.get((solver, freeze_params(params), freeze(given) if given else ()),
+                          lambda: _prepared(solver, params).solve(given))
+
+
+def quantities(solver: str, params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The names a solver returns for these params (cached, like `solution`)."""
+    return _prepared(solver, params).known
+
+
+def _prepared(solver: str, params: Mapping[str, Any]) -> Any:
     from solvers import SOLVERS
 
-    frozen = freeze_params(params)
-
-    def solve() -> Mapping[str, Any]:
-        # Binding params and naming quantities is done once per problem, not once per override.
-        return _PREPARED.get((solver, frozen), lambda: SOLVERS[solver].prepare(params)).solve(given)
-
-    return _SOLUTIONS.get((solver, frozen, freeze(given) if given else ()), solve)
+    # Binding params and naming quantities is done once per problem, not once per override.
+    return _PREPARED.get((solver, freeze_params(params)), lambda: SOLVERS[solver].prepare(params))
 
 
 CACHE_SIZE = 20_000

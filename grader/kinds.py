@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Protocol
 
 from grader.errors import ResponseError
+from grader.memo import Memo
 from grader.model import NOT_ANSWERED, Question, Tolerance, Verdict, status_for
 
 MAX_CHOICE_CHARS = 2_000
@@ -524,13 +525,10 @@ class ExerciseKind:
             if text is None:
                 verdicts.append((part.part, NOT_ANSWERED))
                 continue
-            kind = KINDS[part.kind]
-            try:
-                values[part.part] = kind.parse(part, text)
-            except ResponseError as exc:
-                verdicts.append((part.part, Verdict("invalid", 0.0, str(exc))))
-                continue
-            verdicts.append((part.part, kind.check(part, values[part.part], key[part.part])))
+            value, verdict = graded_part(part, text, key[part.part])
+            if value is not None:
+                values[part.part] = value
+            verdicts.append((part.part, verdict))
         if question.solver:
             from grader import followthrough
 
@@ -582,9 +580,22 @@ KINDS: dict[str, Kind] = {
 
 def grade(question: Question, text: str, key: Any) -> Verdict:
     """Parse and check one response; unreadable input becomes an `invalid` verdict."""
+    return _parse_and_check(question, text, key)[1]
+
+
+def graded_part(part: Question, text: str, key: Any) -> tuple[Any, Verdict]:
+    """An exercise part's parsed value (None if unreadable) and verdict, remembered per part
+    and text: a class repeats part answers, and follow-through needs the value as well."""
+    return _PARTS.for_object(part, text, lambda: _parse_and_check(part, text, key))
+
+
+_PARTS = Memo(50_000)
+
+
+def _parse_and_check(question: Question, text: str, key: Any) -> tuple[Any, Verdict]:
     kind = KINDS[question.kind]
     try:
         response = kind.parse(question, text)
     except ResponseError as exc:
-        return Verdict("invalid", 0.0, str(exc))
-    return kind.check(question, response, key)
+        return None, Verdict("invalid", 0.0, str(exc))
+    return response, kind.check(question, response, key)

@@ -6,6 +6,7 @@ a question can be shared by a session, a batch grade and the verifier without co
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -126,7 +127,7 @@ class Question:
         """The id within the bank (`q7`, `task1.a`)."""
         return self.id.split("/", 1)[1]
 
-    @property
+    @functools.cached_property  # asked for every part of every exercise of every submission
     def part(self) -> str:
         """A part's own id (`a` of `in5400/task1.a`); empty for a whole question."""
         return self.id.rsplit(".", 1)[1] if self.parent else ""
