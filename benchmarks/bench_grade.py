@@ -317,6 +317,31 @@ def make_class(tops: list[Question], items: list[Item], students: int,
     return out, responses
 
 
+def randomised_class(catalog: Catalog, students: int, rng: random.Random) -> tuple[list[Submission], int]:
+    """Every student answers every randomised question with their own numbers (seed = the
+    student's number); and how many responses that makes."""
+    from grader import variants
+
+    questions = [q for bank in catalog.banks() for q in bank.questions if q.randomise is not None]
+    out: list[Submission] = []
+    count = 0
+    for number in range(students):
+        ability = rng.betavariate(4, 2)
+        answers: dict[str, str] = {}
+        for question in questions:
+            variant = variants.instantiate(question, number)
+            for part in variant.parts or (variant,):
+                key = keys.expected(part)
+                item = Item(part, key, KINDS[part.kind].examples(part, key), 1.0, formula_forms(part, key))
+                text = simple_answer(item, ability, rng)
+                if text is not None:
+                    answers[part.id] = text
+        count += len(answers)
+        student = f"r{number:05d}"
+        out.append(Submission(student, f"{student}.yaml", answers, {}, None, tuple(q.id for q in questions), number))
+    return out, count
+
+
 # ---------------------------------------------------------------------------- rnnquiz
 
 
@@ -516,6 +541,9 @@ def main() -> None:
     options.add_argument("--repeat", type=int, default=3,
                          help="passes of each side; the ratio compares the fastest pass of each (noisy machines)")
     options.add_argument("--no-files", action="store_true", help="skip the load-from-files figure")
+    options.add_argument("--randomised", type=int, default=200, metavar="N",
+                         help="students in a separate class on the randomised questions, each with their "
+                              "own numbers (0: skip)")
     args = options.parse_args()
 
     pinned = pin_to_one_core()
@@ -546,6 +574,14 @@ def main() -> None:
         print(f"files: load + validate {len(students):,} YAML submissions {load_seconds:.2f} s "
               f"({len(students) / load_seconds:,.0f} files/s, {count / load_seconds:,.0f} responses/s), "
               f"not part of the figure above; {differ} read back differently")
+
+    if args.randomised:
+        own, own_count = randomised_class(catalog, args.randomised, random.Random(args.seed + 2))
+        _, (_, own_first, own_total) = best_of(args.repeat, lambda: time_grading(catalog, own), lambda run: run[2])
+        print(f"randomised questions (not in the figures above or the ratio): {len(own):,} students each with "
+              f"their own numbers, {own_count:,} responses, {own_total:.2f} s, {own_count / own_total:,.0f} "
+              f"responses/s, {own_total / len(own) * 1e3:.1f} ms per student (redrawing each variant, with its "
+              f"`require` and `unambiguous` checks, is most of it)")
 
     all_verdicts = list(verdicts(graded, students))
     by_status = Counter(v.status for v in all_verdicts)

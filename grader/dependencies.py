@@ -7,7 +7,7 @@ and it respects each solver's own rules for what an override recomputes.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from grader import keys
 from grader.memo import Memo
@@ -24,6 +24,16 @@ def ancestors(solver: str, params: Mapping[str, Any], quantity: str) -> frozense
 def descendants(solver: str, params: Mapping[str, Any], quantity: str) -> frozenset[str]:
     """The quantities that depend on `quantity`, for this problem."""
     return _graph(solver, params)[1].get(quantity, frozenset())
+
+
+def moves(solver: str, params: Mapping[str, Any], names: Iterable[str], quantity: str) -> bool:
+    """Whether nudging the named quantities together moves `quantity`: one solve, where
+    `ancestors` needs the whole graph (a solve per quantity)."""
+    truth = keys.solution(solver, params)
+    nudged = {name: _nudge(truth[name]) for name in names}
+    if quantity in nudged:
+        return True
+    return not close(keys.solution(solver, params, nudged)[quantity], truth[quantity])
 
 
 _GRAPHS = Memo(1024)

@@ -83,10 +83,15 @@ def variants_of(solver: str, params: Mapping[str, Any]) -> list[Any]:
                          lambda: variants(solver, params, keys.solution(solver, params)))
 
 
-def _affects(item: Question, variant: Any, upstream: set[str]) -> bool:
+def _affects(item: Question, variant: Any) -> bool:
     """Whether a misconception variant can change the item's quantity at all."""
+    from grader.dependencies import moves
+
     if variant.given:
-        return bool(set(variant.given) & upstream)
+        try:
+            return moves(item.solver, item.params, variant.given, item.quantity)
+        except (KeyError, ValueError):
+            return True
     changed = {name for name, value in variant.params.items() if item.params.get(name) != value}
     # A changed convention shows on a nudged problem unless the quantity does not depend on it.
     nudged = {name: _nudged(value) for name, value in item.params.items()}
@@ -109,15 +114,12 @@ def _nudged(value: Any) -> Any:
 def collisions(item: Question, key: float) -> list[str]:
     """Known wrong answers (the bank's and the misconception library's) that equal the key:
     a student making that mistake would be marked right."""
-    from grader.dependencies import ancestors
-
     tolerance = item.tolerance or Tolerance()
     found = [f"known wrong answer {w.answer!r}" for w in item.misconceptions
              if isinstance(w.answer, (int, float)) and tolerance.accepts(float(w.answer), key)]
-    upstream = ancestors(item.solver, item.params, item.quantity) | {item.quantity}
     for variant in variants_of(item.solver, item.params):
         # A mistake that cannot change this quantity (a loss convention, for ŷ₂) is not a wrong answer to it.
-        if not _affects(item, variant, upstream):
+        if not _affects(item, variant):
             continue
         try:
             value = keys.solution(item.solver, variant.params, variant.given)[item.quantity]

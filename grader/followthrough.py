@@ -67,8 +67,8 @@ class Explanation:
 def mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any],
          verdicts: list[tuple[str, Verdict]]) -> list[tuple[str, Verdict]]:
     """Adjust an exercise's part verdicts for follow-through and name what went wrong."""
-    if not question.solver:
-        return verdicts
+    if not question.solver or all(v.status in ("correct", "invalid") for pid, v in verdicts if pid in values):
+        return verdicts  # nothing is wrong, so nothing was carried
     # The same values (typed as 6, 6.0 or 12/2) give the same story: search for it once.
     memo_key = (keys.freeze(work), tuple((pid, repr(values.get(pid)), verdict) for pid, verdict in verdicts))
     return _MARKED.for_object(question, memo_key, lambda: _mark(question, values, work, verdicts))

@@ -177,3 +177,44 @@ def test_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
     run(["grade", str(sub), "--out", str(tmp_path / "out")])
     rows = list(csv.reader((tmp_path / "out" / "gradebook.csv").open(encoding="utf-8")))
     assert rows[1][0] == "'+cmd"
+
+
+def test_a_batch_tunes_the_garbage_collector_and_restores_it() -> None:
+    import gc
+
+    from grader import gradebook
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    with pytest.raises(RuntimeError):
+        with gradebook.batch():
+            assert gc.isenabled() and gc.get_threshold()[0] == 50_000
+            assert gc.get_freeze_count() > frozen  # what existed before is out of the batch's scans
+            raise RuntimeError("a failing batch must not leave the collector tuned")
+    assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
+
+
+def test_a_class_repeating_answers_gets_the_verdicts_of_students_graded_alone(tmp_path: Path) -> None:
+    """Verdicts and part values are remembered across a batch; a remembered one must be what
+    grading that student on their own gives."""
+    from grader import gradebook, memo
+    from grader.catalog import Catalog
+    from grader.submissions import Submission
+
+    catalog = Catalog.from_dir()
+    sheets = [
+        {"in5400/task1.a": "6", "in5400/task1.b": "10", "in5400/task1.c": "-8", "in5400/task1.d": "-4"},
+        {"in5400/task1.a": "7", "in5400/task1.b": "10", "in5400/task1.c": "-8", "in5400/task1.d": "-4"},
+        {"in5400/task1.a": "6", "in5400/task1.b": "10", "in5400/task1.c": "-8", "in5400/task1.d": "0"},
+        {"in5400/task1.a": "6.0", "in5400/task1.b": "20/2", "in5400/task1.c": "-8", "in5400/task1.d": "-4"},
+        {"nptel/q7": "B", "in5400/task1.a": "6"},
+    ]
+    students = [Submission(f"s{i}", f"s{i}.yaml", answers, {}, None, ("in5400/task1", "nptel/q7"))
+                for i, answers in enumerate(sheets)]
+    with gradebook.batch():
+        together = [gradebook.grade_submission(catalog, s).to_json() for s in students * 2]
+    alone = []
+    for s in students * 2:
+        memo.clear_all()
+        alone.append(gradebook.grade_submission(catalog, s).to_json())
+    assert together == alone
+    assert together[0]["questions"]["in5400/task1"] != together[1]["questions"]["in5400/task1"]

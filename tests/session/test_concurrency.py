@@ -6,23 +6,22 @@ import json
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ANSWERS = 150
 
-# One writer: opens the store, waits for the common start time, then records ANSWERS
+# One writer: opens the store, says it is ready, waits for the go, then records ANSWERS
 # answers as fast as it can, each in its own transaction, as a session does.
 WRITER = """
 import json, sys, time
 from grader.model import Verdict
 from grader.store import Store
 
-db, student, start, count = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+db, student, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 store = Store(db)
 session = store.start_session(student, ["demo"], "practice", [f"demo/q{i}" for i in range(count)])
-while time.time() < start:
-    time.sleep(0.001)
+print("ready", flush=True)
+sys.stdin.readline()
 first = time.time()
 for i in range(count):
     store.record(session.id, f"demo/q{i}", str(i), Verdict("correct", 1.0, "Correct."))
@@ -32,10 +31,15 @@ print(json.dumps({"session": session.id, "first": first, "last": time.time()}))
 
 
 def test_two_writers_at_once(db: Path) -> None:
-    start = time.time() + 1.5  # both processes are past their imports by then
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(db), student, str(start), str(ANSWERS)],
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(db), student, str(ANSWERS)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for student in ("ann", "bob")]
+    # Both are past their imports, however slow the machine, before either starts writing.
+    for proc in procs:
+        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=60)
