@@ -1,7 +1,7 @@
 """Benchmark batch grading: a synthetic class through ``grade_submission``, against a naive sympy grader.
 
     python benchmarks/bench_grade.py [--students 2000] [--seed 0] [--baseline-sample 3000] [--baseline-timeout 5]
-                                     [--repeat 3] [--no-files]
+                                     [--repeat 3] [--randomised 200] [--no-files]
 
 A seeded class answers every question and every exercise part of every built-in bank:
 right answers in the many forms students type (``6``, ``6.0``, ``12/2``, ``b``, ``2``,
@@ -18,6 +18,10 @@ figure; the verdicts by status, with how many earned follow-through credit and h
 named a misconception; and the rate of a naive grader (``parse_expr`` + ``simplify`` for
 numbers, string comparison otherwise) on a random subsample of the same responses, with
 the ratio. It prints ratios; it asserts nothing.
+
+The randomised practice questions are graded in a separate class (``--randomised N``
+students, each with their own numbers) and reported apart: every student's variant is
+drawn, checked and solved afresh, so their cost per student is of another order.
 
 Both sides run ``--repeat`` passes, each from empty caches (rnnquiz's memo tables, sympy's
 cache), and the ratio compares the fastest pass of each: on a shared, noisy machine the
@@ -580,8 +584,9 @@ def main() -> None:
         _, (_, own_first, own_total) = best_of(args.repeat, lambda: time_grading(catalog, own), lambda run: run[2])
         print(f"randomised questions (not in the figures above or the ratio): {len(own):,} students each with "
               f"their own numbers, {own_count:,} responses, {own_total:.2f} s, {own_count / own_total:,.0f} "
-              f"responses/s, {own_total / len(own) * 1e3:.1f} ms per student (redrawing each variant, with its "
-              f"`require` and `unambiguous` checks, is most of it)")
+              f"responses/s, {own_total / len(own) * 1e3:.1f} ms per student (nothing is shared between students: each "
+              f"variant is redrawn with its `require` and `unambiguous` checks, and a wrong exercise needs its own "
+              f"dependency graph for follow-through)")
 
     all_verdicts = list(verdicts(graded, students))
     by_status = Counter(v.status for v in all_verdicts)
