@@ -281,8 +281,10 @@ def _solve_for(solver: str, params: Mapping[str, Any], name: str, quantity: str,
     found: list[float] = []
     for root in roots:
         # Most quantities are polynomial in one override, so the parabola's root is usually
-        # already right: refine only when it is not (each step is a solve).
-        exact = _equal(part, answer, _value(solver, params, {name: root}, quantity))
+        # exact already: refine only when it is not (each step is a solve). "Exact" is to
+        # rounding, not to the part's tolerance, so the value shown to the student is right.
+        miss = f(root)
+        exact = miss is not None and abs(miss) <= 1e-9 * max(1.0, abs(answer))
         refined = root if exact else _secant(f, root, root + 1e-3 * step)
         if refined is not None and not any(abs(refined - r) <= 1e-9 * max(1, abs(r)) for r in found):
             if not close(refined, start):

@@ -99,3 +99,38 @@ def test_a_right_answer_stops_carrying_a_value_it_contradicts() -> None:
     assert parts["a"].misconception == "output-uses-W_h"
     assert parts["b"].status == "correct"
     assert "ŷ₂ = 3" not in parts["d"].feedback and not parts["d"].followthrough
+
+
+TANH_BANK = """\
+bank: tanhbank
+title: A tanh exercise
+source: {document: test}
+questions:
+  - id: t1
+    kind: exercise
+    prompt: A tanh RNN.
+    explanation: Forward, then backward.
+    source: {document: test, question: "1"}
+    solver: rnn
+    params: {h0: 0.5, x: [1, -1], y: [0.2, 0.4], W_h: 0.8, W_x: 0.6, W_y: 1.5, activation: tanh}
+    parts:
+      - {id: a, kind: number, prompt: "ŷ₂?", quantity: yhat2, explanation: "ŷ₂ = W_y·h₂."}
+      - {id: b, kind: number, prompt: "L?", quantity: L, explanation: "L = L₁ + L₂."}
+"""
+
+
+def test_a_slip_through_tanh_is_inferred_to_rounding(tmp_path) -> None:
+    """h₁ taken without its tanh (h₁ = 1 instead of tanh 1): ŷ₂ depends on it through a
+    tanh, so finding h₁ from ŷ₂ needs the secant, and the value named must be exact."""
+    import math
+
+    (tmp_path / "tanhbank.yaml").write_text(TANH_BANK, encoding="utf-8")
+    exercise = Catalog.from_dir(tmp_path).question("tanhbank/t1")
+    h1 = 0.8 * 0.5 + 0.6 * 1  # the slip: z₁ = 1, used as h₁
+    yhat1, yhat2 = 1.5 * h1, 1.5 * math.tanh(0.8 * h1 - 0.6)
+    loss = (yhat1 - 0.2) ** 2 + (yhat2 - 0.4) ** 2
+    answers = {"a": repr(yhat2), "b": repr(loss)}
+    verdict = KINDS["exercise"].check(exercise, ExerciseAnswers(answers, {}), keys.expected(exercise))
+    parts = dict(verdict.parts)
+    assert parts["a"].status == "incorrect"
+    assert parts["b"].followthrough and "given your h₁ = 1 " in parts["b"].feedback + " "
