@@ -14,8 +14,8 @@ has used that differ from the truth ("carried" values):
   answers.
 
 A wrong part that is right when recomputed from the carried values earns the exercise's
-`followthrough` share of its points, unless the carried values make it degenerate (a
-zero that trivialises it). A part that is wrong even then is pinned, where the work
+`followthrough` share of its points, unless the carried values make it degenerate (the
+part, a carried value, or a quantity the part depends on becomes 0, so a path vanishes). A part that is wrong even then is pinned, where the work
 allows, to the first step of its own working that does not follow.
 """
 
@@ -163,7 +163,7 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
         expected = _value(solver, story.params or question.params, _given(story), quantity)
         if expected is not None and _equal(part, answer, expected):
             carried_text = _carried_text(story.relevant.values(), story.params)
-            reason = _degenerate(part, expected, truth, story.relevant)
+            reason = _degenerate(question, part, story, expected, truth)
             if reason:
                 return replace(verdict, feedback=f"{verdict.feedback} It follows from {carried_text}, but {reason}, "
                                                  "so it earns no follow-through credit."), []
@@ -248,15 +248,29 @@ def _first_wrong_step(question: Question, part: Question, given: Mapping[str, An
     return ""
 
 
-def _degenerate(part: Question, expected: Any, truth: Any, relevant: Mapping[str, Carried]) -> str:
+def _degenerate(question: Question, part: Question, story: _Context, expected: Any, truth: Any) -> str:
+    """Why the carried values make this part too easy to earn credit, or ''.
+
+    Carrying ŷ₂ = y₂, say, zeroes L₂ and every gradient through it: the part is then right
+    without the path it exists to test. So a part is degenerate when its value, a carried
+    value, or any quantity it depends on is 0 under the student's story but not in truth.
+    """
     tolerance = (part.tolerance.abs if part.tolerance else 1e-9)
     if not all(math.isfinite(float(v)) for v in flat(expected)):
         return "the carried values make it undefined"
     if _is_zero(expected, tolerance) and not _is_zero(truth, tolerance):
         return "the carried values make it trivially 0"
-    for item in relevant.values():
+    for item in story.relevant.values():
         if _is_zero(item.value, tolerance) and not _is_zero(item.truth, tolerance):
             return f"the carried {item.describe()} trivialises it"
+    solver, params = question.solver, story.params or question.params
+    told = keys.solution(solver, params, _given(story))
+    right = keys.solution(solver, question.params)
+    upstream = ancestors(solver, question.params, part.quantity)
+    for name in told:  # solver order: the first step that collapses
+        if (name in upstream and name not in story.relevant
+                and _is_zero(told[name], tolerance) and not _is_zero(right[name], tolerance)):
+            return f"that makes {_label(name)} = 0, which trivialises it"
     return ""
 
 

@@ -66,6 +66,21 @@ def test_degenerate_carried_value_earns_no_credit() -> None:
     assert "trivially 0" in parts["d"].feedback
 
 
+def test_a_carried_value_that_zeroes_a_path_earns_no_credit() -> None:
+    # ŷ₂ = 5 = y₂ zeroes L₂ and every gradient through it: L = 1 and ∂L/∂h₁ = −4 follow from
+    # it, but only because the L₂ path vanished.
+    parts, _ = grade({"a": "5", "b": "1", "c": "-4"})
+    for pid, collapsed in (("b", "L₂ = 0"), ("c", "∂L/∂h₂ = 0")):
+        assert parts[pid].status == "incorrect" and not parts[pid].followthrough
+        assert f"your ŷ₂ = 5, but that makes {collapsed}, which trivialises it" in parts[pid].feedback
+
+
+def test_a_slip_that_zeroes_nothing_still_earns_credit() -> None:
+    # ŷ₂ = 7 leaves every term of L and ∂L/∂h₁ alive: credit, as before.
+    parts, _ = grade({"a": "7", "b": "5", "c": "4"})  # ∂L/∂h₁ = 2(4 − 5)·2 + 2(7 − 5)·2·1
+    assert parts["b"].followthrough and parts["c"].followthrough
+
+
 def test_followthrough_share_is_per_question(tmp_path) -> None:
     from dataclasses import replace
 
