@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -16,20 +17,44 @@ STATUS_STYLE = {"correct": "bold green", "partial": "bold yellow", "incorrect": 
 STATUS_MARK = {"correct": "✓", "partial": "◐", "incorrect": "✗", "invalid": "?"}
 
 
+WRAPPED = 70
+"""A bank line at least this long that ends mid-sentence was wrapped by its author's editor."""
+_STANDS_ALONE = re.compile(r"\s|[-•*]\s|\(?[a-z0-9]{1,2}[).]\s|[A-Z]\)\s")
+
+
+def prose(text: str) -> str:
+    """Bank text with its editor's line wraps undone, so the terminal wraps it to its own
+    width instead of breaking every long line again (ragged in an 80-column terminal).
+
+    A line joins the one before it when that one looks wrapped (long, not ending in ':')
+    and it is itself running text: not blank, not indented (a formula), not a list item.
+    """
+    lines = text.strip("\n").split("\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        previous = out[-1]
+        if (len(previous) >= WRAPPED and not previous.rstrip().endswith(":") and line.strip()
+                and previous.strip() and not _STANDS_ALONE.match(line)):
+            out[-1] = previous.rstrip() + " " + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def question_panel(question: Question, position: str = "") -> Panel:
     """The question as a student sees it: prompt, lettered options, parts."""
-    body: list[RenderableType] = [Text(question.prompt)]
+    body: list[RenderableType] = [Text(prose(question.prompt))]
     if question.options:
         table = Table.grid(padding=(0, 1))
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
         for option in question.options:
-            table.add_row(f"{option.letter})", Text(option.text))
+            table.add_row(f"{option.letter})", Text(prose(option.text)))
         body += [Text(""), table]
     if question.kind == "multi":
         body.append(Text("Tick every option that applies (e.g. A,C).", style="dim"))
     for part in question.parts:
-        body += [Text(""), Text.assemble((f"({part.part}) ", "bold cyan"), part.prompt)]
+        body += [Text(""), Text.assemble((f"({part.part}) ", "bold cyan"), prose(part.prompt))]
     title = " · ".join(x for x in (position, question.id, question.topic) if x)
     return Panel(Group(*body), title=title, title_align="left", border_style="blue")
 
@@ -44,13 +69,13 @@ def key_panel(question: Question, key: Any) -> Panel:
         label = f"key ({item.part})" if item.parent else "key"
         rows.add_row(label, Text(describe_key(item, key[item.part] if question.parts else key)))
         if item.parent:
-            rows.add_row("", Text(item.explanation, style="dim"))
-    rows.add_row("explanation", Text(question.explanation))
+            rows.add_row("", Text(prose(item.explanation), style="dim"))
+    rows.add_row("explanation", Text(prose(question.explanation)))
     rows.add_row("source", Text(f"document {question.source.document}, question {question.source.question}"))
     if question.solver:
         rows.add_row("solver", Text(f"{question.solver} {dict(question.params)}"))
     if question.notes:
-        rows.add_row("notes", Text(question.notes, style="italic"))
+        rows.add_row("notes", Text(prose(question.notes), style="italic"))
     return Panel(rows, title="instructor view", title_align="left", border_style="green")
 
 

@@ -30,7 +30,7 @@ from grader.catalog import Catalog
 from grader.errors import QuizError, ResponseError, UsageError
 from grader.kinds import KINDS, grade
 from grader.model import Bank, Question, Verdict
-from grader.render import question_panel, verdict_text
+from grader.render import prose, question_panel, verdict_text
 from grader.store import SessionRow, Store
 
 STUDENT_ENV = "RNNQUIZ_STUDENT"
@@ -235,7 +235,7 @@ class Runner:
             if part.part in answers:
                 self.console.print(Text(f"({part.part}) answered before: {answers[part.part]}", style="dim"))
                 continue
-            self.console.print(Text.assemble((f"({part.part}) ", "bold cyan"), part.prompt))
+            self.console.print(Text.assemble((f"({part.part}) ", "bold cyan"), prose(part.prompt)))
 
             def judge(text: str, part: Question = part) -> Verdict:
                 verdict = KINDS["exercise"].check(question, {**answers, part.part: text}, key)
@@ -288,7 +288,7 @@ class Runner:
             return
         self.console.print(verdict_text(verdict))
         if item.explanation:
-            self.console.print(Text.assemble(("Why: ", "bold"), item.explanation.strip()))
+            self.console.print(Text.assemble(("Why: ", "bold"), prose(item.explanation.strip())))
 
 
 def _hint(hints: Sequence[str], shown: int, exam: bool) -> Text:
@@ -299,7 +299,7 @@ def _hint(hints: Sequence[str], shown: int, exam: bool) -> Text:
         return Text("No hints for this question.", style="dim")
     if shown >= len(hints):
         return Text("No more hints for this question.", style="dim")
-    return Text.assemble((f"Hint {shown + 1}/{len(hints)}: ", "bold yellow"), hints[shown])
+    return Text.assemble((f"Hint {shown + 1}/{len(hints)}: ", "bold yellow"), prose(hints[shown]))
 
 
 def help_text(item: Question) -> Text:

@@ -67,6 +67,31 @@ def test_show_renders_and_key_reveals() -> None:
     assert data["key"] == {"a": 6.0, "b": 2.0, "c": 0.0, "d": 8.0}
 
 
+def test_bank_text_is_rewrapped_to_the_terminal_not_to_the_authors_editor() -> None:
+    from grader.render import prose
+
+    wrapped = ("A simple RNN in which the input, the hidden state and the output are scalars, with\n"
+               "identity activations, and a loss that is quadratic in the error at every step t.\n"
+               "Consider the RNN from the lecture, written out for the two steps of this question:\n"
+               "  h_t = f(W h_{t−1} + V x_t)\n"
+               "with total loss L = Σ_t L_t, where L_t is the loss at time step t of the sequence.\n"
+               "(a) why?\n"
+               "\n"
+               "A short line.\n"
+               "Stays on its own.")
+    assert prose(wrapped).split("\n") == [
+        "A simple RNN in which the input, the hidden state and the output are scalars, with identity "
+        "activations, and a loss that is quadratic in the error at every step t. Consider the RNN from the "
+        "lecture, written out for the two steps of this question:",
+        "  h_t = f(W h_{t−1} + V x_t)",
+        "with total loss L = Σ_t L_t, where L_t is the loss at time step t of the sequence.",
+        "(a) why?", "", "A short line.", "Stays on its own."]
+    # On a 60-column terminal a wrapped bank prompt fills its lines instead of leaving stubs.
+    code, out = run(["show", "assignment3/q5"], width=60)
+    body = [line.strip("│ ") for line in out.splitlines()[1:12]]
+    assert code == 0 and all(len(line) > 40 for line in body[2:8]), body  # after the one-line note
+
+
 CHECKS = [
     (["check", "nptel/q7", "b"], "correct", "B: 3 × (n² + nm + n)"),
     (["check", "nptel/q7", "2"], "correct", "B: 3 × (n² + nm + n)"),
