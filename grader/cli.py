@@ -293,6 +293,10 @@ def cmd_verify(ctx: Context) -> int:
     return 1 if report.problems else 0
 
 
+FULL_REPORTS_UP_TO = 5
+"""Submissions whose full reports `grade` prints; a larger batch gets a summary table."""
+
+
 def cmd_grade(ctx: Context) -> int:
     """Grade submission files into a gradebook and per-student feedback reports."""
     from pathlib import Path
@@ -320,12 +324,22 @@ def cmd_grade(ctx: Context) -> int:
         ctx.emit_json({"students": [g.to_json() for g in graded], "refused": refused,
                        "stats": stats.to_json() if stats else None, "written": [str(p) for p in written]})
     else:
-        for g in graded:
-            ctx.console.print(report.terminal(g))
+        if ctx.args.full or len(graded) <= FULL_REPORTS_UP_TO:
+            for g in graded:
+                ctx.console.print(report.terminal(g))
+        else:
+            ctx.console.print(report.summary(graded))
+            where = f"in {Path(ctx.args.out) / 'reports'}" if ctx.args.out else "written with --out DIR"
+            ctx.console.print(f"Each student's full report is {where}; --full prints them here.",
+                              markup=False, highlight=False)
         if stats:
             ctx.console.print(itemstats.view(stats))
-        for path in written:
+        reports = [path for path in written if path.parent.name == "reports"]
+        for path in [path for path in written if path not in reports]:
             ctx.console.print(f"wrote {path}", markup=False, highlight=False)
+        if reports:
+            names = reports[0].name if len(reports) == 1 else f"{len(reports)} student reports"
+            ctx.console.print(f"wrote {names} in {reports[0].parent}", markup=False, highlight=False)
         for message in refused:
             ctx.errors.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     return 2 if refused else 0
@@ -420,6 +434,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "applied on every run")
     p.add_argument("--stats", action="store_true", help="item statistics: facility, discrimination, "
                    "common wrong answers and misconceptions")
+    p.add_argument("--full", action="store_true", help=f"print every student's full report, also for more "
+                   f"than {FULL_REPORTS_UP_TO} submissions (a larger batch gets a one-line-per-student summary)")
     p.add_argument("--json", action="store_true", help="print the gradebook as JSON")
     p.set_defaults(handler=cmd_grade)
     from grader.review import LIMIT_DEFAULT

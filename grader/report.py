@@ -79,6 +79,20 @@ def terminal(graded: Graded) -> RenderableType:
     return Group(table, *warnings)
 
 
+def summary(graded: list[Graded]) -> RenderableType:
+    """One line per student (total, items flagged for review, notes): a batch at a glance."""
+    table = Table(title=f"{len(graded)} submissions", title_justify="left")
+    for name, justify in (("student", "left"), ("file", "left"), ("score", "right"), ("%", "right"),
+                          ("to review", "right"), ("notes", "right")):
+        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for g in graded:
+        flagged = sum(v.needs_review for r in g.results for _, v in _rows(r))
+        percent = 100 * g.total / g.maximum if g.maximum else 0.0
+        table.add_row(Text(g.student), Text(g.path), f"{g.total:.4g} / {g.maximum:.4g}", f"{percent:.0f}",
+                      str(flagged or ""), str(len(g.warnings) or ""))
+    return table
+
+
 def write_all(graded: list[Graded], out: Path, stats: Any = None) -> list[Path]:
     """Write the gradebook, one Markdown report per student, the review queue and any item
     statistics under `out`; return the paths written."""

@@ -218,3 +218,23 @@ def test_a_class_repeating_answers_gets_the_verdicts_of_students_graded_alone(tm
         alone.append(gradebook.grade_submission(catalog, s).to_json())
     assert together == alone
     assert together[0]["questions"]["in5400/task1"] != together[1]["questions"]["in5400/task1"]
+
+
+def test_a_large_batch_prints_a_summary_and_full_reports_on_request(tmp_path: Path) -> None:
+    from grader.cli import FULL_REPORTS_UP_TO
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for i in range(FULL_REPORTS_UP_TO + 1):
+        write(folder, f"s{i}.yaml", f"student: s{i}\nanswers: {{nptel/q7: {'B' if i % 2 else 'A'}, hse/q2: x}}\n")
+    code, out, _ = run(["grade", str(folder), "--out", str(tmp_path / "out")])
+    assert code == 0 and f"{FULL_REPORTS_UP_TO + 1} submissions" in out
+    assert "feedback" not in out  # the full reports' column
+    assert f"full report is in {tmp_path / 'out' / 'reports'}; --full prints them here" in out
+    assert f"wrote {FULL_REPORTS_UP_TO + 1} student reports in {tmp_path / 'out' / 'reports'}" in out
+    assert len(list((tmp_path / "out" / "reports").glob("*.md"))) == FULL_REPORTS_UP_TO + 1
+    rows = [line for line in out.splitlines() if " s1 " in line or "│ s1 " in line]
+    assert rows and "1 / 2" in rows[0]  # B on nptel/q7 is right, x on hse/q2 is not
+    code, out, _ = run(["grade", str(folder), "--full"])
+    assert code == 0 and out.count("feedback") == FULL_REPORTS_UP_TO + 1
+    assert "written with --out DIR" not in out
