@@ -15,6 +15,7 @@ shortest exact decimal, so what a student reads is exactly what the solver uses.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
@@ -180,7 +181,7 @@ def evaluate(formula: str, values: Mapping[str, Any]) -> Any:
     # The parser spells names canonically (h0 is h_0), so the values are keyed the same way.
     numbers = {mathparse.canonical_name(name): float(v) for name, v in values.items() if not isinstance(v, str)}
     try:
-        parsed = mathparse.parse(formula, variables=list(numbers))
+        parsed = _parsed(formula, tuple(sorted(numbers)))
     except ResponseError as exc:
         raise VariantError(f"cannot read '{{{{{formula}}}}}': {exc}") from None
     try:
@@ -188,6 +189,14 @@ def evaluate(formula: str, values: Mapping[str, Any]) -> Any:
     except (ValueError, ArithmeticError) as exc:
         raise VariantError(f"'{{{{{formula}}}}}' is undefined for {dict(values)}: {exc}") from None
     return int(value) if value.is_integer() else value
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(formula: str, names: tuple[str, ...]) -> Any:
+    """A bank's template formula, parsed once: every draw of every student fills the same ones."""
+    from grader import mathparse
+
+    return mathparse.parse(formula, variables=list(names))
 
 
 def show(value: Any) -> str:

@@ -80,7 +80,9 @@ class Numeric:
 
     def scalar(self, v: object) -> float:
         """The single entry of v as a Solution value."""
-        return float(np.asarray(v).reshape(-1)[0])
+        # item(0) reads the first entry of an array or numpy scalar without a reshape: this runs
+        # for every scalar quantity of every solve.
+        return float(v.item(0)) if hasattr(v, "item") else float(v)  # type: ignore[union-attr]
 
     def result(self, v: np.ndarray, scalar: bool) -> float | np.ndarray:
         """A Solution value: a float, or a read-only float64 array."""

@@ -278,10 +278,12 @@ class Trace:
 
     def contribution(self, param: str, row: np.ndarray, s: int) -> np.ndarray:
         """row·∂h_s/∂θ for a hidden parameter θ, with the local (direct) ∂h_s/∂θ."""
+        return self.contributions(row, s)[param]
+
+    def contributions(self, row: np.ndarray, s: int) -> dict[str, np.ndarray]:
+        """`contribution` for every hidden parameter at once: they share row·f′(z_s)."""
         u = row * self.fprime[s]
-        if param == "b_h":
-            return u
-        return np.outer(u, self.h[s - 1] if param == "W_h" else self.model.xs[s])
+        return {"W_h": np.outer(u, self.h[s - 1]), "W_x": np.outer(u, self.model.xs[s]), "b_h": u}
 
 
 def _loss(m: Model, yhat: np.ndarray, y: np.ndarray, log_yhat: np.ndarray | None) -> object:
@@ -352,18 +354,20 @@ def evaluate(m: Model, given: Mapping[str, object]) -> Trace:
 
     trace = Trace(m, given, z, fprime, h, a, yhat, losses, L, dL_dyhat, dL_da, Jh, per_h, total_h, {}, {}, {})
     for t in range(1, T + 1):
+        steps = [trace.contributions(per_h[t, s], s) for s in range(m.lowest_step(t), t + 1)]
         for p in HIDDEN_PARAMS:
-            own = sum(trace.contribution(p, per_h[t, s], s) for s in range(m.lowest_step(t), t + 1))
-            trace.per_param[t, p] = given.get(f"dL{t}/d{p}", own)
+            trace.per_param[t, p] = given.get(f"dL{t}/d{p}", sum(step[p] for step in steps))
         trace.per_param[t, "W_y"] = given.get(f"dL{t}/dW_y", np.outer(dL_da[t], h[t]))
         trace.per_param[t, "b_y"] = given.get(f"dL{t}/db_y", dL_da[t])
+    through_h: list[dict[str, np.ndarray]] = []  # the δ recursion's contributions, made once if needed
     for p in RNN_PARAMS:
         overridden = any(f"dL{t}/d{p}" in given for t in range(1, T + 1))
         by_loss = p not in HIDDEN_PARAMS or m.truncate is not None or overridden
         if by_loss:
             total = sum(trace.per_param[t, p] for t in range(1, T + 1))
         else:
-            total = sum(trace.contribution(p, total_h[s], s) for s in range(1, T + 1))
+            through_h = through_h or [trace.contributions(total_h[s], s) for s in range(1, T + 1)]
+            total = sum(step[p] for step in through_h)
         trace.by_loss[p] = by_loss
         trace.total_param[p] = given.get(f"dL/d{p}", total)
     return trace
