@@ -114,10 +114,8 @@ def _validate(path: Path, data: Any) -> Submission:
     work = data.get("work") or {}
     if not isinstance(work, dict) or not all(isinstance(v, dict) for v in work.values()):
         raise fail("'work' maps an exercise id to {quantity: value}")
-    for exercise, values in work.items():
-        for name, value in values.items():
-            if not _plain_number(value):
-                raise fail(f"work {exercise}.{name} must be a number or a list of numbers")
+    work = {str(exercise): {str(name): _work_value(path, f"{exercise}.{name}", value) for name, value in values.items()}
+            for exercise, values in work.items()}
     seed = data.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63):
         raise fail("'seed' must be a non-negative integer")
@@ -127,8 +125,7 @@ def _validate(path: Path, data: Any) -> Submission:
     bank = data.get("bank")
     if bank is not None and not isinstance(bank, str):
         raise fail("'bank' must be a bank id")
-    return Submission(student, str(path), texts, {str(k): dict(v) for k, v in work.items()}, bank,
-                      tuple(questions), seed)
+    return Submission(student, str(path), texts, work, bank, tuple(questions), seed)
 
 
 def _answer_text(path: Path, qid: str, value: Any) -> str:
@@ -149,6 +146,25 @@ def _answer_text(path: Path, qid: str, value: Any) -> str:
         raise SubmissionError(f"{path}: answer to {qid} must be text, a number or a list")
     if len(value) > MAX_ANSWER_CHARS:
         raise SubmissionError(f"{path}: answer to {qid} is {len(value):,} characters; at most {MAX_ANSWER_CHARS:,}")
+    return value
+
+
+def _work_value(path: Path, where: str, value: Any) -> Any:
+    """A shown intermediate value: a number, a list of numbers, or text that reads as a number
+    (YAML reads `1e3` and `−4` as text)."""
+    if isinstance(value, str) and len(value) <= 100:
+        from grader.errors import ResponseError
+        from grader.mathparse import parse_number
+
+        try:
+            value = parse_number(value)
+        except ResponseError:
+            pass
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SubmissionError(f"{path}: work {where} is not a finite number")
+    if not _plain_number(value):
+        raise SubmissionError(f"{path}: work {where} must be a number (like 2, -4.5 or 1e3) or a list of "
+                              f"numbers, got {str(value)[:40]!r}")
     return value
 
 

@@ -443,7 +443,10 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
             if not numeric:
                 numeric.append(model(params, given))
             m = numeric[0]
-        trace = evaluate(m, _given_values(m, given))
+        # A student's carried value can be huge (1e200): the results are then inf or nan, which
+        # callers judge; numpy's overflow warnings would only reach the student's terminal.
+        with np.errstate(over="ignore", invalid="ignore"):
+            trace = evaluate(m, _given_values(m, given))
         return Solution.ordered(order, _results(trace), lambda: derivation(trace), _notes(m))
 
     return solve_given

@@ -238,3 +238,28 @@ def test_a_large_batch_prints_a_summary_and_full_reports_on_request(tmp_path: Pa
     code, out, _ = run(["grade", str(folder), "--full"])
     assert code == 0 and out.count("feedback") == FULL_REPORTS_UP_TO + 1
     assert "written with --out DIR" not in out
+
+
+def test_shown_work_may_be_numeric_text_and_must_be_finite(tmp_path: Path) -> None:
+    # YAML reads 8e0 as a number but 1e3 and −4 as text: both are numbers to a student.
+    sheet = ("student: w1\nanswers: {in5400/task1.a: '6', in5400/task1.b: '10', in5400/task1.c: '-8'}\n"
+             "work: {in5400/task1: {yhat1: '2', h1: '2', dL2/dW_h: 8e0}}\n")
+    code, data = grade_json(str(write(tmp_path, "w1.yaml", sheet)))
+    assert code == 0 and data["students"][0]["questions"]["in5400/task1"]["parts"]["c"]["followthrough"]
+    for value, message in ((".nan", "is not a finite number"), ("abc", "must be a number (like 2, -4.5 or 1e3)"),
+                           ("{a: 1}", "must be a number")):
+        bad = write(tmp_path, "bad.yaml", f"student: w2\nanswers: {{nptel/q7: B}}\nwork: {{in5400/task1: {{h1: {value}}}}}\n")
+        code, out, _ = run(["grade", str(bad), "--json"])
+        assert code == 2 and message in json.loads(out)["refused"][0]
+
+
+def test_a_huge_carried_value_is_graded_without_numpy_warnings(tmp_path: Path) -> None:
+    import warnings
+
+    sheet = ("student: w3\nanswers: {in5400/task1.a: '1e300', in5400/task1.b: '1e300', in5400/task1.c: '-1e300'}\n"
+             "work: {in5400/task1: {h1: '1e200'}}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow warning would reach the instructor's terminal
+        code, data = grade_json(str(write(tmp_path, "w3.yaml", sheet)))
+    parts = data["students"][0]["questions"]["in5400/task1"]["parts"]
+    assert code == 0 and all(parts[p]["status"] == "incorrect" for p in "abc")
