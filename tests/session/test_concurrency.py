@@ -58,3 +58,30 @@ def test_two_writers_at_once(db: Path) -> None:
         assert answers == [str(i) for i in range(ANSWERS)]
         position = raw.execute("SELECT position FROM sessions WHERE id = ?", (result["session"],)).fetchone()[0]
         assert position == ANSWERS
+
+
+OPENER = """
+import sys
+from grader.store import Store
+
+print("ready", flush=True)
+sys.stdin.readline()
+Store(sys.argv[1]).close()
+"""
+
+
+def test_sessions_opening_one_new_database_at_once(tmp_path: Path) -> None:
+    # Switching a new database to WAL takes a lock SQLite does not wait for: without a retry,
+    # one of several sessions started at the same moment failed with "database is locked".
+    for round_ in range(6):
+        db = tmp_path / f"new{round_}.db"
+        procs = [subprocess.Popen([sys.executable, "-c", OPENER, str(db)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        for proc in procs:
+            assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        for proc in procs:
+            _, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err
