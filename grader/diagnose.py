@@ -38,11 +38,14 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
 
     `carried` are values the student is known to have used earlier; the variant is applied
     on top of them, so a slip is recognised even after an earlier one. `evidence` is what
-    else the student wrote (earlier answers, shown work) by quantity: a variant that would
-    have made any of it different is not what happened, however well it fits this answer.
+    else the student wrote (earlier answers, shown work) by quantity: a variant that it
+    contradicts (see `_contradicted`) is not what happened, however well it fits this answer.
     """
     if not (question.solver and question.quantity):
         return None
+    from grader.dependencies import ancestors
+
+    upstream = ancestors(question.solver, question.params, question.quantity) if evidence else frozenset()
     for variant in variants_of(question.solver, question.params):
         known = keys.quantities(question.solver, variant.params)
         kept = {name: v for name, v in (carried or {}).items() if name in known}
@@ -52,13 +55,38 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
             matches = same_answer(question, value, predicted[question.quantity])
         except (KeyError, ValueError, ArithmeticError):
             continue
-        if matches and all(name not in predicted or same_answer(question, shown, predicted[name])
-                           for name, shown in (evidence or {}).items() if name != question.quantity):
+        if matches and not _contradicted(question, predicted, kept, evidence or {}, upstream):
             from solvers.misconceptions import MISCONCEPTIONS
 
             sentence = MISCONCEPTIONS[variant.misconception].sentence
             return Diagnosis(variant.misconception, sentence, variant.detail, variant.params, variant.given)
     return None
+
+
+def _contradicted(question: Question, predicted: Mapping[str, Any], carried: Mapping[str, Any],
+                  evidence: Mapping[str, Any], upstream: frozenset[str]) -> bool:
+    """Whether the student's other values show they did not make this mistake.
+
+    A value this answer is computed from must be the variant's. Any other value counts only
+    where the mistake would change it and the student has it as it is without the mistake:
+    a right L = 2 rules out a loss taken without its square, a slip in L does not rule out
+    a mistake in ∂L/∂h₁ that cannot touch L.
+    """
+    without: Mapping[str, Any] | None = None
+    for name, shown in evidence.items():
+        if name == question.quantity or name not in predicted or same_answer(question, shown, predicted[name]):
+            continue
+        if name in upstream:
+            return True
+        if without is None:
+            try:
+                without = keys.solution(question.solver, question.params, carried)
+            except (KeyError, ValueError, ArithmeticError):
+                return False
+        if (name in without and not same_answer(question, predicted[name], without[name])
+                and same_answer(question, shown, without[name])):
+            return True
+    return False
 
 
 def _compatible(question: Question, carried: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -39,6 +39,8 @@ MAX_EXPLANATIONS = 4
 """Explanations kept per wrong part; later parts may follow any one of them."""
 MAX_COMBINATIONS = 64
 """Stories tried for a later part when several earlier parts were wrong."""
+KNOWN_MISTAKE = "inferred from a known mistake"
+"""The source of values that embody a named misconception."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def _mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any]
             later = [(by_id[p], values.get(p)) for p, _ in verdicts[index + 1:] if p in values]
             shown = {**work, **{by_id[p].quantity: values[p] for p, _ in verdicts[:index]
                                 if p in values and by_id[p].quantity}}
-            evidence = {name: value for name, value in shown.items() if name in upstream}
+            evidence = {name: value for name, value in shown.items() if name in truth}
             contexts = [_context(definite, combo, upstream) for combo in _combinations(inferred)]
             verdict, explanations = _judge(question, part, answer, verdict, contexts, work, earlier, later, evidence)
             if explanations:
@@ -186,7 +188,8 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
     explanations = _explain(question, part, answer, diagnosis, work, later)
     best = explanations[0]
     text = verdict.feedback
-    if best.carried:
+    # A known mistake explains itself (its sentence follows); listing the overrides it embodies is noise.
+    if best.carried and not (best.diagnosis and all(c.source == KNOWN_MISTAKE for c in best.carried)):
         shown = " and ".join(f"{c.describe()} (the right value is {_show(c.truth)})" for c in best.carried)
         from_work = all(c.source == "your work" for c in best.carried)
         text = (f"Your {_label(quantity)} = {_show(answer)} follows from your {shown}." if from_work else
@@ -218,7 +221,8 @@ def _explain(question: Question, part: Question, answer: Any, diagnosis: Diagnos
     candidates = [Explanation(())]
     if diagnosis:
         candidates.append(Explanation(
-            tuple(Carried(c, v, truth.get(c), "inferred from a known mistake") for c, v in diagnosis.given.items()),
+            tuple(Carried(c, v, truth.get(c), KNOWN_MISTAKE) for c, v in diagnosis.given.items()
+                  if not _equal(part, v, truth.get(c))),
             diagnosis, diagnosis.params if diagnosis.params != params else None))
     for name in (n for n in truth if n in upstream):
         for value in _solve_for(solver, params, name, quantity, answer, part):

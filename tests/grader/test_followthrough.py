@@ -81,6 +81,22 @@ def test_a_slip_that_zeroes_nothing_still_earns_credit() -> None:
     assert parts["b"].followthrough and parts["c"].followthrough
 
 
+def test_a_right_earlier_answer_rules_out_a_misconception_it_contradicts() -> None:
+    # ∂L/∂h₁ = 4 is what a loss without its square gives, but the student's L = 2 is the
+    # squared loss: that mistake was not made, so it is not named.
+    parts, _ = grade({"a": "6", "b": "2", "c": "4"})
+    assert parts["c"].status == "incorrect" and parts["c"].misconception != "loss-not-squared"
+    assert "without the square" not in parts["c"].feedback
+    # With L = 0, the unsquared loss, it is named in (b) and carried into (c).
+    parts, _ = grade({"a": "6", "b": "0", "c": "4"})
+    assert parts["b"].misconception == "loss-not-squared" and parts["c"].followthrough
+
+
+def test_a_named_mistake_is_not_restated_as_a_list_of_values() -> None:
+    parts, _ = grade({"a": "6", "b": "0", "c": "4"})
+    assert "would give" not in parts["b"].feedback and "the right value is" not in parts["b"].feedback
+
+
 def test_followthrough_share_is_per_question(tmp_path) -> None:
     from dataclasses import replace
 
