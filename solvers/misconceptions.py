@@ -162,6 +162,19 @@ def _bias_convention(params: Mapping[str, Any], truth: Solution) -> Iterator[Var
                   f"{other} bias vector{'s' if other == 2 else ''} per block, where this question uses {biases}")
 
 
+# -- gradflow ----------------------------------------------------------------------------
+
+
+def _factor_count(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    T = params.get("T")
+    if T is None or params.get("x") is not None:
+        return  # with inputs, T is the length of x: no count to get wrong
+    for wrong in (int(T) - 1, int(T) + 1):
+        if wrong >= 1:
+            yield Variant("factor-count", {**params, "T": wrong}, {},
+                          f"{wrong} factors ∂h_t/∂h_(t−1) multiplied, where going back from h_{T} to h_0 takes {T}")
+
+
 # -- helpers -----------------------------------------------------------------------------
 
 
@@ -228,6 +241,8 @@ MISCONCEPTIONS: dict[str, Misconception] = {
         Misconception("no-bias", "param_count", "Every gate or candidate block has a bias vector of size n.", _no_bias),
         Misconception("gate-count", "param_count", "A GRU has 3 weight blocks (Γ_u, Γ_r, c̃); an LSTM has 4.",
                       _gate_count),
+        Misconception("factor-count", "gradflow",
+                      "∂h_T/∂h_0 = Π_(t=1..T) ∂h_t/∂h_(t−1): one factor per step, T factors in all.", _factor_count),
         Misconception("bias-convention", "param_count",
                       "Check the bias convention: one bias vector per block (NPTEL, Coursera) or two (PyTorch).",
                       _bias_convention),

@@ -100,3 +100,17 @@ def test_grader_names_the_misconception(misconception) -> None:
     assert verdict.status == "incorrect"
     assert verdict.misconception == misconception.id
     assert misconception.sentence in verdict.feedback
+
+
+@pytest.mark.parametrize("T", [1, 2, 13])
+def test_factor_count_multiplies_one_factor_too_few_or_too_many(T: int) -> None:
+    params = {"W_hh": 0.3, "activation": "identity", "T": T}
+    found = {abs(v.solve("gradflow")["norm_h0"]) for v in variants("gradflow", params) if v.misconception == "factor-count"}
+    expected = {0.3 ** (T + 1)} | ({0.3 ** (T - 1)} if T > 1 else set())  # no variant with 0 factors
+    assert len(found) == len(expected) and all(min(abs(f - e) for f in found) < 1e-15 for e in expected)
+    question = Question(id="t/q", kind="number", prompt="?", explanation=".", source=Source("t", "1"),
+                        solver="gradflow", params=params, quantity="norm_h0")
+    verdict = KINDS["number"].check(question, 0.3 ** (T + 1), SOLVERS["gradflow"].solve(params)["norm_h0"])
+    assert verdict.status == "incorrect" and verdict.misconception == "factor-count"
+    # With inputs, T is the length of x: there is no count to get wrong.
+    assert not [v for v in variants("gradflow", {"W_hh": 0.3, "x": [1, 2, 3]}) if v.misconception == "factor-count"]
