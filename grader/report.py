@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
 from grader import gradebook
 from grader.gradebook import Graded, Result
 from grader.model import Verdict
-from grader.render import STATUS_MARK, STATUS_STYLE
+from grader.render import STATUS_MARK, STATUS_STYLE, verdict_text
 
 
 def _rows(result: Result) -> list[tuple[str, Verdict]]:
@@ -58,11 +58,38 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
+WIDE = 100
+"""Columns from which the terminal report is a table; narrower terminals get indented blocks."""
+
+
 def terminal(graded: Graded) -> RenderableType:
-    """The same report as a rich table."""
-    percent = 100 * graded.total / graded.maximum if graded.maximum else 0.0
-    table = Table(title=f"{graded.student}: {graded.total:.4g} / {graded.maximum:.4g} ({percent:.0f}%)",
-                  title_justify="left", show_lines=True)
+    """The same report for the terminal: a table where there is room, else one block per item."""
+    return _TerminalReport(graded)
+
+
+class _TerminalReport:
+    """Chooses its layout when rendered, since only then is the terminal's width known."""
+
+    def __init__(self, graded: Graded) -> None:
+        self.graded = graded
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        graded = self.graded
+        percent = 100 * graded.total / graded.maximum if graded.maximum else 0.0
+        title = f"{graded.student}: {graded.total:.4g} / {graded.maximum:.4g} ({percent:.0f}%)"
+        if options.max_width >= WIDE:
+            yield _table(graded, title)
+        else:
+            # A four-column table would leave the feedback a dozen characters wide.
+            yield Text(title, style="bold")
+            for result in graded.results:
+                yield verdict_text(result.verdict, result.question)
+        for warning in graded.warnings:
+            yield Text(f"note: {warning}", style="yellow")
+
+
+def _table(graded: Graded, title: str) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=True)
     table.add_column("item", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
     table.add_column("read as", overflow="fold", max_width=24)
@@ -75,8 +102,7 @@ def terminal(graded: Graded) -> RenderableType:
             # Text, not markup: answers and feedback may hold '[' that rich would read as a tag.
             table.add_row(Text(item), mark, Text(verdict.interpreted_as or ""),
                           Text(verdict.feedback + (f"\n({note})" if note else "")))
-    warnings = [Text(f"note: {w}", style="yellow") for w in graded.warnings]
-    return Group(table, *warnings)
+    return table
 
 
 def summary(graded: list[Graded]) -> RenderableType:

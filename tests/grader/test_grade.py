@@ -263,3 +263,16 @@ def test_a_huge_carried_value_is_graded_without_numpy_warnings(tmp_path: Path) -
         code, data = grade_json(str(write(tmp_path, "w3.yaml", sheet)))
     parts = data["students"][0]["questions"]["in5400/task1"]["parts"]
     assert code == 0 and all(parts[p]["status"] == "incorrect" for p in "abc")
+
+
+@pytest.mark.parametrize("width", [40, 80, 160])
+def test_the_terminal_report_fits_the_terminal(width: int) -> None:
+    out = io.StringIO()
+    code = main(["grade", str(SHEET)], console=Console(file=out, width=width, color_system=None))
+    lines = out.getvalue().splitlines()
+    assert code == 0 and all(len(line) <= width for line in lines)
+    text = " ".join(" ".join(lines).split())
+    assert "assignment3-sheet: 8.75 / 15" in text and "Correct given your ŷ₁ = 2" in text
+    assert ("┃ feedback" in out.getvalue()) == (width >= 100)  # a table only where the feedback has room
+    if width < 100:
+        assert "(c) ◐ partial score 0.75" in text and "in5400/task2d ✗ incorrect" in text
