@@ -273,8 +273,11 @@ def write(graded: list[Graded], out_dir: Path) -> list[Path]:
             writer.writerow([_safe_cell(g.student), _safe_cell(g.path), "" if g.seed is None else g.seed,
                              *(earned.get(qid, "") for qid in ids), f"{g.total:.4g}", f"{g.maximum:.4g}",
                              f"{percent:.1f}"])
-    json_path.write_text(json.dumps({"columns": ids, "students": [g.to_json() for g in graded]},
-                                    ensure_ascii=False, indent=2), encoding="utf-8")
+    # One student per line: still easy to read and grep, and written by json's C encoder
+    # (indent= falls back to pure Python, a second and a half for 2,000 students).
+    rows = ",\n".join(json.dumps(g.to_json(), ensure_ascii=False) for g in graded)
+    json_path.write_text(f'{{"columns": {json.dumps(ids, ensure_ascii=False)},\n"students": [\n{rows}\n]}}\n',
+                         encoding="utf-8")
     return [csv_path, json_path]
 
 
