@@ -329,12 +329,12 @@ def cmd_grade(ctx: Context) -> int:
                 ctx.console.print(report.terminal(g))
         else:
             ctx.console.print(report.summary(graded))
-            where = f"in {Path(ctx.args.out) / 'reports'}" if ctx.args.out else "written with --out DIR"
+            where = f"in {Path(ctx.args.out) / report.REPORTS}" if ctx.args.out else "written with --out DIR"
             ctx.console.print(f"Each student's full report is {where}; --full prints them here.",
                               markup=False, highlight=False)
         if stats:
             ctx.console.print(itemstats.view(stats))
-        reports = [path for path in written if path.parent.name == "reports"]
+        reports = [path for path in written if path.parent == Path(ctx.args.out) / report.REPORTS]
         for path in [path for path in written if path not in reports]:
             ctx.console.print(f"wrote {path}", markup=False, highlight=False)
         if reports:

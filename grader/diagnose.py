@@ -111,8 +111,9 @@ def variants_of(solver: str, params: Mapping[str, Any]) -> list[Any]:
                          lambda: variants(solver, params, keys.solution(solver, params)))
 
 
-def _affects(item: Question, variant: Any) -> bool:
-    """Whether a misconception variant can change the item's quantity at all."""
+def _affects(item: Question, variant: Any, nudged: Mapping[str, Any]) -> bool:
+    """Whether a misconception variant can change the item's quantity at all (`nudged`: the
+    item's params, each number shifted, on which a changed convention is tried)."""
     from grader.dependencies import moves
 
     if variant.given:
@@ -122,7 +123,6 @@ def _affects(item: Question, variant: Any) -> bool:
             return True
     changed = {name for name, value in variant.params.items() if item.params.get(name) != value}
     # A changed convention shows on a nudged problem unless the quantity does not depend on it.
-    nudged = {name: _nudged(value) for name, value in item.params.items()}
     try:
         truth = keys.solution(item.solver, nudged)[item.quantity]
         wrong = keys.solution(item.solver, {**nudged, **{n: variant.params[n] for n in changed}})[item.quantity]
@@ -145,9 +145,11 @@ def collisions(item: Question, key: float) -> list[str]:
     tolerance = item.tolerance or Tolerance()
     found = [f"known wrong answer {w.answer!r}" for w in item.misconceptions
              if isinstance(w.answer, (int, float)) and tolerance.accepts(float(w.answer), key)]
+    # One nudged problem for every variant: it is frozen and solved once, not once per variant.
+    nudged = {name: _nudged(value) for name, value in item.params.items()}
     for variant in variants_of(item.solver, item.params):
         # A mistake that cannot change this quantity (a loss convention, for ŷ₂) is not a wrong answer to it.
-        if not _affects(item, variant):
+        if not _affects(item, variant, nudged):
             continue
         try:
             value = keys.solution(item.solver, variant.params, variant.given)[item.quantity]

@@ -107,9 +107,8 @@ def _mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any]
             later = [(by_id[p], values.get(p)) for p, _ in verdicts[index + 1:] if p in values]
             shown = {**work, **{by_id[p].quantity: values[p] for p, _ in verdicts[:index]
                                 if p in values and by_id[p].quantity}}
-            evidence = {name: value for name, value in shown.items() if name in truth}
             contexts = [_context(definite, combo, upstream) for combo in _combinations(inferred)]
-            verdict, explanations = _judge(question, part, answer, verdict, contexts, work, earlier, later, evidence)
+            verdict, explanations = _judge(question, part, answer, verdict, contexts, work, earlier, later, shown)
             if explanations:
                 inferred.append(explanations)
         earlier |= upstream | {quantity}
@@ -264,17 +263,15 @@ def _degenerate(question: Question, part: Question, story: _Context, expected: A
         return "the carried values make it undefined"
     if _is_zero(expected, tolerance) and not _is_zero(truth, tolerance):
         return "the carried values make it trivially 0"
-    for item in story.relevant.values():
-        if _is_zero(item.value, tolerance) and not _is_zero(item.truth, tolerance):
-            return f"the carried {item.describe()} trivialises it"
-    solver, params = question.solver, story.params or question.params
-    told = keys.solution(solver, params, _given(story))
+    solver = question.solver
+    told = keys.solution(solver, story.params or question.params, _given(story))  # carried values included
     right = keys.solution(solver, question.params)
     upstream = ancestors(solver, question.params, part.quantity)
     for name in told:  # solver order: the first step that collapses
-        if (name in upstream and name not in story.relevant
-                and _is_zero(told[name], tolerance) and not _is_zero(right[name], tolerance)):
-            return f"that makes {_label(name)} = 0, which trivialises it"
+        if name in upstream and _is_zero(told[name], tolerance) and not _is_zero(right[name], tolerance):
+            carried = story.relevant.get(name)
+            return f"the carried {carried.describe()} trivialises it" if carried else \
+                f"that makes {_label(name)} = 0, which trivialises it"
     return ""
 
 

@@ -20,7 +20,7 @@ from typing import Any, Iterator, Mapping
 from grader import keys, safeyaml, variants
 from grader.catalog import Catalog
 from grader.errors import UsageError
-from grader.kinds import KINDS, ExerciseAnswers, combine, grade, graded_part
+from grader.kinds import KINDS, ExerciseAnswers, combine, grade
 from grader.memo import Memo
 from grader.model import NOT_ANSWERED, Question, Verdict, status_for
 from grader.submissions import Submission
@@ -70,6 +70,11 @@ class Graded:
     def maximum(self) -> float:
         """Points available."""
         return sum(r.points for r in self.results)
+
+    @property
+    def percent(self) -> float:
+        """The total as a percentage of the points available (0 when there are none)."""
+        return 100 * self.total / self.maximum if self.maximum else 0.0
 
     def to_json(self) -> dict[str, Any]:
         """The submission's row of the JSON gradebook."""
@@ -171,17 +176,17 @@ def _grade_question(question: Question, submission: Submission) -> tuple[Verdict
     if not answers:
         return combine(question, [(p.part, NOT_ANSWERED) for p in question.parts]), None, notes
     response = ExerciseAnswers(answers, work)
+
+    def judged() -> tuple[Verdict, str]:
+        exercise = KINDS["exercise"]
+        return exercise.check(question, response, keys.expected(question)), exercise.format(question, response)
+
     if not question.solver:
-        # Without a solver there is no follow-through: each part stands alone, and a class
-        # repeats part answers far more often than whole sets of them.
-        key = keys.expected(question)
-        parts = [(p.part, graded_part(p, answers[p.part], key[p.part])[1] if p.part in answers else NOT_ANSWERED)
-                 for p in question.parts]
-        return combine(question, parts), KINDS["exercise"].format(question, response), notes
-    verdict, shown = _VERDICTS.for_object(
-        question, (tuple(sorted(answers.items())), keys.freeze(work)),
-        lambda: (KINDS["exercise"].check(question, response, keys.expected(question)),
-                 KINDS["exercise"].format(question, response)))
+        # No follow-through, so nothing is worth remembering whole: `check` remembers each part
+        # (a class repeats part answers far more often than whole sets of them).
+        verdict, shown = judged()
+    else:
+        verdict, shown = _VERDICTS.for_object(question, (tuple(sorted(answers.items())), keys.freeze(work)), judged)
     return verdict, shown, notes
 
 
@@ -269,10 +274,9 @@ def write(graded: list[Graded], out_dir: Path) -> list[Path]:
         writer.writerow(["student", "file", "seed", *ids, "total", "max", "percent"])
         for g in graded:
             earned = {r.question: f"{r.earned:.4g}" for r in g.results}
-            percent = 100 * g.total / g.maximum if g.maximum else 0.0
             writer.writerow([_safe_cell(g.student), _safe_cell(g.path), "" if g.seed is None else g.seed,
                              *(earned.get(qid, "") for qid in ids), f"{g.total:.4g}", f"{g.maximum:.4g}",
-                             f"{percent:.1f}"])
+                             f"{g.percent:.1f}"])
     # One student per line: still easy to read and grep, and written by json's C encoder
     # (indent= falls back to pure Python, a second and a half for 2,000 students).
     rows = ",\n".join(json.dumps(g.to_json(), ensure_ascii=False) for g in graded)

@@ -37,9 +37,8 @@ def _note(verdict: Verdict) -> str:
 
 def markdown(graded: Graded) -> str:
     """The student's feedback report as Markdown."""
-    percent = 100 * graded.total / graded.maximum if graded.maximum else 0.0
     lines = [f"# Feedback for {graded.student}", "",
-             f"Total: **{graded.total:.4g} / {graded.maximum:.4g}** ({percent:.0f}%)  ",
+             f"Total: **{graded.total:.4g} / {graded.maximum:.4g}** ({graded.percent:.0f}%)  ",
              f"Submission: `{graded.path}`" + (f", variant seed {graded.seed}" if graded.seed is not None else ""), ""]
     for note in graded.warnings:
         lines.append(f"> note: {_cell(note)}")
@@ -75,8 +74,7 @@ class _TerminalReport:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         graded = self.graded
-        percent = 100 * graded.total / graded.maximum if graded.maximum else 0.0
-        title = f"{graded.student}: {graded.total:.4g} / {graded.maximum:.4g} ({percent:.0f}%)"
+        title = f"{graded.student}: {graded.total:.4g} / {graded.maximum:.4g} ({graded.percent:.0f}%)"
         if options.max_width >= WIDE:
             yield _table(graded, title)
         else:
@@ -113,19 +111,22 @@ def summary(graded: list[Graded]) -> RenderableType:
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for g in graded:
         flagged = sum(v.needs_review for r in g.results for _, v in _rows(r))
-        percent = 100 * g.total / g.maximum if g.maximum else 0.0
-        table.add_row(Text(g.student), Text(g.path), f"{g.total:.4g} / {g.maximum:.4g}", f"{percent:.0f}",
+        table.add_row(Text(g.student), Text(g.path), f"{g.total:.4g} / {g.maximum:.4g}", f"{g.percent:.0f}",
                       str(flagged or ""), str(len(g.warnings) or ""))
     return table
 
 
+REPORTS = "reports"
+"""The folder under `--out` that holds one Markdown report per student."""
+
+
 def write_all(graded: list[Graded], out: Path, stats: Any = None) -> list[Path]:
-    """Write the gradebook, one Markdown report per student, the review queue and any item
-    statistics under `out`; return the paths written."""
+    """Write the gradebook, one Markdown report per student (in `out/REPORTS`), the review
+    queue and any item statistics under `out`; return the paths written."""
     written = gradebook.write(graded, out)
-    (out / "reports").mkdir(exist_ok=True)
+    (out / REPORTS).mkdir(exist_ok=True)
     for g in graded:
-        path = out / "reports" / f"{_file_name(g.student)}.md"
+        path = out / REPORTS / f"{_file_name(g.student)}.md"
         path.write_text(markdown(g), encoding="utf-8")
         written.append(path)
     extras = {"review-queue.json": gradebook.review_queue(graded) or None,

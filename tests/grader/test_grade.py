@@ -276,3 +276,10 @@ def test_the_terminal_report_fits_the_terminal(width: int) -> None:
     assert ("┃ feedback" in out.getvalue()) == (width >= 100)  # a table only where the feedback has room
     if width < 100:
         assert "(c) ◐ partial score 0.75" in text and "in5400/task2d ✗ incorrect" in text
+
+
+def test_written_files_are_listed_even_in_an_out_folder_named_reports(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    code, text, _ = run(["grade", str(SHEET), "--out", str(out)])
+    assert code == 0 and f"wrote {out / 'gradebook.csv'}" in text
+    assert f"wrote assignment3-sheet.md in {out / 'reports'}" in text
