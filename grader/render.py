@@ -90,7 +90,7 @@ def describe_key(question: Question, key: Any) -> str:
         return f"{key}\nrubric: {points}"
     if hasattr(key, "interpreted_as"):
         return key.interpreted_as()
-    from grader.kinds import format_number
+    from grader.marking.kinds import format_number
 
     return format_number(key) if isinstance(key, (int, float)) else str(key)
 

@@ -17,12 +17,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from grader import chains, keys, options
+from grader.marking import chains, keys, options
 from grader.errors import QuizError
-from grader.kinds import KINDS, fold, format_number, grade, same_answer, same_value
+from grader.marking.kinds import KINDS, fold, format_number, grade, same_answer, same_value
 from grader.model import Bank, Option, Question, Tolerance
-from grader.diagnose import collisions
-from grader.variants import VariantError, instantiate, show
+from grader.marking.diagnose import collisions
+from grader.marking.variants import VariantError, instantiate, show
 
 
 
@@ -226,7 +226,7 @@ def _option_text(question: Question, letter: str) -> str:
 
 def _show_truth(truth: Any) -> str:
     if hasattr(truth, "free_symbols"):
-        from grader.solving import display
+        from grader.cli.solve import display
 
         return display(truth)
     if isinstance(truth, float):

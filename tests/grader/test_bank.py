@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import bank
+from grader.banks import loader as bank
 from grader.errors import BankError
 
 VALID = """\

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from grader import keys
-from grader.catalog import Catalog
-from grader.kinds import KINDS, ExerciseAnswers
+from grader.marking import keys
+from grader.banks.catalog import Catalog
+from grader.marking.kinds import KINDS, ExerciseAnswers
 
 CATALOG = Catalog.from_dir()
 TASK1 = CATALOG.question("in5400/task1")

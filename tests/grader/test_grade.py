@@ -182,7 +182,7 @@ def test_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
 def test_a_batch_tunes_the_garbage_collector_and_restores_it() -> None:
     import gc
 
-    from grader import gradebook
+    from grader.batch import gradebook
 
     before, frozen = gc.get_threshold(), gc.get_freeze_count()
     with pytest.raises(RuntimeError):
@@ -196,9 +196,10 @@ def test_a_batch_tunes_the_garbage_collector_and_restores_it() -> None:
 def test_a_class_repeating_answers_gets_the_verdicts_of_students_graded_alone(tmp_path: Path) -> None:
     """Verdicts and part values are remembered across a batch; a remembered one must be what
     grading that student on their own gives."""
-    from grader import gradebook, memo
-    from grader.catalog import Catalog
-    from grader.submissions import Submission
+    from grader.batch import gradebook
+    from grader.marking import memo
+    from grader.banks.catalog import Catalog
+    from grader.batch.submissions import Submission
 
     catalog = Catalog.from_dir()
     sheets = [

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from grader import bank, keys, variants
-from grader.catalog import Catalog
+from grader.banks import loader as bank
+from grader.marking import keys, variants
+from grader.banks.catalog import Catalog
 from grader.cli import main
-from grader.kinds import KINDS, ExerciseAnswers
-from grader.store import Store
+from grader.marking.kinds import KINDS, ExerciseAnswers
+from grader.sessions.store import Store
 from quizzes import BANK_DIR
 
 CATALOG = Catalog.from_dir()

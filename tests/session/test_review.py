@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from grader import review
-from grader.review import Outcome
-from grader.store import AttemptRow
+from grader.sessions import review
+from grader.sessions.review import Outcome
+from grader.sessions.store import AttemptRow
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
 

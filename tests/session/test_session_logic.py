@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import bank, session
+from grader.banks import loader as bank
+from grader.sessions import session
 from grader.errors import ResponseError
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import store
+from grader.sessions import store
 from grader.errors import UsageError
 from grader.model import Verdict
-from grader.store import SCHEMA_VERSION, Store
+from grader.sessions.store import SCHEMA_VERSION, Store
 
 RIGHT = Verdict("correct", 1.0, "Correct.", interpreted_as="B: clipping")
 WRONG = Verdict("incorrect", 0.0, "That is h2.", interpreted_as="3", misconception="forgot-output-layer")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from grader.store import Store
+from grader.sessions.store import Store
 
 TIMEOUT = 20
 PROMPT = "answer> "

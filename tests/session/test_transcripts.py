@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from grader import cli, history, keys, kinds, session
-from grader.catalog import Catalog
-from grader.store import Store
+from grader import cli
+from grader.sessions import history, session
+from grader.marking import keys, kinds
+from grader.banks.catalog import Catalog
+from grader.sessions.store import Store
 
 from .helpers import play, squash
 
@@ -267,7 +269,7 @@ def test_unseeded_shuffle_stores_the_drawn_seed(bank_dir: Path, db: Path) -> Non
     with Store(db) as s:
         (row,) = s.sessions()
     assert isinstance(row.seed, int)
-    from grader import bank
+    from grader.banks import loader as bank
 
     replay = session.plan([bank.load(bank_dir / "demo.yaml")], shuffle=True, seed=row.seed)
     assert tuple(q.id for q in replay) == row.plan

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from grader import session
-from grader.catalog import Catalog
-from grader.store import Store
+from grader.sessions import session
+from grader.banks.catalog import Catalog
+from grader.sessions.store import Store
 
 from .helpers import play, squash
 

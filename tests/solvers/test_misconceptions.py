@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from grader.kinds import KINDS
+from grader.marking.kinds import KINDS
 from grader.model import Question, Source
 from solvers import SOLVERS
 from solvers.misconceptions import MISCONCEPTIONS, variants

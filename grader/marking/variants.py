@@ -113,8 +113,8 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
     """Why a filled variant is not acceptable: a `nonzero` quantity is 0, or a `require` on quantities fails."""
     if not (spec.nonzero or late or spec.unambiguous):
         return ""
-    from grader import keys
-    from grader.dependencies import flat
+    from grader.marking import keys
+    from grader.marking.dependencies import flat
 
     solved = keys.solution(question.solver, question.params)
     for name in spec.nonzero:
@@ -125,7 +125,7 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
     reason = _unmet(late, {**scalars, **values})
     if reason or not spec.unambiguous:
         return reason
-    from grader.diagnose import collisions
+    from grader.marking.diagnose import collisions
 
     for item in question.parts or (question,):
         if item.kind == "number" and item.quantity:
@@ -137,7 +137,7 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
 
 def _names(condition: str) -> set[str]:
     """The canonical names a `require` formula uses."""
-    from grader import mathparse
+    from grader.mathinput import mathparse
 
     match = _COMPARISON.match(condition)
     if not match:
@@ -152,7 +152,7 @@ def _names(condition: str) -> set[str]:
 
 
 def _canonical(name: str) -> str:
-    from grader import mathparse
+    from grader.mathinput import mathparse
 
     return mathparse.canonical_name(name)
 
@@ -176,7 +176,7 @@ def evaluate(formula: str, values: Mapping[str, Any]) -> Any:
     formula = formula.strip()
     if formula in values and isinstance(values[formula], str):
         return values[formula]
-    from grader import mathparse
+    from grader.mathinput import mathparse
 
     # The parser spells names canonically (h0 is h_0), so the values are keyed the same way.
     numbers = {mathparse.canonical_name(name): float(v) for name, v in values.items() if not isinstance(v, str)}
@@ -194,7 +194,7 @@ def evaluate(formula: str, values: Mapping[str, Any]) -> Any:
 @functools.lru_cache(maxsize=1024)
 def _parsed(formula: str, names: tuple[str, ...]) -> Any:
     """A bank's template formula, parsed once: every draw of every student fills the same ones."""
-    from grader import mathparse
+    from grader.mathinput import mathparse
 
     return mathparse.parse(formula, variables=list(names))
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from grader import keys
-from grader.memo import Memo
+from grader.marking import keys
+from grader.marking.memo import Memo
 
 PERTURBATION = 0.37
 """Offset used to detect dependence; an odd value so it rarely cancels by accident."""

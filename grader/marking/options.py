@@ -13,9 +13,9 @@ from __future__ import annotations
 import functools
 from typing import Any, Mapping
 
-from grader import chains, keys
+from grader.marking import chains, keys
 from grader.errors import QuizError, ResponseError
-from grader.kinds import option_value, same_answer, same_value
+from grader.marking.kinds import option_value, same_answer, same_value
 from grader.model import Option, Question, Tolerance
 
 CHAIN_DRAWS = 2
@@ -60,7 +60,7 @@ def formula(question: Question, option: Option) -> Any:
 
 def _formulas_equal(question: Question, formula: Any, truth: Any) -> bool:
     """A formula option against the truth; numeric solver params are substituted first."""
-    from grader import mathparse
+    from grader.mathinput import mathparse
 
     if isinstance(truth, (int, float)) and not isinstance(truth, bool):
         env = {name: float(value) for name, value in question.params.items()

@@ -16,13 +16,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from grader.catalog import Catalog
+from grader.banks.catalog import Catalog
 from grader.errors import QuizError
-from grader.kinds import combine
+from grader.marking.kinds import combine
 from grader.model import NOT_ANSWERED, Question, Verdict
 from grader.render import STATUS_MARK, STATUS_STYLE, verdict_text
-from grader.review import Card, card_id
-from grader.store import AttemptRow, SessionRow
+from grader.sessions.review import Card, card_id
+from grader.sessions.store import AttemptRow, SessionRow
 
 SKIPPED = "skipped"
 UNKNOWN_TOPIC = "(not in the banks)"

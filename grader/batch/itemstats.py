@@ -17,10 +17,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from grader.catalog import Catalog
+from grader.banks.catalog import Catalog
 from grader.charts import bar_chart
 from grader.errors import QuizError
-from grader.gradebook import Graded
+from grader.batch.gradebook import Graded
 
 GROUP_SHARE = 0.27
 """Kelley's upper and lower groups: the top and bottom 27 % of total scores."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Protocol
 
 from grader.errors import ResponseError
-from grader.memo import Memo
+from grader.marking.memo import Memo
 from grader.model import NOT_ANSWERED, Question, Tolerance, Verdict, status_for
 
 MAX_CHOICE_CHARS = 2_000
@@ -152,7 +152,7 @@ _NONE_WORDS = frozenset({"none", "-", "nothing", "no option", "no options"})
 
 def _option_by_formula(question: Question, text: str) -> str:
     """The option whose formula equals a typed formula (`3(n^2+nm+n)` picks B of nptel/q7)."""
-    from grader import mathparse
+    from grader.mathinput import mathparse
 
     try:
         typed = mathparse.parse(text, variables=list(question.variables), functions=question.functions)
@@ -231,7 +231,7 @@ class NumberKind:
         return float(value)
 
     def parse(self, question: Question, text: str) -> float:
-        from grader.mathparse import parse_number
+        from grader.mathinput.mathparse import parse_number
 
         return parse_number(_bounded(text, MAX_CHOICE_CHARS))
 
@@ -268,7 +268,7 @@ def _diagnosed(question: Question, value: Any, verdict: Verdict) -> Verdict:
     """
     if not question.solver or value is None or question.parent:
         return verdict
-    from grader.diagnose import diagnose
+    from grader.marking.diagnose import diagnose
 
     found = diagnose(question, value)
     if found is None:
@@ -340,7 +340,7 @@ class ExpressionKind:
     allow_matrix = False
 
     def key(self, question: Question, value: Any) -> Any:
-        from grader import mathparse
+        from grader.mathinput import mathparse
 
         if isinstance(value, (str, int, float, list)) and not isinstance(value, bool):
             return mathparse.parse(_formula_text(value), variables=_declared(question),
@@ -348,7 +348,7 @@ class ExpressionKind:
         return mathparse.from_sympy(value)
 
     def parse(self, question: Question, text: str) -> Any:
-        from grader import mathparse
+        from grader.mathinput import mathparse
 
         return mathparse.parse(_bounded(text, MAX_CHOICE_CHARS), variables=list(question.variables),
                                functions=question.functions, allow_matrix=self.allow_matrix)
@@ -387,7 +387,7 @@ class MatrixKind(ExpressionKind):
 
 def same_value(question: Question, key: Any, response: Any) -> Any:
     """The equivalence decision for a formula question, with its domains and tolerance."""
-    from grader import equivalence
+    from grader.mathinput import equivalence
 
     domains = {name: domain for name, domain in question.variables.items() if domain}
     options: dict[str, Any] = {"domains": domains or None, "form": question.form}
@@ -399,7 +399,7 @@ def same_value(question: Question, key: Any, response: Any) -> Any:
 def same_answer(question: Question, value: Any, expected: Any) -> bool:
     """Does a student's value (number or formula) equal a solver value (number, array, sympy)?"""
     if hasattr(value, "interpreted_as"):
-        from grader import mathparse
+        from grader.mathinput import mathparse
 
         try:
             other = _formula_of(expected) if hasattr(expected, "free_symbols") else \
@@ -429,7 +429,7 @@ def same_answer(question: Question, value: Any, expected: Any) -> bool:
 @functools.lru_cache(maxsize=1024)
 def _formula_of(expr: Any) -> Any:
     """A solver's sympy value as a formula, once per value (sympy objects are hashable)."""
-    from grader import mathparse
+    from grader.mathinput import mathparse
 
     return mathparse.from_sympy(expr)
 
@@ -437,7 +437,7 @@ def _formula_of(expr: Any) -> Any:
 def option_value(question: Question, option: Any) -> Any:
     """What an option states: its formula (parsed), or its value; None for text or chain options."""
     if option.expr is not None:
-        from grader import mathparse
+        from grader.mathinput import mathparse
 
         return mathparse.parse(option.expr, variables=_declared(question), functions=question.functions)
     return option.value
@@ -505,7 +505,7 @@ class ExerciseKind:
             if label.lower() in part_ids:
                 answers[label.lower()] = match.group(2)
             elif label in quantities:
-                from grader.mathparse import parse_number
+                from grader.mathinput.mathparse import parse_number
 
                 work[label] = parse_number(match.group(2))
             else:
@@ -530,7 +530,7 @@ class ExerciseKind:
                 values[part.part] = value
             verdicts.append((part.part, verdict))
         if question.solver:
-            from grader import followthrough
+            from grader.marking import followthrough
 
             verdicts = followthrough.mark(question, values, response.work, verdicts)
         return combine(question, verdicts)
@@ -553,7 +553,7 @@ class ExerciseKind:
 def _quantity_names(question: Question) -> list[str]:
     if not question.solver:
         return []
-    from grader import keys  # keys imports this module: import it at first use
+    from grader.marking import keys  # keys imports this module: import it at first use
 
     return list(keys.quantities(question.solver, question.params))
 

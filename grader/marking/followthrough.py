@@ -26,11 +26,11 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-from grader import keys
-from grader.dependencies import ancestors, close, flat
-from grader.diagnose import Diagnosis, diagnose
-from grader.kinds import same_answer
-from grader.memo import Memo
+from grader.marking import keys
+from grader.marking.dependencies import ancestors, close, flat
+from grader.marking.diagnose import Diagnosis, diagnose
+from grader.marking.kinds import same_answer
+from grader.marking.memo import Memo
 from grader.model import Question, Verdict
 
 SEARCH_ITERATIONS = 12

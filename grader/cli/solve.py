@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader import safeyaml
+from grader.banks import safeyaml
 from grader.errors import UsageError
 
 MAX_PARAMS_BYTES = 100_000
@@ -84,14 +84,14 @@ def solution_json(solution: Mapping[str, Any], *, steps: bool = False) -> dict[s
 def display(value: Any) -> str:
     """A solver value for people: formulas as the parser would echo them."""
     if hasattr(value, "free_symbols"):
-        from grader.mathparse import from_sympy
+        from grader.mathinput.mathparse import from_sympy
 
         try:
             return from_sympy(value).interpreted_as()
         except Exception:  # a form the echo does not cover is still worth showing raw
             return str(value)
     if isinstance(value, float):
-        from grader.kinds import format_number
+        from grader.marking.kinds import format_number
 
         return format_number(value)
     if hasattr(value, "tolist"):

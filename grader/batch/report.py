@@ -10,8 +10,8 @@ from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from grader import gradebook
-from grader.gradebook import Graded, Result
+from grader.batch import gradebook
+from grader.batch.gradebook import Graded, Result
 from grader.model import Verdict
 from grader.render import STATUS_MARK, STATUS_STYLE, verdict_text
 

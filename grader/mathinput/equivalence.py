@@ -66,10 +66,10 @@ import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Union
 
-from grader import symbolic_worker
+from grader.mathinput import symbolic_worker
 from grader.model import Tolerance
 from solvers.checks import describe
-from grader.mathparse import MAX_PRIMES, Add, Formula, MatrixFormula, Mul, Neg, Node, Num, Pow, Var, canonical_name, children
+from grader.mathinput.mathparse import MAX_PRIMES, Add, Formula, MatrixFormula, Mul, Neg, Node, Num, Pow, Var, canonical_name, children
 
 if TYPE_CHECKING:
     import numpy

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from grader.mathparse import Formula
+from grader.mathinput.mathparse import Formula
 
 SYMBOLIC_MEMORY_BYTES = 1 << 30
 # A nonzero number left after simplification proves inequality only above rounding noise.

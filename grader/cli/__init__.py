@@ -14,7 +14,7 @@ from typing import Any, Callable, TextIO
 
 from rich.console import Console
 
-from grader.catalog import Catalog
+from grader.banks.catalog import Catalog
 from grader.errors import QuizError, UsageError
 
 MAX_STDIN_BYTES = 1_000_000
@@ -124,7 +124,8 @@ def _first_line(text: str, width: int = 70) -> str:
 
 def cmd_show(ctx: Context) -> int:
     """Render a question as a student sees it; --key adds the key and explanation."""
-    from grader import keys, render, variants
+    from grader.marking import keys, variants
+    from grader import render
 
     question = variants.instantiate(ctx.catalog.question(ctx.args.question), ctx.args.seed)
     key = keys.expected(question) if ctx.args.key else None
@@ -156,7 +157,8 @@ def _jsonable(value: Any) -> Any:
 
 def cmd_check(ctx: Context) -> int:
     """Grade one answer to one question."""
-    from grader import keys, kinds, render, variants
+    from grader.marking import keys, kinds, variants
+    from grader import render
 
     question = variants.instantiate(ctx.catalog.question(ctx.args.question), ctx.args.seed)
     verdict = kinds.grade(question, ctx.answer(ctx.args.answer), keys.expected(question))
@@ -169,7 +171,7 @@ def cmd_check(ctx: Context) -> int:
 
 def cmd_compare(ctx: Context) -> int:
     """Report whether two expressions are equal."""
-    from grader import equivalence, mathparse
+    from grader.mathinput import equivalence, mathparse
     from grader.errors import ResponseError
 
     key_text, answer_text = ctx.answer(ctx.args.key), ctx.answer(ctx.args.answer)
@@ -207,7 +209,7 @@ def cmd_compare(ctx: Context) -> int:
 
 def cmd_solve(ctx: Context) -> int:
     """Run a solver on parameters and print its quantities or its worked steps."""
-    from grader import solving
+    from grader.cli import solve as solving
 
     if ctx.args.list or not ctx.args.solver:
         solving.print_solver_list(ctx.console, as_json=ctx.args.json, emit_json=ctx.emit_json)
@@ -223,7 +225,7 @@ def cmd_solve(ctx: Context) -> int:
 
 def cmd_take(ctx: Context) -> int:
     """Run an interactive session; every answer is saved as it is given."""
-    from grader import session, store
+    from grader.sessions import session, store
 
     args = ctx.args
     options = session.TakeOptions(
@@ -236,7 +238,7 @@ def cmd_take(ctx: Context) -> int:
 
 def cmd_review(ctx: Context) -> int:
     """Re-ask the student's misses that are due (Leitner boxes)."""
-    from grader import session, store
+    from grader.sessions import session, store
 
     if ctx.args.limit < 1:
         raise UsageError("--limit must be at least 1")
@@ -247,7 +249,7 @@ def cmd_review(ctx: Context) -> int:
 
 def cmd_history(ctx: Context) -> int:
     """List the student's past sessions."""
-    from grader import history, session, store
+    from grader.sessions import history, session, store
 
     student = session.resolve_student(ctx.args.student)
     with store.Store(ctx.args.db or store.default_path()) as db:
@@ -262,7 +264,7 @@ def cmd_history(ctx: Context) -> int:
 
 def cmd_stats(ctx: Context) -> int:
     """Show the student's mastery by topic and by misconception."""
-    from grader import history, review, session, store
+    from grader.sessions import history, review, session, store
 
     student = session.resolve_student(ctx.args.student)
     with store.Store(ctx.args.db or store.default_path()) as db:
@@ -303,7 +305,7 @@ def cmd_grade(ctx: Context) -> int:
 
     from rich.progress import track
 
-    from grader import gradebook, itemstats, report, submissions
+    from grader.batch import gradebook, itemstats, report, submissions
 
     files = submissions.discover(ctx.args.submissions)
     overrides = gradebook.load_overrides(ctx.args.overrides)
@@ -438,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
                    f"than {FULL_REPORTS_UP_TO} submissions (a larger batch gets a one-line-per-student summary)")
     p.add_argument("--json", action="store_true", help="print the gradebook as JSON")
     p.set_defaults(handler=cmd_grade)
-    from grader.review import LIMIT_DEFAULT
+    from grader.sessions.review import LIMIT_DEFAULT
 
     attempts_db = argparse.ArgumentParser(add_help=False)
     attempts_db.add_argument("--db", metavar="PATH", help="the attempts database (default: $RNNQUIZ_DB, else "
@@ -517,6 +519,3 @@ def main_entry() -> None:
     """Console-script entry point: run and exit with the command's code."""
     sys.exit(main())
 
-
-if __name__ == "__main__":
-    main_entry()

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from grader import safeyaml
+from grader.banks import safeyaml
 from grader.errors import UsageError
 
 MAX_SUBMISSION_BYTES = 1_000_000
@@ -154,7 +154,7 @@ def _work_value(path: Path, where: str, value: Any) -> Any:
     (YAML reads `1e3` and `−4` as text)."""
     if isinstance(value, str) and len(value) <= 100:
         from grader.errors import ResponseError
-        from grader.mathparse import parse_number
+        from grader.mathinput.mathparse import parse_number
 
         try:
             value = parse_number(value)

@@ -12,8 +12,8 @@ import json
 from typing import Any, Hashable, Mapping
 
 from grader.errors import BankError, Problem
-from grader.kinds import KINDS
-from grader.memo import Memo
+from grader.marking.kinds import KINDS
+from grader.marking.memo import Memo
 from grader.model import Question
 
 
@@ -27,7 +27,7 @@ def _expected(question: Question) -> Any:
     if question.kind == "exercise":
         return {part.part: expected(part) for part in question.parts}
     if question.options and question.answer is None:
-        from grader.options import keyed
+        from grader.marking.options import keyed
 
         # A randomised choice: which letter is right can change with the drawn numbers.
         return kind.key(question, keyed(question))

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from grader import keys, safeyaml, variants
-from grader.catalog import Catalog
+from grader.marking import keys, variants
+from grader.banks import safeyaml
+from grader.banks.catalog import Catalog
 from grader.errors import UsageError
-from grader.kinds import KINDS, ExerciseAnswers, combine, grade
-from grader.memo import Memo
+from grader.marking.kinds import KINDS, ExerciseAnswers, combine, grade
+from grader.marking.memo import Memo
 from grader.model import NOT_ANSWERED, Question, Verdict, status_for
-from grader.submissions import Submission
+from grader.batch.submissions import Submission
 
 MAX_OVERRIDES_BYTES = 1_000_000
 

@@ -13,9 +13,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from grader import safeyaml
+from grader.banks import safeyaml
 from grader.errors import BankError, Problem, QuizError
-from grader.kinds import KINDS
+from grader.marking.kinds import KINDS
 from grader.model import (
     FOLLOWTHROUGH_DEFAULT,
     Bank,
@@ -251,7 +251,7 @@ class _Checker:
 
     def randomise(self, data: dict, path: Where) -> Any:
         """`randomise: {draw: {name: {choice: [...]} | {range: [low, high], step: s}}, require: [...], nonzero: [...]}`."""
-        from grader.variants import Draw, Randomise
+        from grader.marking.variants import Draw, Randomise
 
         where = path + ("randomise",)
         raw = self.mapping(data["randomise"], where, "a randomisation {draw: ..., require: [...], nonzero: [...]}")
@@ -284,7 +284,7 @@ class _Checker:
 
     def variant_zero(self, question: Question, data: dict, path: Where) -> None:
         """Fill a randomised question once, so template and parameter mistakes show at load."""
-        from grader.variants import instantiate
+        from grader.marking.variants import instantiate
 
         try:
             concrete = instantiate(question, 0, check_solver=False)
@@ -361,7 +361,7 @@ class _Checker:
         text = self.text(value, "text", path, required=True) or ""
         chain = None
         if "chain" in value:
-            from grader import chains  # only banks with chain-rule options pay for it
+            from grader.marking import chains  # only banks with chain-rule options pay for it
 
             try:
                 chain = chains.parse_chain(value["chain"])

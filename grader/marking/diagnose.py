@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from grader import keys
-from grader.kinds import same_answer
-from grader.memo import Memo
+from grader.marking import keys
+from grader.marking.kinds import same_answer
+from grader.marking.memo import Memo
 from grader.model import Question, Tolerance
 
 
@@ -43,7 +43,7 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
     """
     if not (question.solver and question.quantity):
         return None
-    from grader.dependencies import ancestors
+    from grader.marking.dependencies import ancestors
 
     upstream = ancestors(question.solver, question.params, question.quantity) if evidence else frozenset()
     for variant in variants_of(question.solver, question.params):
@@ -92,7 +92,7 @@ def _contradicted(question: Question, predicted: Mapping[str, Any], carried: Map
 def _compatible(question: Question, carried: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Carried values the variant does not recompute itself: a mistake in ∂L_t/∂h_t replaces
     the student's later ∂L/∂h values rather than being mixed with them."""
-    from grader.dependencies import descendants
+    from grader.marking.dependencies import descendants
 
     replaced: set[str] = set()
     for name in overrides:
@@ -114,7 +114,7 @@ def variants_of(solver: str, params: Mapping[str, Any]) -> list[Any]:
 def _affects(item: Question, variant: Any, nudged: Mapping[str, Any]) -> bool:
     """Whether a misconception variant can change the item's quantity at all (`nudged`: the
     item's params, each number shifted, on which a changed convention is tried)."""
-    from grader.dependencies import moves
+    from grader.marking.dependencies import moves
 
     if variant.given:
         try:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 if TYPE_CHECKING:  # only a type here; importing the store would load sqlite3 into every command
-    from grader.store import AttemptRow
+    from grader.sessions.store import AttemptRow
 
 FIRST_BOX = 1
 MAX_BOX = 5

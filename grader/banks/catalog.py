@@ -9,7 +9,7 @@ import difflib
 import os
 from pathlib import Path
 
-from grader import bank as bank_loader
+from grader.banks import loader as bank_loader
 from grader.errors import BankError, UsageError
 from grader.model import Bank, Question
 from quizzes import BANK_DIR, bank_paths

@@ -25,13 +25,14 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from grader import history, keys, review, variants
-from grader.catalog import Catalog
+from grader.sessions import history, review
+from grader.marking import keys, variants
+from grader.banks.catalog import Catalog
 from grader.errors import QuizError, ResponseError, UsageError
-from grader.kinds import KINDS, grade
+from grader.marking.kinds import KINDS, grade
 from grader.model import Bank, Question, Verdict
 from grader.render import prose, question_panel, verdict_text
-from grader.store import SessionRow, Store
+from grader.sessions.store import SessionRow, Store
 
 STUDENT_ENV = "RNNQUIZ_STUDENT"
 STUDENT_FALLBACK = "student"
