@@ -55,7 +55,8 @@ from grader.batch import submissions
 from grader.banks.catalog import Catalog  # noqa: E402
 from grader.marking import memo  # noqa: E402
 from grader.batch.gradebook import Graded, batch, grade_submission  # noqa: E402
-from grader.marking.kinds import KINDS, Examples, grade  # noqa: E402
+from grader.marking.kinds import KINDS, grade  # noqa: E402
+from grader.marking.kinds.base import Examples  # noqa: E402
 from grader.model import Question, Verdict  # noqa: E402
 from grader.batch.submissions import Submission  # noqa: E402
 

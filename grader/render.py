@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -12,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.model import Question, Verdict
+from grader.numbers import format_number
 
 STATUS_STYLE = {"correct": "bold green", "partial": "bold yellow", "incorrect": "bold red", "invalid": "bold magenta"}
 STATUS_MARK = {"correct": "✓", "partial": "◐", "incorrect": "✗", "invalid": "?"}
@@ -90,8 +92,6 @@ def describe_key(question: Question, key: Any) -> str:
         return f"{key}\nrubric: {points}"
     if hasattr(key, "interpreted_as"):
         return key.interpreted_as()
-    from grader.marking.kinds import format_number
-
     return format_number(key) if isinstance(key, (int, float)) else str(key)
 
 
@@ -116,3 +116,34 @@ def verdict_text(verdict: Verdict, label: str = "") -> RenderableType:
     for pid, part in verdict.parts:
         lines.append(verdict_text(part, f"({pid})"))
     return Group(head, Padding(Group(*lines), (0, 0, 0, 2), expand=False))
+
+
+def plain(value: Any) -> Any:
+    """A solver value as JSON data: arrays as nested lists, symbolic values as text."""
+    if isinstance(value, (bool, str, int)) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (tuple, list)):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist") and not hasattr(value, "free_symbols"):
+        return plain(value.tolist())
+    if hasattr(value, "free_symbols"):
+        return str(value)
+    return float(value)
+
+
+def display(value: Any) -> str:
+    """A solver value for people: formulas as the parser would echo them."""
+    if hasattr(value, "free_symbols"):
+        from grader.mathinput.mathparse import from_sympy  # at first use: only symbolic values need the parser
+
+        try:
+            return from_sympy(value).interpreted_as()
+        except Exception:  # a form the echo does not cover is still worth showing raw
+            return str(value)
+    if isinstance(value, float):
+        return format_number(value)
+    if hasattr(value, "tolist"):
+        return str(plain(value))
+    return str(value)

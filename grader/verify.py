@@ -17,9 +17,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from grader.marking import chains, keys, options
+from grader.marking import chains, keys, options, solutions
 from grader.errors import QuizError
-from grader.marking.kinds import KINDS, fold, format_number, grade, same_answer, same_value
+from grader.marking.compare import same_answer, same_value
+from grader.marking.kinds import KINDS, grade
+from grader.marking.kinds.base import fold
+from grader.numbers import format_number
+from grader.render import display
 from grader.model import Bank, Option, Question, Tolerance
 from grader.marking.diagnose import collisions
 from grader.marking.variants import VariantError, instantiate, show
@@ -197,7 +201,7 @@ def _show(question: Question, value: Any) -> str:
 def _check_options(question: Question) -> list[Finding]:
     if not question.options or not (question.solver and question.quantity):
         return []
-    truth = keys.solution(question.solver, question.params)[question.quantity]
+    truth = solutions.solution(question.solver, question.params)[question.quantity]
     if question.answer is None:  # randomised: the key is whichever option states the truth
         derived = keys.expected(question)
         letters = ", ".join(sorted(derived)) if isinstance(derived, frozenset) else derived
@@ -226,8 +230,6 @@ def _option_text(question: Question, letter: str) -> str:
 
 def _show_truth(truth: Any) -> str:
     if hasattr(truth, "free_symbols"):
-        from grader.cli.solve import display
-
         return display(truth)
     if isinstance(truth, float):
         return format_number(truth)

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from grader.marking import keys, variants
+from grader.marking import keys, solutions, variants
 from grader.banks import safeyaml
 from grader.banks.catalog import Catalog
 from grader.errors import UsageError
-from grader.marking.kinds import KINDS, ExerciseAnswers, combine, grade
+from grader.marking.kinds import KINDS, grade
+from grader.marking.kinds.exercise import ExerciseAnswers, combine
 from grader.marking.memo import Memo
 from grader.model import NOT_ANSWERED, Question, Verdict, status_for
 from grader.batch.submissions import Submission
@@ -187,7 +188,7 @@ def _grade_question(question: Question, submission: Submission) -> tuple[Verdict
         # (a class repeats part answers far more often than whole sets of them).
         verdict, shown = judged()
     else:
-        verdict, shown = _VERDICTS.for_object(question, (tuple(sorted(answers.items())), keys.freeze(work)), judged)
+        verdict, shown = _VERDICTS.for_object(question, (tuple(sorted(answers.items())), solutions.freeze(work)), judged)
     return verdict, shown, notes
 
 
@@ -207,7 +208,7 @@ def _work(question: Question, work: Mapping[str, Any]) -> tuple[dict[str, Any], 
         return {}, []
     if not question.solver:
         return {}, [f"work for {question.id} ignored: this exercise has no solver"]
-    known = keys.quantities(question.solver, question.params)
+    known = solutions.quantities(question.solver, question.params)
     kept = {name: value for name, value in work.items() if name in known}
     notes = [f"work {question.id}.{name} ignored: not a quantity of solver {question.solver}"
              for name in work if name not in known]

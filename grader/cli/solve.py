@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -12,6 +11,7 @@ from rich.text import Text
 
 from grader.banks import safeyaml
 from grader.errors import UsageError
+from grader.render import display, plain
 
 MAX_PARAMS_BYTES = 100_000
 
@@ -57,21 +57,6 @@ def run(solver_name: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
         raise UsageError(str(exc)) from None
 
 
-def plain(value: Any) -> Any:
-    """A solver value as JSON data: arrays as nested lists, symbolic values as text."""
-    if isinstance(value, (bool, str, int)) or value is None:
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, (tuple, list)):
-        return [plain(v) for v in value]
-    if hasattr(value, "tolist") and not hasattr(value, "free_symbols"):
-        return plain(value.tolist())
-    if hasattr(value, "free_symbols"):
-        return str(value)
-    return float(value)
-
-
 def solution_json(solution: Mapping[str, Any], *, steps: bool = False) -> dict[str, Any]:
     """Every named quantity by name; with `steps`, also "steps" and "notes" (no quantity has those names)."""
     out = {name: plain(value) for name, value in solution.items()}
@@ -79,24 +64,6 @@ def solution_json(solution: Mapping[str, Any], *, steps: bool = False) -> dict[s
         out["steps"] = list(getattr(solution, "steps", ()))
         out["notes"] = list(getattr(solution, "notes", ()))
     return out
-
-
-def display(value: Any) -> str:
-    """A solver value for people: formulas as the parser would echo them."""
-    if hasattr(value, "free_symbols"):
-        from grader.mathinput.mathparse import from_sympy
-
-        try:
-            return from_sympy(value).interpreted_as()
-        except Exception:  # a form the echo does not cover is still worth showing raw
-            return str(value)
-    if isinstance(value, float):
-        from grader.marking.kinds import format_number
-
-        return format_number(value)
-    if hasattr(value, "tolist"):
-        return str(plain(value))
-    return str(value)
 
 
 def print_solution(console: Console, name: str, solution: Mapping[str, Any], *, steps: bool) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from grader.marking import keys
+from grader.marking import solutions
 from grader.marking.memo import Memo
 
 PERTURBATION = 0.37
@@ -29,11 +29,11 @@ def descendants(solver: str, params: Mapping[str, Any], quantity: str) -> frozen
 def moves(solver: str, params: Mapping[str, Any], names: Iterable[str], quantity: str) -> bool:
     """Whether nudging the named quantities together moves `quantity`: one solve, where
     `ancestors` needs the whole graph (a solve per quantity)."""
-    truth = keys.solution(solver, params)
+    truth = solutions.solution(solver, params)
     nudged = {name: _nudge(truth[name]) for name in names}
     if quantity in nudged:
         return True
-    return not close(keys.solution(solver, params, nudged)[quantity], truth[quantity])
+    return not close(solutions.solution(solver, params, nudged)[quantity], truth[quantity])
 
 
 _GRAPHS = Memo(1024)
@@ -41,17 +41,17 @@ _GRAPHS = Memo(1024)
 
 def _graph(solver: str, params: Mapping[str, Any]) -> tuple[Mapping[str, frozenset[str]], Mapping[str, frozenset[str]]]:
     """(upstream, downstream) of every quantity, found once per problem."""
-    return _GRAPHS.get((solver, keys.freeze_params(params)), lambda: _dependencies(solver, params))
+    return _GRAPHS.get((solver, solutions.freeze_params(params)), lambda: _dependencies(solver, params))
 
 
 def _dependencies(solver: str, params: Mapping[str, Any]) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    truth = keys.solution(solver, params)
+    truth = solutions.solution(solver, params)
     upstream: dict[str, set[str]] = {name: set() for name in truth}
     downstream: dict[str, set[str]] = {name: set() for name in truth}
     for name, value in truth.items():
         if isinstance(value, (str, bool)) or hasattr(value, "free_symbols"):
             continue
-        nudged = keys.solution(solver, params, {name: _nudge(value)})
+        nudged = solutions.solution(solver, params, {name: _nudge(value)})
         for other, moved in nudged.items():
             if other != name and not close(moved, truth[other]):
                 upstream[other].add(name)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from grader.marking import keys
-from grader.marking.kinds import same_answer
+from grader.marking import solutions
+from grader.marking.compare import same_answer
+from grader.marking.dependencies import ancestors, descendants, moves
 from grader.marking.memo import Memo
-from grader.model import Question, Tolerance
+from grader.model import Question, Tolerance, Verdict
 
 
 @dataclass(frozen=True)
@@ -43,20 +44,19 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
     """
     if not (question.solver and question.quantity):
         return None
-    from grader.marking.dependencies import ancestors
 
     upstream = ancestors(question.solver, question.params, question.quantity) if evidence else frozenset()
     for variant in variants_of(question.solver, question.params):
-        known = keys.quantities(question.solver, variant.params)
+        known = solutions.quantities(question.solver, variant.params)
         kept = {name: v for name, v in (carried or {}).items() if name in known}
         given = {**_compatible(question, kept, variant.given), **variant.given}
         try:
-            predicted = keys.solution(question.solver, variant.params, given)
+            predicted = solutions.solution(question.solver, variant.params, given)
             matches = same_answer(question, value, predicted[question.quantity])
         except (KeyError, ValueError, ArithmeticError):
             continue
         if matches and not _contradicted(question, predicted, kept, evidence or {}, upstream):
-            from solvers.misconceptions import MISCONCEPTIONS
+            from solvers.misconceptions import MISCONCEPTIONS  # at first use: the library imports numpy
 
             sentence = MISCONCEPTIONS[variant.misconception].sentence
             return Diagnosis(variant.misconception, sentence, variant.detail, variant.params, variant.given)
@@ -80,7 +80,7 @@ def _contradicted(question: Question, predicted: Mapping[str, Any], carried: Map
             return True
         if without is None:
             try:
-                without = keys.solution(question.solver, question.params, carried)
+                without = solutions.solution(question.solver, question.params, carried)
             except (KeyError, ValueError, ArithmeticError):
                 return False
         if (name in without and not same_answer(question, predicted[name], without[name])
@@ -92,7 +92,6 @@ def _contradicted(question: Question, predicted: Mapping[str, Any], carried: Map
 def _compatible(question: Question, carried: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Carried values the variant does not recompute itself: a mistake in ∂L_t/∂h_t replaces
     the student's later ∂L/∂h values rather than being mixed with them."""
-    from grader.marking.dependencies import descendants
 
     replaced: set[str] = set()
     for name in overrides:
@@ -100,21 +99,35 @@ def _compatible(question: Question, carried: Mapping[str, Any], overrides: Mappi
     return {name: value for name, value in carried.items() if name not in replaced}
 
 
-_VARIANTS = Memo(keys.CACHE_SIZE)
+
+def with_diagnosis(question: Question, value: Any, verdict: Verdict) -> Verdict:
+    """A wrong verdict with the misconception (from the solver's library) that reproduces its value.
+
+    Parts of an exercise are left to follow-through marking, which diagnoses them in the
+    light of the student's other answers.
+    """
+    if not question.solver or value is None or question.parent:
+        return verdict
+    found = diagnose(question, value)
+    if found is None:
+        return verdict
+    return Verdict(verdict.status, verdict.score, f"{verdict.feedback} {found.feedback()}",
+                   interpreted_as=verdict.interpreted_as, method=verdict.method, misconception=found.misconception)
+
+_VARIANTS = Memo(solutions.CACHE_SIZE)
 
 
 def variants_of(solver: str, params: Mapping[str, Any]) -> list[Any]:
     """The misconception variants of a problem, computed once per problem."""
-    from solvers.misconceptions import variants
+    from solvers.misconceptions import variants  # at first use: the library imports numpy
 
-    return _VARIANTS.get((solver, keys.freeze_params(params)),
-                         lambda: variants(solver, params, keys.solution(solver, params)))
+    return _VARIANTS.get((solver, solutions.freeze_params(params)),
+                         lambda: variants(solver, params, solutions.solution(solver, params)))
 
 
 def _affects(item: Question, variant: Any, nudged: Mapping[str, Any]) -> bool:
     """Whether a misconception variant can change the item's quantity at all (`nudged`: the
     item's params, each number shifted, on which a changed convention is tried)."""
-    from grader.marking.dependencies import moves
 
     if variant.given:
         try:
@@ -124,8 +137,8 @@ def _affects(item: Question, variant: Any, nudged: Mapping[str, Any]) -> bool:
     changed = {name for name, value in variant.params.items() if item.params.get(name) != value}
     # A changed convention shows on a nudged problem unless the quantity does not depend on it.
     try:
-        truth = keys.solution(item.solver, nudged)[item.quantity]
-        wrong = keys.solution(item.solver, {**nudged, **{n: variant.params[n] for n in changed}})[item.quantity]
+        truth = solutions.solution(item.solver, nudged)[item.quantity]
+        wrong = solutions.solution(item.solver, {**nudged, **{n: variant.params[n] for n in changed}})[item.quantity]
     except (KeyError, ValueError):
         return True
     return not same_answer(item, wrong, truth)
@@ -152,7 +165,7 @@ def collisions(item: Question, key: float) -> list[str]:
         if not _affects(item, variant, nudged):
             continue
         try:
-            value = keys.solution(item.solver, variant.params, variant.given)[item.quantity]
+            value = solutions.solution(item.solver, variant.params, variant.given)[item.quantity]
         except (KeyError, ValueError):
             continue
         if isinstance(value, (int, float)) and tolerance.accepts(float(value), key):

@@ -26,10 +26,10 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-from grader.marking import keys
+from grader.marking import solutions
 from grader.marking.dependencies import ancestors, close, flat
 from grader.marking.diagnose import Diagnosis, diagnose
-from grader.marking.kinds import same_answer
+from grader.marking.compare import same_answer
 from grader.marking.memo import Memo
 from grader.model import Question, Verdict
 
@@ -72,17 +72,17 @@ def mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any],
     if not question.solver or all(v.status in ("correct", "invalid") for pid, v in verdicts if pid in values):
         return verdicts  # nothing is wrong, so nothing was carried
     # The same values (typed as 6, 6.0 or 12/2) give the same story: search for it once.
-    memo_key = (keys.freeze(work), tuple((pid, repr(values.get(pid)), verdict) for pid, verdict in verdicts))
+    memo_key = (solutions.freeze(work), tuple((pid, repr(values.get(pid)), verdict) for pid, verdict in verdicts))
     return _MARKED.for_object(question, memo_key, lambda: _mark(question, values, work, verdicts))
 
 
-_MARKED = Memo(keys.CACHE_SIZE)
+_MARKED = Memo(solutions.CACHE_SIZE)
 
 
 def _mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any],
           verdicts: list[tuple[str, Verdict]]) -> list[tuple[str, Verdict]]:
     solver, params = question.solver, question.params
-    truth = keys.solution(solver, params)
+    truth = solutions.solution(solver, params)
     by_id = {part.part: part for part in question.parts}
     definite: dict[str, Carried] = {}  # from the student's work and answers
     inferred: list[list[Explanation]] = []  # per wrong part without work: its possible explanations
@@ -158,7 +158,7 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
            evidence: Mapping[str, Any]) -> tuple[Verdict, list[Explanation]]:
     """The verdict of one wrong part, and the explanations of it that later parts may follow."""
     solver, quantity = question.solver, part.quantity
-    truth = keys.solution(solver, question.params)[quantity]
+    truth = solutions.solution(solver, question.params)[quantity]
     stories = [c for c in contexts if c.relevant or c.params]
     for story in stories:
         expected = _value(solver, story.params or question.params, _given(story), quantity)
@@ -212,7 +212,7 @@ def _explain(question: Question, part: Question, answer: Any, diagnosis: Diagnos
     answers they make consistent, the smallest first on a tie.
     """
     solver, params, quantity = question.solver, question.params, part.quantity
-    truth = keys.solution(solver, params)
+    truth = solutions.solution(solver, params)
     upstream = ancestors(solver, params, quantity)
     shown_work = {c: v for c, v in work.items() if c in upstream and c in truth and not _equal(part, v, truth[c])}
     if shown_work and _equal(part, answer, _value(solver, params, shown_work, quantity)):
@@ -242,7 +242,7 @@ def _first_wrong_step(question: Question, part: Question, given: Mapping[str, An
                       work: Mapping[str, Any], earlier: set[str]) -> str:
     """Point at the first step of this part's own working that does not follow."""
     solver = question.solver
-    expected = keys.solution(solver, params, given)
+    expected = solutions.solution(solver, params, given)
     upstream = ancestors(solver, question.params, part.quantity)
     for name in expected:  # solver order is the order of the working
         if name in work and name in upstream and name not in earlier and not _equal(part, work[name], expected[name]):
@@ -264,8 +264,8 @@ def _degenerate(question: Question, part: Question, story: _Context, expected: A
     if _is_zero(expected, tolerance) and not _is_zero(truth, tolerance):
         return "the carried values make it trivially 0"
     solver = question.solver
-    told = keys.solution(solver, story.params or question.params, _given(story))  # carried values included
-    right = keys.solution(solver, question.params)
+    told = solutions.solution(solver, story.params or question.params, _given(story))  # carried values included
+    right = solutions.solution(solver, question.params)
     upstream = ancestors(solver, question.params, part.quantity)
     for name in told:  # solver order: the first step that collapses
         if name in upstream and _is_zero(told[name], tolerance) and not _is_zero(right[name], tolerance):
@@ -278,7 +278,7 @@ def _degenerate(question: Question, part: Question, story: _Context, expected: A
 def _solve_for(solver: str, params: Mapping[str, Any], name: str, quantity: str, answer: Any,
                part: Question) -> list[float]:
     """Values of scalar quantity `name` that make `quantity` equal the student's answer."""
-    truth = keys.solution(solver, params)
+    truth = solutions.solution(solver, params)
     start = truth[name]
     if not isinstance(start, float) or not isinstance(answer, float):
         return []
@@ -340,7 +340,7 @@ def _secant(f: Any, x0: float, x1: float) -> float | None:
 
 def _value(solver: str, params: Mapping[str, Any], given: Mapping[str, Any], quantity: str) -> Any:
     try:
-        return keys.solution(solver, params, given).get(quantity)
+        return solutions.solution(solver, params, given).get(quantity)
     except Exception:  # a carried value the model cannot take (wrong shape, log of a negative)
         return None
 
@@ -363,12 +363,12 @@ def _carried_text(items: Any, variant_params: Mapping[str, Any] | None) -> str:
 
 
 def _label(name: str) -> str:
-    from solvers.format import quantity_label
+    from solvers.format import quantity_label  # at first use: solvers.format imports numpy
 
     return quantity_label(name)
 
 
 def _show(value: Any) -> str:
-    from solvers.format import value as shown
+    from solvers.format import value as shown  # at first use: solvers.format imports numpy
 
     return shown(value)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import functools
 from typing import Any, Mapping
 
-from grader.marking import chains, keys
 from grader.errors import QuizError, ResponseError
-from grader.marking.kinds import option_value, same_answer, same_value
+from grader.marking import chains, solutions
+from grader.marking.compare import option_value, same_answer, same_value
 from grader.model import Option, Question, Tolerance
 
 CHAIN_DRAWS = 2
@@ -25,7 +25,7 @@ CHAIN_TOLERANCE = Tolerance(rel=1e-7, abs=1e-9)
 
 def keyed(question: Question) -> Any:
     """The letters whose options equal the solver's truth: a choice's letter or a multi's set."""
-    truth = keys.solution(question.solver, question.params)[question.quantity]
+    truth = solutions.solution(question.solver, question.params)[question.quantity]
     letters = [o.letter for o in question.options if stated(o) and equals_truth(question, o, truth)]
     if question.kind == "multi":
         return frozenset(letters)
@@ -60,7 +60,7 @@ def formula(question: Question, option: Option) -> Any:
 
 def _formulas_equal(question: Question, formula: Any, truth: Any) -> bool:
     """A formula option against the truth; numeric solver params are substituted first."""
-    from grader.mathinput import mathparse
+    from grader.mathinput import mathparse  # at first use: keeps start-up fast
 
     if isinstance(truth, (int, float)) and not isinstance(truth, bool):
         env = {name: float(value) for name, value in question.params.items()
@@ -75,7 +75,7 @@ def _formulas_equal(question: Question, formula: Any, truth: Any) -> bool:
 
 def _chain_equals(question: Question, chain: chains.Term) -> bool:
     """A chain-rule option against the true gradient, on the bank's RNN and random ones."""
-    truths = [_as_vector(keys.solution(question.solver, params)[question.quantity]) for params in _draws(question)]
+    truths = [_as_vector(solutions.solution(question.solver, params)[question.quantity]) for params in _draws(question)]
     return all_close(chain_values(question, chain), truths)
 
 
@@ -104,7 +104,7 @@ def all_close(xs: list[Any], ys: list[Any]) -> bool:
 
 def evaluate_chain(chain: chains.Term, params: Mapping[str, Any]) -> Any:
     """A chain formula on one RNN, from the solver's local derivatives."""
-    from solvers.rnn import local_derivative
+    from solvers.rnn import local_derivative  # at first use: the rnn solver imports numpy
     from solvers.names import sequence_length
 
     @functools.lru_cache(maxsize=None)

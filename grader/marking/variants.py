@@ -21,6 +21,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from grader.errors import QuizError, ResponseError
+from grader.marking import solutions
+from grader.marking.dependencies import flat
+from grader.marking.diagnose import collisions
 from grader.model import KnownWrong, Option, Question
 
 MAX_DRAWS = 200
@@ -113,10 +116,8 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
     """Why a filled variant is not acceptable: a `nonzero` quantity is 0, or a `require` on quantities fails."""
     if not (spec.nonzero or late or spec.unambiguous):
         return ""
-    from grader.marking import keys
-    from grader.marking.dependencies import flat
 
-    solved = keys.solution(question.solver, question.params)
+    solved = solutions.solution(question.solver, question.params)
     for name in spec.nonzero:
         if all(abs(float(v)) < 1e-12 for v in flat(solved[name])):
             return f"{name} is 0"
@@ -125,7 +126,6 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
     reason = _unmet(late, {**scalars, **values})
     if reason or not spec.unambiguous:
         return reason
-    from grader.marking.diagnose import collisions
 
     for item in question.parts or (question,):
         if item.kind == "number" and item.quantity:
@@ -137,7 +137,7 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
 
 def _names(condition: str) -> set[str]:
     """The canonical names a `require` formula uses."""
-    from grader.mathinput import mathparse
+    from grader.mathinput import mathparse  # at first use: keeps start-up fast
 
     match = _COMPARISON.match(condition)
     if not match:
@@ -152,7 +152,7 @@ def _names(condition: str) -> set[str]:
 
 
 def _canonical(name: str) -> str:
-    from grader.mathinput import mathparse
+    from grader.mathinput import mathparse  # at first use: keeps start-up fast
 
     return mathparse.canonical_name(name)
 
@@ -176,7 +176,7 @@ def evaluate(formula: str, values: Mapping[str, Any]) -> Any:
     formula = formula.strip()
     if formula in values and isinstance(values[formula], str):
         return values[formula]
-    from grader.mathinput import mathparse
+    from grader.mathinput import mathparse  # at first use: keeps start-up fast
 
     # The parser spells names canonically (h0 is h_0), so the values are keyed the same way.
     numbers = {mathparse.canonical_name(name): float(v) for name, v in values.items() if not isinstance(v, str)}
@@ -194,7 +194,7 @@ def evaluate(formula: str, values: Mapping[str, Any]) -> Any:
 @functools.lru_cache(maxsize=1024)
 def _parsed(formula: str, names: tuple[str, ...]) -> Any:
     """A bank's template formula, parsed once: every draw of every student fills the same ones."""
-    from grader.mathinput import mathparse
+    from grader.mathinput import mathparse  # at first use: keeps start-up fast
 
     return mathparse.parse(formula, variables=list(names))
 

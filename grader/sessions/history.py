@@ -18,7 +18,7 @@ from rich.text import Text
 
 from grader.banks.catalog import Catalog
 from grader.errors import QuizError
-from grader.marking.kinds import combine
+from grader.marking.kinds.exercise import combine
 from grader.model import NOT_ANSWERED, Question, Verdict
 from grader.render import STATUS_MARK, STATUS_STYLE, verdict_text
 from grader.sessions.review import Card, card_id

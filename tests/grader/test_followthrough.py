@@ -6,7 +6,8 @@ import pytest
 
 from grader.marking import keys
 from grader.banks.catalog import Catalog
-from grader.marking.kinds import KINDS, ExerciseAnswers
+from grader.marking.kinds import KINDS
+from grader.marking.kinds.exercise import ExerciseAnswers
 
 CATALOG = Catalog.from_dir()
 TASK1 = CATALOG.question("in5400/task1")
