@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -10,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.banks import safeyaml
+from grader.cli.context import Context
 from grader.errors import UsageError
 from grader.render import display, plain
 
@@ -104,3 +106,34 @@ def print_solver_list(console: Console, *, as_json: bool, emit_json: Callable[[A
         for param in solver.params:
             table.add_row(param.name, Text(param.doc), Text("required" if param.default is REQUIRED else repr(param.default)))
         console.print(table)
+
+
+def cmd_solve(ctx: Context) -> int:
+    """Run a solver on parameters and print its quantities or its worked steps."""
+    if ctx.args.list or not ctx.args.solver:
+        print_solver_list(ctx.console, as_json=ctx.args.json, emit_json=ctx.emit_json)
+        return 0
+    params = read_params(ctx.args.assignments, ctx.args.params)
+    solution = run(ctx.args.solver, params)
+    if ctx.args.json:
+        ctx.emit_json(solution_json(solution, steps=ctx.args.steps))
+    else:
+        print_solution(ctx.console, ctx.args.solver, solution, steps=ctx.args.steps)
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add `solve` to the `rnnquiz` sub-command parser."""
+    p = sub.add_parser("solve", help="recompute quantities with a solver",
+                       description="Run SOLVER on NAME=VALUE parameters (each VALUE read as YAML: x=[10,10], "
+                       "W_h=1, activation=tanh; a name like W_h=w makes it symbolic).",
+                       epilog="Example: rnnquiz solve rnn h0=1 x=[10,10] y=[5,5] W_h=1 W_x=0.1 W_y=2 --steps",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("solver", metavar="SOLVER", nargs="?", help="a solver name (see --list)")
+    p.add_argument("assignments", metavar="NAME=VALUE", nargs="*")
+    p.add_argument("--params", metavar="FILE", help="read parameters from a YAML file (NAME=VALUE wins)")
+    p.add_argument("--list", action="store_true", help="list the solvers and their parameters")
+    p.add_argument("--steps", action="store_true", help="print the worked derivation")
+    p.add_argument("--json", action="store_true", help="print every named quantity as a JSON object "
+                   "{name: value}; with --steps also \"steps\" and \"notes\"")
+    p.set_defaults(handler=cmd_solve)

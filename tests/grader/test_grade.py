@@ -222,7 +222,7 @@ def test_a_class_repeating_answers_gets_the_verdicts_of_students_graded_alone(tm
 
 
 def test_a_large_batch_prints_a_summary_and_full_reports_on_request(tmp_path: Path) -> None:
-    from grader.cli import FULL_REPORTS_UP_TO
+    from grader.cli.instruct import FULL_REPORTS_UP_TO
 
     folder = tmp_path / "class"
     folder.mkdir()
