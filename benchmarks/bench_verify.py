@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grader.marking import keys, options, solutions, variants  # noqa: E402
+from grader.marking import options, solutions, variants  # noqa: E402
 from grader import verify
 from grader.banks.catalog import Catalog  # noqa: E402
 from grader.mathinput.mathparse import from_sympy  # noqa: E402
