@@ -383,7 +383,7 @@ def test_just_inside_the_caps_is_accepted(text):
 
 
 def test_hundred_thousand_deep_parentheses_fail_fast_without_recursion(monkeypatch):
-    monkeypatch.setattr(mathparse, "MAX_LENGTH", 10**6)
+    monkeypatch.setattr(mathparse.tokens, "MAX_LENGTH", 10**6)
     with pytest.raises(ResponseError, match="levels of brackets"):
         parse("(" * 100_000 + "n" + ")" * 100_000, variables=NM)
 
