@@ -124,7 +124,9 @@ def carried(exercise: Question, part: Question, answers: Mapping[str, str]) -> d
 
 def reveal(item: Question, key: Any, given: Mapping[str, Any] | None = None) -> RenderableType:
     """The key in words, then the worked steps (on carried values too, when there are some)."""
-    body: list[RenderableType] = [Text.assemble(("The answer: ", "bold green"), describe_key(item, key))]
+    # A written answer's model answer, without the rubric that instructors see with it.
+    said = str(key) if item.kind == "text" else describe_key(item, key)
+    body: list[RenderableType] = [Text.assemble(("The answer: ", "bold green"), said)]
     right = steps(item)
     if given and right:
         from solvers.format import quantity_label, value  # at first use: it imports numpy
