@@ -22,6 +22,7 @@ STATUS_MARK = {"correct": "✓", "partial": "◐", "incorrect": "✗", "invalid"
 WRAPPED = 70
 """A bank line at least this long that ends mid-sentence was wrapped by its author's editor."""
 _STANDS_ALONE = re.compile(r"\s|[-•*]\s|\(?[a-z0-9]{1,2}[).]\s|[A-Z]\)\s")
+_EQUATION = re.compile(r"\S+ = ")
 
 
 def prose(text: str) -> str:
@@ -29,14 +30,18 @@ def prose(text: str) -> str:
     width instead of breaking every long line again (ragged in an 80-column terminal).
 
     A line joins the one before it when that one looks wrapped (long, not ending in ':')
-    and it is itself running text: not blank, not indented (a formula), not a list item.
+    and running text itself (not indented, not a list item: whatever follows those starts
+    a line of its own), and it is running text too: not blank, not indented (a formula),
+    not a list item, not the next equation of a block of them (`∂L/∂h₁ = −4 + 4 = 0`
+    under `∂L₂/∂h₁ = … = 4`).
     """
     lines = text.strip("\n").split("\n")
     out = [lines[0]]
     for line in lines[1:]:
         previous = out[-1]
         if (len(previous) >= WRAPPED and not previous.rstrip().endswith(":") and line.strip()
-                and previous.strip() and not _STANDS_ALONE.match(line)):
+                and previous.strip() and not _STANDS_ALONE.match(line) and not _STANDS_ALONE.match(previous)
+                and not (_EQUATION.match(line) and _EQUATION.match(previous))):
             out[-1] = previous.rstrip() + " " + line
         else:
             out.append(line)

@@ -298,7 +298,7 @@ def feedback_view(questions: Sequence[Question], attempts: Sequence[AttemptRow])
     body: list[RenderableType] = [Text("Feedback", style="bold underline")]
     for attempt in attempts:
         body.append(Text.assemble((attempt.question_id, "bold"), f"  your answer: {attempt.answer}"))
-        body.append(verdict_text(Verdict.from_json(attempt.verdict)))
+        body.append(verdict_text(Verdict.from_json(attempt.verdict), method=False))
         if explanations.get(attempt.question_id):
             body.append(Text(explanations[attempt.question_id], style="dim"))
     return Group(*body)

@@ -267,3 +267,15 @@ def test_list_tags() -> None:
     tags = json.loads(run(["list", "--tags", "--json"])[1])["tags"]
     assert tags["bptt"] >= 2 and all(t == t.lower() for t in tags)
     assert "bptt" in run(["list", "--tags"])[1]
+
+
+def test_prose_keeps_a_sentence_after_a_list_and_equations_apart() -> None:
+    from grader.render import prose
+
+    listed = ("Consider the following statements in the context of LSTMs:\n"
+              "  2. During backward propagation, the gates control the flow of gradients, at every step.\n"
+              "Which of the following options is correct?")
+    assert prose(listed).split("\n")[-1] == "Which of the following options is correct?"
+    block = ("∂L₂/∂h₁ = ∂L₂/∂ŷ₂ · ∂ŷ₂/∂h₂ · ∂h₂/∂h₁ = 2(ŷ₂ − y₂)·W_y·W_h = 2·1·2·1 = 4\n"
+             "∂L/∂h₁ = −4 + 4 = 0")
+    assert prose(block).split("\n") == block.split("\n")
