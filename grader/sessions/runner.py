@@ -2,9 +2,9 @@
 
 One item (a question, or a part of an exercise) goes through small steps, each a
 method: read a line (`:commands` are handled there), validate it and, at a terminal,
-preview how it was read (`_read`, `_preview`); grade it and store the try (`_try`);
-show the verdict with the tries left (`_show`); and once the tries are used up without
-full marks, show the answer and the way to it (`_reveal`). An exam shows nothing until
+preview how it was read (`_read`, `_preview`); grade it (`_grade`) and store the try with
+its penalty (`_record`); show the verdict with the tries left (`_show`); and once the tries
+are used up without full marks, show the answer and the way to it (`_reveal`). An exam shows nothing until
 its end. Invalid input is explained and asked again; it never uses a try.
 """
 
@@ -77,23 +77,22 @@ class Item:
 
     def done(self) -> bool:
         """Whether the item needs no more answers: right, or out of tries."""
-        return bool(self.earlier) and (self.earlier[-1].status == "correct"
-                                       or not self.tries.left(len(self.earlier)))
+        return finished(self.earlier, self.tries)
+
+
+def finished(rows: Sequence[AttemptRow], tries: Tries) -> bool:
+    """Whether an item's tries so far (oldest first) end it: the last was right, or was the last allowed."""
+    return bool(rows) and (rows[-1].status == "correct" or not tries.left(len(rows)))
 
 
 def done_items(questions: Sequence[Question], attempts: Sequence[AttemptRow],
                tries: Callable[[Question], Tries]) -> set[str]:
-    """Ids of the items whose last try was right or was the last allowed."""
-    counts: dict[str, list[AttemptRow]] = {}
+    """Ids of the items a session needs no more answers to."""
+    by_item: dict[str, list[AttemptRow]] = {}
     for attempt in attempts:
-        counts.setdefault(attempt.question_id, []).append(attempt)
-    out = set()
-    for question in questions:
-        for item in question.parts or (question,):
-            rows = counts.get(item.id, [])
-            if rows and (rows[-1].status == "correct" or not tries(item).left(len(rows))):
-                out.add(item.id)
-    return out
+        by_item.setdefault(attempt.question_id, []).append(attempt)
+    return {item.id for question in questions for item in question.parts or (question,)
+            if finished(by_item.get(item.id, []), tries(item))}
 
 
 def resume_point(questions: Sequence[Question], position: int, answered: set[str],
@@ -208,6 +207,7 @@ class Runner:
                     return None
                 verdict = self._grade(item, text)
             verdict = self._record(item, text, item.tries.penalised(verdict, number), number, started)
+            started = self.clock()  # each try stores its own time, so the session's total counts it once
             left = item.tries.left(number)
             self._show(verdict, item.question, exam, left)
             if verdict.status == "correct" or not left:

@@ -127,3 +127,29 @@ def test_follow_through_shows_the_carried_values_beside_the_right_ones(db: Path)
     assert f"With your carried ŷ₂ = 1 (right: {format_number(round(key['a'], 6))}):" in b_part
     assert "ŷ₂ = 1 (given)" in b_part
     assert b_part.index("With your carried") < b_part.index("With the right values:")
+
+
+class Ticking:
+    """A clock that moves 10 s each time it is read."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 10.0
+        return self.now
+
+
+def test_each_try_stores_its_own_time(tries_dir: Path, db: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from grader.sessions import session
+
+    out = io.StringIO()
+    terminal = session.Terminal(Console(file=out, width=100, color_system=None), io.StringIO("5\n6\n"))
+    with Store(db) as s:
+        session.take(Catalog.from_dir(tries_dir), s, terminal, session.TakeOptions("ann", banks=("tries",)),
+                     clock=Ticking())
+        assert [a.seconds for a in s.attempts()] == [10.0, 10.0]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from grader.banks.catalog import Catalog
 from grader.sessions import review, session
