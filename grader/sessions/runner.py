@@ -74,6 +74,7 @@ class Item:
     """This session's tries at the item so far (a resumed session continues after them)."""
     carried: Callable[[], Mapping[str, Any]] = dict
     """The wrong earlier values this item was worked from (exercise parts), for the reveal."""
+    hints_shown: int = 0
 
     def done(self) -> bool:
         """Whether the item needs no more answers: right, or out of tries."""
@@ -218,9 +219,9 @@ class Runner:
 
     def _read(self, item: Item, exam: bool) -> str | None:
         """Read lines until one is a readable answer (commands are handled here); None when skipped."""
-        shown = 0
+        text = None
         while True:
-            text = self.terminal.ask(PROMPT)
+            text = self.terminal.ask(PROMPT) if text is None else text
             if text is None:
                 raise Quit
             command = parse_command(text)
@@ -232,19 +233,26 @@ class Runner:
             if command == "help":
                 self.console.print(help_text(item.question))
             elif command == "hint":
-                self.console.print(hint_text(item.hints, shown, exam))
-                if not exam and shown < len(item.hints):
-                    shown += 1
+                self.console.print(hint_text(item.hints, item.hints_shown, exam))
+                if not exam and item.hints_shown < len(item.hints):
+                    item.hints_shown += 1
             elif command == "":
                 self.console.print(f"Unknown command '{text.strip()}'. Type :help for the commands.",
                                    markup=False, highlight=False)
             else:
                 checked = self._preview(item.question, text) if self.preview else text
+                if checked is not None and parse_command(checked) is not None:
+                    text = checked  # a command typed over the preview line: handle it here
+                    continue
                 if checked is not None:
                     return checked
+            text = None
 
     def _preview(self, item: Question, text: str) -> str | None:
-        """Read the answer back ("read as …") until the student submits it unchanged; None if unreadable."""
+        """Read the answer back ("read as …") until the student submits it unchanged.
+
+        None when it cannot be read; a `:command` typed over the line is returned as it is.
+        """
         while item.kind in PREVIEWED:
             kind = KINDS[item.kind]
             try:
@@ -259,6 +267,8 @@ class Runner:
                 raise Quit
             if edited.strip() in ("", text.strip()):
                 return text
+            if parse_command(edited) is not None:
+                return edited
             text = edited
         return text
 

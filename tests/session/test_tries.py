@@ -25,6 +25,7 @@ questions:
     attempts: 3
     penalty: 0.25
     explanation: 2·3 = 6.
+    hints: [Multiply., W_y times h₂.]
     source: {document: "000", question: "1"}
   - id: pick
     kind: choice
@@ -153,3 +154,41 @@ def test_each_try_stores_its_own_time(tries_dir: Path, db: Path) -> None:
         session.take(Catalog.from_dir(tries_dir), s, terminal, session.TakeOptions("ann", banks=("tries",)),
                      clock=Ticking())
         assert [a.seconds for a in s.attempts()] == [10.0, 10.0]
+
+
+class Keyboard:
+    """A terminal whose student types the given lines: `ask` and `edit` both take the next one."""
+
+    interactive = True
+
+    def __init__(self, lines: list[str]) -> None:
+        import io
+
+        from rich.console import Console
+
+        self.console = Console(file=io.StringIO(), width=100, color_system=None)
+        self.lines = list(lines)
+        self.prompts: list[tuple[str, str]] = []
+
+    def ask(self, prompt: str) -> str | None:
+        return self.edit(prompt, "")
+
+    def edit(self, prompt: str, text: str) -> str | None:
+        self.prompts.append((prompt, text))
+        return self.lines.pop(0) if self.lines else None
+
+
+def test_preview_edit_command_and_hints_across_tries(tries_dir: Path, db: Path) -> None:
+    from grader.sessions import session
+
+    keyboard = Keyboard([":hint", "5", "7", "", ":hint", "6x", ":skip"])   # 5 edited to 7 at the preview
+    with Store(db) as s:
+        session.take(Catalog.from_dir(tries_dir), s, keyboard, session.TakeOptions("ann", banks=("tries",)))
+        assert [(a.answer, a.attempt_no) for a in s.attempts()] == [("7", 1)]
+    out = squash(keyboard.console.file.getvalue())
+    assert "read as: 5 Enter submits it" in out and "read as: 7 Enter submits it" in out
+    assert ("submit> ", "5") in keyboard.prompts and ("submit> ", "7") in keyboard.prompts
+    assert "7 is not right. 2 tries left" in out
+    assert out.index("Hint 1/2: Multiply.") < out.index("Hint 2/2: W_y times h₂.")   # hints go on across tries
+    assert "could not read that" in out                          # 6x: no try used
+    assert "skipped" in out and "2/3 · tries/pick" in out
