@@ -111,6 +111,10 @@ class Question:
     parts: tuple["Question", ...] = ()
     followthrough: float = FOLLOWTHROUGH_DEFAULT
     points: float = 1.0
+    attempts: int | None = None
+    """Tries allowed at this question (each part of an exercise on its own); None: the bank's or the mode's."""
+    penalty: float | None = None
+    """Score taken off per try after the first; None: the bank's or the mode's."""
     randomise: Any = None
     """How a randomised question draws its numbers (a `grader.variants.Randomise`)."""
     variant: Mapping[str, Any] | None = None
@@ -155,6 +159,15 @@ class Bank:
     document: str
     questions: tuple[Question, ...]
     notes: str | None = None
+    attempts: int | None = None
+    """Tries allowed at each question unless a question says otherwise; None: the mode's default."""
+    penalty: float | None = None
+    """Score taken off per try after the first, unless a question says otherwise."""
+
+    @property
+    def size(self) -> int:
+        """How many answerable items the bank asks: each question, or each part of an exercise."""
+        return sum(len(q.parts) or 1 for q in self.questions)
 
     def items(self) -> tuple[Question, ...]:
         """Every question and every exercise part, in bank order."""

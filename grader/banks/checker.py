@@ -4,6 +4,7 @@ and the path inside the document (`questions[6].options.B`), and reads generic f
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from typing import Any
 
@@ -19,6 +20,10 @@ def format_path(path: Where) -> str:
     for step in path:
         out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
     return out
+
+
+MAX_ATTEMPTS = 10
+"""Most tries a bank may allow at one question; more turns practice into guessing."""
 
 
 class Checker:
@@ -63,14 +68,28 @@ class Checker:
 
     def number(self, data: dict, key: str, path: Where, low: float, high: float | None, default: float) -> float:
         value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problem(path + (key,), f"expected a number, got {describe(value)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            self.problem(path + (key,), f"expected a finite number, got {describe(value)}")
             return default
         if value < low or (high is not None and value > high):
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
             self.problem(path + (key,), f"{key} must be {bounds}, got {value}")
             return default
         return float(value)
+
+    def tries(self, data: dict, path: Where, inherited: tuple[int | None, float | None]) -> tuple[int | None, float | None]:
+        """`attempts:` (a whole number 1..MAX_ATTEMPTS) and `penalty:` (0..1 per extra try), or the inherited ones."""
+        attempts, penalty = inherited
+        if "attempts" in data:
+            value = data["attempts"]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ATTEMPTS:
+                self.problem(path + ("attempts",), f"attempts must be a whole number from 1 to {MAX_ATTEMPTS}, "
+                                                   f"got {describe(value)}")
+            else:
+                attempts = value
+        if "penalty" in data:
+            penalty = self.number(data, "penalty", path, 0.0, 1.0, 0.0)
+        return attempts, penalty
 
     def text_list(self, data: dict, key: str, path: Where, pattern: re.Pattern | None = None) -> tuple[str, ...]:
         value = data.get(key)

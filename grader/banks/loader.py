@@ -22,10 +22,11 @@ from grader.model import FOLLOWTHROUGH_DEFAULT, Bank, Question
 MAX_BANK_BYTES = 1_000_000
 """Largest bank file read; the biggest real bank is a few tens of kilobytes."""
 
-BANK_FIELDS = ("bank", "title", "source", "notes", "questions")
+BANK_FIELDS = ("bank", "title", "source", "notes", "questions", "attempts", "penalty")
 COMMON_FIELDS = ("id", "kind", "prompt", "explanation", "source", "notes", "tags", "hints", "solver", "params", "quantity",
-                 "randomise")
-PART_FIELDS = ("id", "kind", "prompt", "explanation", "source", "notes", "hints", "solver", "params", "quantity", "points")
+                 "randomise", "attempts", "penalty")
+PART_FIELDS = ("id", "kind", "prompt", "explanation", "source", "notes", "hints", "solver", "params", "quantity", "points",
+               "attempts", "penalty")
 SCORINGS = ("all_or_nothing", "per_option")
 FORMS = ("expanded",)
 
@@ -102,7 +103,8 @@ class _BankReader(FieldReader):
                 else:
                     seen[question.short_id] = index
                 questions.append(question)
-        return Bank(bank_id, title, self.file, document, tuple(questions), self.text(top, "notes", ()))
+        attempts, penalty = self.tries(top, (), (None, None))
+        return Bank(bank_id, title, self.file, document, tuple(questions), self.text(top, "notes", ()), attempts, penalty)
 
     # -- questions and parts -----------------------------------------------------------
 
@@ -131,6 +133,7 @@ class _BankReader(FieldReader):
         params = data.get("params", parent.params if parent else {})
         variables = self.variables(data, path) if "variables" in data else (parent.variables if parent else {})
         functions = self.text_list(data, "functions", path) if "functions" in data else (parent.functions if parent else ())
+        attempts, penalty = self.tries(data, path, (parent.attempts, parent.penalty) if parent else (None, None))
         question = Question(
             id=full_id,
             kind=kind_name or "",
@@ -156,6 +159,8 @@ class _BankReader(FieldReader):
             quantity=data.get("quantity"),
             followthrough=self.number(data, "followthrough", path, 0.0, 1.0, FOLLOWTHROUGH_DEFAULT),
             points=self.number(data, "points", path, 0.0, None, 1.0),
+            attempts=attempts,
+            penalty=penalty,
             randomise=self.randomise(data, path) if "randomise" in data else (parent.randomise if parent else None),
         )
         if kind is not None and qid:

@@ -28,6 +28,15 @@ Examples:
 """
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # at first use: only --help and --version
+
+    try:
+        return version("rnnquiz")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command and its help."""
     parser = ArgumentParser(
@@ -40,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--bank-dir", metavar="DIR", help="read banks from DIR instead of the built-in ones "
                         "(also $RNNQUIZ_BANK_DIR)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    parser.add_argument("--version", action="version", version=f"rnnquiz {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for group in (browse, solve, instruct, study):
         group.register(sub)

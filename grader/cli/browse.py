@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from rich.text import Text
@@ -10,10 +11,13 @@ from grader import render
 from grader.cli.context import Context
 from grader.errors import ResponseError, UsageError
 from grader.marking import keys, kinds, variants
+from grader.model import Question, Tolerance
 
 def cmd_list(ctx: Context) -> int:
     """List banks and question ids."""
     banks = ctx.catalog.banks()
+    if ctx.args.tags:
+        return _list_tags(ctx, banks)
     if ctx.args.json:
         ctx.emit_json(_list_json(banks))
         return 0
@@ -31,6 +35,17 @@ def cmd_list(ctx: Context) -> int:
             ctx.console.print(line, no_wrap=True, overflow="ellipsis")
     return 0
 
+
+def _list_tags(ctx: Context, banks: list) -> int:
+    """The tags `take --tag` accepts (in any case), with how many questions carry each."""
+    counts = Counter(tag for bank in banks for question in bank.questions for tag in question.tags)
+    if ctx.args.json:
+        ctx.emit_json({"tags": dict(sorted(counts.items()))})
+        return 0
+    width = max((len(tag) for tag in counts), default=0) + 2
+    for tag, number in sorted(counts.items()):
+        ctx.console.print(f"  {tag:<{width}}{number}", markup=False, highlight=False)
+    return 0
 
 
 def _list_json(banks: list) -> dict[str, Any]:
@@ -50,7 +65,7 @@ def _list_json(banks: list) -> dict[str, Any]:
                 questions.append(entry)
     return {
         "banks": [{"id": b.id, "title": b.title, "document": b.document, "path": b.path,
-                   "questions": sum(len(q.parts) or 1 for q in b.questions)} for b in banks],
+                   "questions": b.size} for b in banks],
         "questions": questions,
         "exercises": exercises,
     }
@@ -61,14 +76,21 @@ def _first_line(text: str, width: int = 70) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
+def _item_json(item: Question) -> dict[str, Any]:
+    """A question or part as `show --json` gives it: its prompt, options and (for a number) tolerance."""
+    data: dict[str, Any] = {"id": item.id, "kind": item.kind, "prompt": item.prompt,
+                            "options": {o.letter: o.text for o in item.options}}
+    if item.kind == "number":
+        data["accepted"] = render.tolerance_text(item.tolerance or Tolerance())
+    return data
+
+
 def cmd_show(ctx: Context) -> int:
     """Render a question as a student sees it; --key adds the key and explanation."""
     question = variants.instantiate(ctx.catalog.question(ctx.args.question), ctx.args.seed)
     key = keys.expected(question) if ctx.args.key else None
     if ctx.args.json:
-        data: dict[str, Any] = {"id": question.id, "kind": question.kind, "prompt": question.prompt,
-                                "options": {o.letter: o.text for o in question.options},
-                                "parts": [{"id": p.id, "kind": p.kind, "prompt": p.prompt} for p in question.parts]}
+        data: dict[str, Any] = {**_item_json(question), "parts": [_item_json(p) for p in question.parts]}
         if ctx.args.key:
             data["key"] = _jsonable(key)
             data["explanation"] = question.explanation
@@ -142,6 +164,8 @@ def cmd_compare(ctx: Context) -> int:
 def register(sub: Any) -> None:
     """Add these commands to the `rnnquiz` sub-command parser."""
     p = sub.add_parser("list", help="list banks and question ids", description="List every bank and question id.")
+    p.add_argument("--tags", action="store_true", help="list the tags instead, with how many questions carry each "
+                   "(take --tag matches them in any case)")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.set_defaults(handler=cmd_list)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from typing import Any
 
 from grader.cli.context import Context
@@ -18,20 +19,29 @@ def cmd_take(ctx: Context) -> int:
     options = session.TakeOptions(
         student=session.resolve_student(args.student), banks=tuple(args.banks), tags=tuple(args.tag),
         shuffle=args.shuffle, exam=args.exam, seed=args.seed, resume=args.resume,
+        preview=not args.no_preview, again=_again(args),
     )
     with store.Store(args.db or store.default_path()) as db:
         return session.take(ctx.catalog, db, session.Terminal(ctx.console, ctx.stdin), options)
 
 
+def _again(args: argparse.Namespace) -> str:
+    """The --db and --student options a resume hint must repeat to find the same session."""
+    given = [("--db", args.db), ("--student", args.student)]
+    return "".join(f" {flag} {shlex.quote(value)}" for flag, value in given if value)
+
+
 def cmd_review(ctx: Context) -> int:
-    """Re-ask the student's misses that are due (Leitner boxes)."""
+    """Re-ask the student's misses that are due (FSRS)."""
     from grader.sessions import session, store  # at first use: other commands need not open the store
 
     if ctx.args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    student = session.resolve_student(ctx.args.student)
+    options = session.TakeOptions(student, preview=not ctx.args.no_preview, again=_again(ctx.args))
     with store.Store(ctx.args.db or store.default_path()) as db:
-        return session.review_due(ctx.catalog, db, session.Terminal(ctx.console, ctx.stdin),
-                                  session.resolve_student(ctx.args.student), ctx.args.limit)
+        return session.review_due(ctx.catalog, db, session.Terminal(ctx.console, ctx.stdin), student,
+                                  ctx.args.limit, options=options)
 
 
 def cmd_history(ctx: Context) -> int:
@@ -74,8 +84,11 @@ def register(sub: Any) -> None:
                              "$XDG_DATA_HOME/rnnquiz/attempts.db, else ~/.local/share/rnnquiz/attempts.db)")
     attempts_db.add_argument("--student", metavar="NAME", help="whose attempts (default: $RNNQUIZ_STUDENT, "
                              "else your user name)")
+    answering = argparse.ArgumentParser(add_help=False)
+    answering.add_argument("--no-preview", action="store_true", help="grade a typed number, formula or matrix "
+                           "at once, without first reading it back for Enter or an edit")
 
-    p = sub.add_parser("take", parents=[attempts_db], help="take a quiz interactively (saved as you go)",
+    p = sub.add_parser("take", parents=[attempts_db, answering], help="take a quiz interactively (saved as you go)",
                        description="Ask the questions of BANK(s) one by one. Every answer is saved as soon as it "
                        "is graded; :quit, Ctrl-C or a lost connection can be resumed with --resume. At the "
                        "prompt: :hint, :skip, :quit, :help. With no BANK, choose from a list.")
@@ -88,10 +101,11 @@ def register(sub: Any) -> None:
     p.add_argument("--resume", action="store_true", help="continue the latest unfinished session")
     p.set_defaults(handler=cmd_take)
 
-    p = sub.add_parser("review", parents=[attempts_db], help="re-ask what you got wrong, when it is due",
-                       description="Re-ask missed questions that are due: a miss comes back at once, a "
-                       "success moves the question to a later box (Leitner, 2^(box-1) days). Questions "
-                       "whose misses show a repeated misconception come first.")
+    p = sub.add_parser("review", parents=[attempts_db, answering], help="re-ask what you got wrong, when it is due",
+                       description="Re-ask missed questions when they are due, scheduled by FSRS (default "
+                       "parameters): a full score rates Good, a partial one Hard, a miss Again. Only the parts "
+                       "missed are asked, with new numbers for randomised questions. Questions whose misses "
+                       "show a repeated misconception come first; an unfinished review is continued first.")
     p.add_argument("--limit", metavar="N", type=int, default=LIMIT_DEFAULT,
                    help=f"at most N questions (default {LIMIT_DEFAULT})")
     p.set_defaults(handler=cmd_review)

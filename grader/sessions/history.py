@@ -7,7 +7,7 @@ they are) and drawn by a separate function as rich tables.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -122,8 +122,13 @@ def resolve(catalog: Catalog, ids: Iterable[str]) -> dict[str, Question]:
     return found
 
 
-def result(question: Question, attempts: Sequence[AttemptRow]) -> Result:
-    """One question's result from its attempts in one session (the latest per item counts)."""
+def result(question: Question, attempts: Sequence[AttemptRow], asked: Sequence[str] | None = None) -> Result:
+    """One question's result from its attempts in one session (the latest per item counts).
+
+    `asked` limits an exercise to the parts a review session asked of it.
+    """
+    if asked is not None and question.parts:
+        question = replace(question, parts=tuple(p for p in question.parts if p.id in asked))
     latest = {a.question_id: Verdict.from_json(a.verdict) for a in attempts}
     named = tuple(dict.fromkeys(a.misconception for a in attempts if a.misconception))
     if not latest:
@@ -136,12 +141,14 @@ def result(question: Question, attempts: Sequence[AttemptRow]) -> Result:
     return Result(question.id, question.topic, verdict.status, verdict.score, named)
 
 
-def summarise(questions: Sequence[Question], attempts: Sequence[AttemptRow]) -> SessionSummary:
-    """A session's summary: its planned `questions` and the attempts made in it."""
+def summarise(questions: Sequence[Question], attempts: Sequence[AttemptRow],
+              asked: Mapping[str, Sequence[str]] | None = None) -> SessionSummary:
+    """A session's summary: its planned `questions`, the attempts made in it, and (review) the items it asked."""
     by_card: dict[str, list[AttemptRow]] = defaultdict(list)
     for attempt in attempts:
         by_card[card_id(attempt.question_id)].append(attempt)
-    results = tuple(result(q, by_card.get(q.id, [])) for q in questions)
+    asked = asked or {}
+    results = tuple(result(q, by_card.get(q.id, []), asked.get(q.id)) for q in questions)
     topics: dict[str, list[Result]] = defaultdict(list)
     for row in results:
         topics[row.topic].append(row)
@@ -158,7 +165,7 @@ def history(sessions: Sequence[SessionRow], attempts: Sequence[AttemptRow],
     rows = []
     for session in sessions:
         mine = by_session.get(session.id, [])
-        summary = summarise([questions[q] for q in session.plan if q in questions], mine)
+        summary = summarise([questions[q] for q in session.plan if q in questions], mine, session.items)
         answered = len({card_id(a.question_id) for a in mine})
         rows.append(HistoryRow(session.id, session.mode, session.banks, session.started_at, session.finished_at,
                                len(session.plan), answered, summary.score, session.seed))
@@ -255,7 +262,7 @@ HISTORY_COLUMNS = (Column("#", "right"), Column("started"), Column("mode", narro
                    Column("state", narrow=False))
 MASTERY_COLUMNS = (Column("topic"), Column("items", "right", narrow=False), Column("attempts", "right"),
                    Column("correct", "right", narrow=False), Column("mastery", "right"))
-DUE_COLUMNS = (Column("question"), Column("box", "right"), Column("misses", "right"),
+DUE_COLUMNS = (Column("question"), Column("parts"), Column("misses", "right"),
                Column("misconception", narrow=False))
 MISCONCEPTION_COLUMNS = (Column("misconception"), Column("times", "right"), Column("questions", narrow=False),
                          Column("last seen", narrow=False))
@@ -291,7 +298,7 @@ def feedback_view(questions: Sequence[Question], attempts: Sequence[AttemptRow])
     body: list[RenderableType] = [Text("Feedback", style="bold underline")]
     for attempt in attempts:
         body.append(Text.assemble((attempt.question_id, "bold"), f"  your answer: {attempt.answer}"))
-        body.append(verdict_text(Verdict.from_json(attempt.verdict)))
+        body.append(verdict_text(Verdict.from_json(attempt.verdict), method=False))
         if explanations.get(attempt.question_id):
             body.append(Text(explanations[attempt.question_id], style="dim"))
     return Group(*body)
@@ -322,5 +329,6 @@ def stats_view(topics: Sequence[MasteryRow], named: Sequence[MisconceptionRow], 
 def due_view(cards: Sequence[Card], width: int) -> Table:
     """The cards a review session is about to ask, and why each is due."""
     return _table("Due for review", DUE_COLUMNS, [
-        (card.id, str(card.box), str(card.misses), ", ".join(card.misconceptions) or "—") for card in cards
+        (card.id, ", ".join(sorted(i.split(".", 1)[1] for i in card.wrong if "." in i)) or "—", str(card.misses),
+         ", ".join(card.misconceptions) or "—") for card in cards
     ], width)

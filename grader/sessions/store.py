@@ -65,6 +65,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE attempts ADD COLUMN variant_seed INTEGER",
         "ALTER TABLE attempts ADD COLUMN variant_params TEXT",
     ),
+    (  # 3: several tries per item, --tag remembered, the items a review session asks
+        "ALTER TABLE attempts ADD COLUMN attempt_no INTEGER NOT NULL DEFAULT 1",  # which try at the item
+        "ALTER TABLE sessions ADD COLUMN tags TEXT",      # JSON list of --tag values, folded and sorted
+        "ALTER TABLE sessions ADD COLUMN items TEXT",     # JSON {card: [item ids]} a review asks; NULL = all
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -82,6 +87,9 @@ class SessionRow:
     position: int
     started_at: str
     finished_at: str | None
+    tags: tuple[str, ...] = ()
+    items: Mapping[str, tuple[str, ...]] | None = None
+    """For a review session: the items asked of each card (only those missed before)."""
 
     @property
     def finished(self) -> bool:
@@ -107,6 +115,8 @@ class AttemptRow:
     answered_at: str
     variant_seed: int | None
     variant_params: Mapping[str, Any] | None
+    attempt_no: int = 1
+    """Which try at the item this was (1 for the first)."""
 
 
 def default_path(environ: Mapping[str, str] = os.environ) -> Path:
@@ -124,10 +134,10 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-_SESSION_COLUMNS = "id, student, banks, mode, seed, plan, position, started_at, finished_at"
+_SESSION_COLUMNS = "id, student, banks, mode, seed, plan, position, started_at, finished_at, tags, items"
 _ATTEMPT_COLUMNS = (
     "a.id, a.session_id, s.student, s.mode, a.question_id, a.answer, a.status, a.score, a.misconception, "
-    "a.verdict, a.seconds, a.answered_at, a.variant_seed, a.variant_params"
+    "a.verdict, a.seconds, a.answered_at, a.variant_seed, a.variant_params, a.attempt_no"
 )
 
 
@@ -205,24 +215,32 @@ class Store:
 
     def start_session(
         self, student: str, banks: Sequence[str], mode: str, plan: Sequence[str],
-        seed: int | None = None, *, at: str | None = None,
+        seed: int | None = None, *, at: str | None = None, tags: Sequence[str] = (),
+        items: Mapping[str, Sequence[str]] | None = None,
     ) -> SessionRow:
-        """Store a new session of `plan` (question ids in the order they will be asked)."""
+        """Store a new session of `plan` (question ids in the order they will be asked).
+
+        `tags` are the --tag values it was started with; `items` (review sessions) the
+        items to ask of each planned question, when not all of them.
+        """
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; modes are {', '.join(MODES)}")
         with self._write() as db:
             cursor = db.execute(
-                "INSERT INTO sessions (student, banks, mode, seed, plan, started_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (student, json.dumps(sorted(set(banks))), mode, seed, json.dumps(list(plan)), at or now()),
+                "INSERT INTO sessions (student, banks, mode, seed, plan, started_at, tags, items) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (student, json.dumps(sorted(set(banks))), mode, seed, json.dumps(list(plan)), at or now(),
+                 json.dumps(fold_tags(tags)) if tags else None,
+                 None if items is None else json.dumps({card: list(ids) for card, ids in items.items()})),
             )
         return self.session(int(cursor.lastrowid))
 
     def record(
         self, session_id: int, question_id: str, answer: str, verdict: Verdict, *,
         seconds: float | None = None, variant_seed: int | None = None,
-        variant_params: Mapping[str, Any] | None = None, at: str | None = None,
+        variant_params: Mapping[str, Any] | None = None, at: str | None = None, attempt_no: int = 1,
     ) -> int:
-        """Commit one graded answer in its own transaction; return the attempt's id.
+        """Commit one graded answer (try `attempt_no` at the item) in its own transaction; return its id.
 
         Invalid input is not an attempt, so an `invalid` verdict is refused.
         """
@@ -231,11 +249,11 @@ class Store:
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO attempts (session_id, question_id, answer, status, score, misconception, verdict, "
-                "seconds, answered_at, variant_seed, variant_params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "seconds, answered_at, variant_seed, variant_params, attempt_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id, question_id, answer, verdict.status, verdict.score, verdict.misconception,
                     json.dumps(verdict.to_json(), ensure_ascii=False), seconds, at or now(), variant_seed,
-                    None if variant_params is None else json.dumps(variant_params, sort_keys=True),
+                    None if variant_params is None else json.dumps(variant_params, sort_keys=True), attempt_no,
                 ),
             )
         return int(cursor.lastrowid)
@@ -263,18 +281,21 @@ class Store:
         rows = self._db.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions {where} ORDER BY id", args)
         return [_session(row) for row in rows]
 
-    def unfinished(self, student: str, banks: Sequence[str] | None = None) -> list[SessionRow]:
-        """`student`'s unfinished `take` sessions, newest first; only those over exactly `banks` when given."""
+    def unfinished(self, student: str, banks: Sequence[str] | None = None, tags: Sequence[str] | None = None,
+                   modes: Sequence[str] = TAKE_MODES) -> list[SessionRow]:
+        """`student`'s unfinished sessions of `modes`, newest first; only those over exactly
+        `banks`, and started with exactly `tags`, when given."""
         rows = self._db.execute(
             f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE student = ? AND finished_at IS NULL "
-            f"AND mode IN ({', '.join('?' * len(TAKE_MODES))}) ORDER BY id DESC",
-            (student, *TAKE_MODES),
+            f"AND mode IN ({', '.join('?' * len(modes))}) ORDER BY id DESC",
+            (student, *modes),
         )
         found = [_session(row) for row in rows]
-        if banks is None:
-            return found
-        wanted = tuple(sorted(set(banks)))
-        return [s for s in found if s.banks == wanted]
+        if banks is not None:
+            found = [s for s in found if s.banks == tuple(sorted(set(banks)))]
+        if tags is not None:
+            found = [s for s in found if s.tags == fold_tags(tags)]
+        return found
 
     def attempts(
         self, *, student: str | None = None, session_id: int | None = None, question_id: str | None = None,
@@ -290,13 +311,19 @@ class Store:
         return [_attempt(row) for row in rows]
 
 
+def fold_tags(tags: Sequence[str]) -> tuple[str, ...]:
+    """Tags as compared: case-folded, sorted, each once."""
+    return tuple(sorted({tag.casefold() for tag in tags}))
+
+
 def _session(row: tuple[Any, ...]) -> SessionRow:
-    id_, student, banks, mode, seed, plan, position, started_at, finished_at = row
+    id_, student, banks, mode, seed, plan, position, started_at, finished_at, tags, items = row
     return SessionRow(id_, student, tuple(json.loads(banks)), mode, seed, tuple(json.loads(plan)),
-                      position, started_at, finished_at)
+                      position, started_at, finished_at, tuple(json.loads(tags)) if tags else (),
+                      None if items is None else {card: tuple(ids) for card, ids in json.loads(items).items()})
 
 
 def _attempt(row: tuple[Any, ...]) -> AttemptRow:
-    *head, verdict, seconds, answered_at, variant_seed, variant_params = row
+    *head, verdict, seconds, answered_at, variant_seed, variant_params, attempt_no = row
     return AttemptRow(*head, json.loads(verdict), seconds, answered_at, variant_seed,
-                      None if variant_params is None else json.loads(variant_params))
+                      None if variant_params is None else json.loads(variant_params), attempt_no)

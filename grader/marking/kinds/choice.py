@@ -126,7 +126,7 @@ class MultiKind:
     def check(self, question: Question, response: frozenset[str], key: frozenset[str]) -> Verdict:
         shown = self.format(question, response)
         wrongly_ticked = sorted(response - key)
-        missed = len(key - response)
+        missed = sorted(key - response)
         if question.scoring == "all_or_nothing":
             score = 1.0 if response == key else 0.0
         else:
@@ -140,7 +140,7 @@ class MultiKind:
                 feedback = question.option(letter).feedback
                 pieces.append(f"{letter} should not be ticked" + (f": {feedback}" if feedback else "."))
         if missed:
-            pieces.append(f"You left out {missed} right option{'s' if missed > 1 else ''}.")
+            pieces.append(f"You left out {_listed(missed)}, which {'is' if len(missed) == 1 else 'are'} also right.")
         return Verdict(status_for(score), score, " ".join(pieces), interpreted_as=shown)
 
     def format(self, question: Question, response: frozenset[str]) -> str:
@@ -155,3 +155,6 @@ class MultiKind:
                         wrong=flips, invalid=("", f"A,{chr(ord(letters[-1]) + 1)}", "%%"))
 
 
+def _listed(letters: list[str]) -> str:
+    """`C`, `A and C`, `A, C and D`."""
+    return letters[0] if len(letters) == 1 else f"{', '.join(letters[:-1])} and {letters[-1]}"
