@@ -14,9 +14,10 @@ has used that differ from the truth ("carried" values):
   answers.
 
 A wrong part that is right when recomputed from the carried values earns the exercise's
-`followthrough` share of its points, unless the carried values make it degenerate (the
-part, a carried value, or a quantity the part depends on becomes 0, so a path vanishes). A part that is wrong even then is pinned, where the work
-allows, to the first step of its own working that does not follow.
+`followthrough` share of its points, unless the carried values make it degenerate (a
+carried value zeroes a factor the part depends on, so a path vanishes; a 0 reached by a
+genuine cancellation is not degenerate). A part that is wrong even then is pinned, where
+the work allows, to the first step of its own working that does not follow.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from grader.marking import solutions
-from grader.marking.dependencies import ancestors, close, flat
+from grader.marking.dependencies import ancestors, close, flat, nudge
 from grader.marking.diagnose import Diagnosis, diagnose
 from grader.marking.compare import same_answer
 from grader.marking.memo import Memo
-from grader.model import Question, Verdict
+from grader.model import Question, Verdict, frozen
 
 SEARCH_ITERATIONS = 12
 """Secant steps when solving for the upstream value that reproduces a wrong answer."""
@@ -140,6 +141,8 @@ class _Context:
 
     relevant: Mapping[str, Carried]
     params: Mapping[str, Any] | None
+    convention: str | None = None
+    """The misconception that changed `params` (a loss convention, say), carried into this part."""
 
 
 def _combinations(inferred: list[list[Explanation]]) -> list[tuple[Explanation, ...]]:
@@ -149,8 +152,9 @@ def _combinations(inferred: list[list[Explanation]]) -> list[tuple[Explanation, 
 def _context(definite: Mapping[str, Carried], combo: tuple[Explanation, ...], upstream: frozenset[str]) -> _Context:
     carried = {item.quantity: item for explanation in combo for item in explanation.carried}
     carried.update(definite)  # what the student wrote wins over what was inferred
-    params = next((e.params for e in combo if e.params), None)
-    return _Context({c: k for c, k in carried.items() if c in upstream}, params)
+    changed = next((e for e in combo if e.params), None)
+    return _Context({c: k for c, k in carried.items() if c in upstream}, changed and changed.params,
+                    changed.diagnosis.misconception if changed and changed.diagnosis else None)
 
 
 def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, contexts: list[_Context],
@@ -169,9 +173,14 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
                 return replace(verdict, feedback=f"{verdict.feedback} It follows from {carried_text}, but {reason}, "
                                                  "so it earns no follow-through credit."), []
             share = question.followthrough
-            # The slip is counted once, where it was made, not again in the part it carried into.
+            # A slip is counted once, where it was made, not again in the part it carried into; a
+            # convention is named wherever it shows, since it is one way of doing every part.
+            changed = story.params or {}
             return replace(verdict, status="partial" if share < 1 else "correct", score=share * 1.0,
-                           followthrough=True, method="follow-through", misconception=None,
+                           followthrough=True, method="follow-through", misconception=story.convention,
+                           alternatives=(), carried=tuple((c, frozen(v)) for c, v in _given(story).items()),
+                           convention=tuple((n, frozen(v)) for n, v in changed.items()
+                                            if question.params.get(n) != v),
                            feedback=f"Correct given {carried_text}; with the right values it is {_show(truth)}."), []
     if stories:
         story = stories[0]
@@ -182,8 +191,8 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
                 f"{_show(_value(solver, params, given, quantity))}; you have {_show(answer)}.")
         text += f" {step}" if step else ""
         text += f" {diagnosis.feedback()}" if diagnosis else ""
-        return replace(verdict, feedback=text, misconception=diagnosis.misconception if diagnosis else None), []
-    diagnosis = diagnose(part, answer, {}, evidence)
+        return _named(verdict, text, diagnosis), []
+    diagnosis = diagnose(part, answer, {}, evidence) or _diagnose_work(question, part, work, evidence)
     explanations = _explain(question, part, answer, diagnosis, work, later)
     best = explanations[0]
     text = verdict.feedback
@@ -195,7 +204,27 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
                 f"Your {_label(quantity)} = {_show(answer)} is what {shown} would give.")
     if diagnosis:
         text += f" {diagnosis.feedback()}"
-    return replace(verdict, feedback=text, misconception=diagnosis.misconception if diagnosis else None), explanations
+    return _named(verdict, text, diagnosis), explanations
+
+
+def _named(verdict: Verdict, feedback: str, diagnosis: Diagnosis | None) -> Verdict:
+    return replace(verdict, feedback=feedback, misconception=diagnosis.misconception if diagnosis else None,
+                   alternatives=diagnosis.alternatives if diagnosis else ())
+
+
+def _diagnose_work(question: Question, part: Question, work: Mapping[str, Any],
+                   evidence: Mapping[str, Any]) -> Diagnosis | None:
+    """The misconception behind a wrong step of the shown work, when the answer alone names none
+    (or several): ∂L₂/∂W_h = 8 shown pins one step of ∂L/∂W_h = 4."""
+    truth = solutions.solution(question.solver, question.params)
+    upstream = ancestors(question.solver, question.params, part.quantity)
+    for name, value in work.items():
+        if name in upstream and name in truth and not _equal(part, value, truth[name]):
+            step = replace(part, quantity=name, misconceptions=())
+            found = diagnose(step, value, {}, {n: v for n, v in evidence.items() if n != name})
+            if found:
+                return found
+    return None
 
 
 def _given(story: _Context) -> dict[str, Any]:
@@ -254,25 +283,45 @@ def _first_wrong_step(question: Question, part: Question, given: Mapping[str, An
 def _degenerate(question: Question, part: Question, story: _Context, expected: Any, truth: Any) -> str:
     """Why the carried values make this part too easy to earn credit, or ''.
 
-    Carrying ŷ₂ = y₂, say, zeroes L₂ and every gradient through it: the part is then right
-    without the path it exists to test. So a part is degenerate when its value, a carried
-    value, or any quantity it depends on is 0 under the student's story but not in truth.
+    Carrying ŷ₂ = y₂, say, zeroes the factor ŷ₂ − y₂ of L₂ and of every gradient through it:
+    the part is then right without the path it exists to test. So a part is degenerate when
+    a carried value, or a quantity the part depends on, is 0 under the student's story but
+    not in truth, and nothing but the carried values holds it there (`_pinned`). A 0 that
+    is a sum of live terms (−12 + 12) is a genuine cancellation and earns credit.
     """
     tolerance = (part.tolerance.abs if part.tolerance else 1e-9)
     if not all(math.isfinite(float(v)) for v in flat(expected)):
         return "the carried values make it undefined"
-    if _is_zero(expected, tolerance) and not _is_zero(truth, tolerance):
-        return "the carried values make it trivially 0"
     solver = question.solver
-    told = solutions.solution(solver, story.params or question.params, _given(story))  # carried values included
+    params = story.params or question.params
+    given = _given(story)
+    told = solutions.solution(solver, params, given)  # carried values included
     right = solutions.solution(solver, question.params)
-    upstream = ancestors(solver, question.params, part.quantity)
+    upstream = ancestors(solver, question.params, part.quantity) | {part.quantity}
     for name in told:  # solver order: the first step that collapses
-        if name in upstream and _is_zero(told[name], tolerance) and not _is_zero(right[name], tolerance):
+        if (name in upstream and _is_zero(told[name], tolerance) and not _is_zero(right[name], tolerance)
+                and (name in given or _pinned(solver, params, given, name, told, tolerance))):
             carried = story.relevant.get(name)
-            return f"the carried {carried.describe()} trivialises it" if carried else \
-                f"that makes {_label(name)} = 0, which trivialises it"
+            if carried:
+                return f"the carried {carried.describe()} trivialises it"
+            if name == part.quantity:
+                return "the carried values make it trivially 0"
+            return f"that makes {_label(name)} = 0, which trivialises it"
     return ""
+
+
+def _pinned(solver: str, params: Mapping[str, Any], given: Mapping[str, Any], name: str,
+            told: Mapping[str, Any], tolerance: float) -> bool:
+    """Whether `name` stays 0 however any value it depends on moves, the carried ones held:
+    a factor the carried values zeroed, not a sum of live terms that cancel."""
+    for other in ancestors(solver, params, name):
+        if other in given:
+            continue
+        nudged = {**given, other: nudge(told[other])}
+        moved = _value(solver, params, nudged, name)
+        if moved is not None and not _is_zero(moved, tolerance):
+            return False
+    return True
 
 
 def _solve_for(solver: str, params: Mapping[str, Any], name: str, quantity: str, answer: Any,
