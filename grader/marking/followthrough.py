@@ -32,10 +32,9 @@ from grader.marking.dependencies import ancestors, close, flat, nudge
 from grader.marking.diagnose import Diagnosis, diagnose
 from grader.marking.compare import same_answer
 from grader.marking.memo import Memo
+from grader.marking.roots import quadratic_roots, secant
 from grader.model import Question, Verdict, frozen
 
-SEARCH_ITERATIONS = 12
-"""Secant steps when solving for the upstream value that reproduces a wrong answer."""
 MAX_EXPLANATIONS = 4
 """Explanations kept per wrong part; later parts may follow any one of them."""
 MAX_COMBINATIONS = 64
@@ -341,7 +340,7 @@ def _solve_for(solver: str, params: Mapping[str, Any], name: str, quantity: str,
     ys = [f(x) for x in points]
     if any(y is None for y in ys):
         return []
-    roots = _quadratic_roots(points, ys)
+    roots = quadratic_roots(points, ys)
     found: list[float] = []
     for root in roots:
         # Most quantities are polynomial in one override, so the parabola's root is usually
@@ -349,42 +348,11 @@ def _solve_for(solver: str, params: Mapping[str, Any], name: str, quantity: str,
         # rounding, not to the part's tolerance, so the value shown to the student is right.
         miss = f(root)
         exact = miss is not None and abs(miss) <= 1e-9 * max(1.0, abs(answer))
-        refined = root if exact else _secant(f, root, root + 1e-3 * step)
+        refined = root if exact else secant(f, root, root + 1e-3 * step)
         if refined is not None and not any(abs(refined - r) <= 1e-9 * max(1, abs(r)) for r in found):
             if not close(refined, start):
                 found.append(refined)
     return [r for r in found if _equal(part, answer, _value(solver, params, {name: r}, quantity))]
-
-
-def _quadratic_roots(xs: list[float], ys: list[float | None]) -> list[float]:
-    (x0, x1, x2), (y0, y1, y2) = xs, ys
-    # Divided differences give the interpolating parabola a·x² + b·x + c exactly.
-    d01 = (y1 - y0) / (x1 - x0)
-    d12 = (y2 - y1) / (x2 - x1)
-    a = (d12 - d01) / (x2 - x0)
-    b = d01 - a * (x0 + x1)
-    c = y0 - a * x0 * x0 - b * x0
-    if abs(a) <= 1e-12 * (abs(b) + abs(c) + 1):
-        return [] if b == 0 else [-c / b]
-    disc = b * b - 4 * a * c
-    if disc < 0:
-        return [-b / (2 * a)]
-    root = math.sqrt(disc)
-    return [(-b - root) / (2 * a), (-b + root) / (2 * a)]
-
-
-def _secant(f: Any, x0: float, x1: float) -> float | None:
-    y0, y1 = f(x0), f(x1)
-    for _ in range(SEARCH_ITERATIONS):
-        if y0 is None or y1 is None:
-            return None
-        if y1 == 0 or y1 == y0:
-            return x1
-        x0, x1 = x1, x1 - y1 * (x1 - x0) / (y1 - y0)
-        if not math.isfinite(x1):
-            return None
-        y0, y1 = y1, f(x1)
-    return x1
 
 
 def _value(solver: str, params: Mapping[str, Any], given: Mapping[str, Any], quantity: str) -> Any:
