@@ -67,7 +67,9 @@ def cmd_grade(ctx: Context) -> int:
         for path in [path for path in written if path not in reports]:
             ctx.console.print(f"wrote {path}", markup=False, highlight=False)
         if reports:
-            names = reports[0].name if len(reports) == 1 else f"{len(reports)} student reports"
+            students = sorted({path.stem for path in reports})
+            names = f"{students[0]}.md and {students[0]}.html" if len(students) == 1 else \
+                f"{len(students)} student reports (Markdown and HTML)"
             ctx.console.print(f"wrote {names} in {reports[0].parent}", markup=False, highlight=False)
         for message in refused:
             ctx.errors.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
