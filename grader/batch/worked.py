@@ -14,11 +14,13 @@ import re
 from typing import Any, Mapping
 
 from grader.marking import solutions
+from grader.marking.memo import Memo
 from grader.model import Question, Verdict
 
 _TOKEN = re.compile(r"[\s·+−\-()=,\[\]²½Σ]+")
 MAX_LINES = 80
 """Steps shown for one part at most: a vector problem's derivation can run long."""
+_STEPS = Memo(10_000)  # a class shares its parts and most carried stories: trim each once
 
 
 def _defines(line: str) -> str | None:
@@ -63,11 +65,7 @@ def steps(part: Question) -> list[str]:
     """The worked steps of a solver-backed part on the student's variant of the problem."""
     if not (part.solver and part.quantity):
         return []
-    try:
-        solution = solutions.solution(part.solver, part.params)
-        return trim(solution.steps, _label(part.quantity))
-    except Exception:  # a solver that cannot write steps for this problem: the key still stands
-        return []
+    return list(_STEPS.for_object(part, None, lambda: _worked(part, part.params, {})))
 
 
 def compared(part: Question, verdict: Verdict) -> list[str]:
@@ -77,10 +75,15 @@ def compared(part: Question, verdict: Verdict) -> list[str]:
         return []
     given = {name: _plain(value) for name, value in verdict.carried}
     params: Mapping[str, Any] = {**part.params, **{name: _plain(v) for name, v in verdict.convention}}
+    story = (verdict.carried, verdict.convention)
+    return list(_STEPS.for_object(part, story, lambda: _worked(part, params, given)))
+
+
+def _worked(part: Question, params: Mapping[str, Any], given: Mapping[str, Any]) -> tuple[str, ...]:
     try:
-        return trim(solutions.solution(part.solver, params, given).steps, _label(part.quantity))
-    except Exception:  # as in `steps`
-        return []
+        return tuple(trim(solutions.solution(part.solver, params, given).steps, _label(part.quantity)))
+    except Exception:  # a solver that cannot write steps for this problem: the key still stands
+        return ()
 
 
 def _plain(value: Any) -> Any:
