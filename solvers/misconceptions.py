@@ -45,6 +45,8 @@ class Misconception:
     solver: str
     sentence: str
     make: Callable[[Mapping[str, Any], Solution], Iterator[Variant]]
+    convention: bool = False
+    """A convention (½ on the loss, biases per block), not a slip: it is named in every part it shows in."""
 
 
 def variants(solver: str, params: Mapping[str, Any], truth: Solution | None = None) -> list[Variant]:
@@ -312,7 +314,7 @@ MISCONCEPTIONS: dict[str, Misconception] = {
         Misconception("loss-not-squared", "rnn", "The loss is squared: L_t = (ŷ_t − y_t)², so ∂L_t/∂ŷ_t = 2(ŷ_t − y_t).",
                       _loss_not_squared),
         Misconception("loss-convention", "rnn", "Check the loss convention: (ŷ − y)² and ½(ŷ − y)² differ by a factor 2.",
-                      _loss_convention),
+                      _loss_convention, convention=True),
         # Holding h_{t−1} constant in ∂h_t/∂W (one-step-bptt) gives the same total weight gradients as
         # this (one term per loss), but not the same ∂L/∂h_k or per-loss gradients: shown work and
         # earlier answers tell the two apart, so both are named.
@@ -357,6 +359,6 @@ MISCONCEPTIONS: dict[str, Misconception] = {
                       "factor (V for u = O(V s + c)).", _named_only),
         Misconception("bias-convention", "param_count",
                       "Check the bias convention: one bias vector per block (NPTEL, Coursera) or two (PyTorch).",
-                      _bias_convention),
+                      _bias_convention, convention=True),
     )
 }

@@ -9,7 +9,7 @@ misconception's id, its sentence for the student, and the variant's specific det
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from grader.marking import solutions
 from grader.marking.compare import same_answer
@@ -27,6 +27,8 @@ class Diagnosis:
     detail: str
     params: Mapping[str, Any]
     given: Mapping[str, Any]
+    convention: bool = False
+    """A convention (the loss's ½, the biases) rather than a slip: it shows in every part it touches."""
     also: tuple[tuple[str, str], ...] = ()
     """Other misconceptions that give the same value, less likely: (id, detail) pairs."""
 
@@ -44,14 +46,16 @@ class Diagnosis:
 
 
 def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None = None,
-             evidence: Mapping[str, Any] | None = None) -> Diagnosis | None:
+             evidence: Mapping[str, Any] | None = None,
+             later: Sequence[tuple[Question, Any]] = ()) -> Diagnosis | None:
     """The misconceptions whose variants give `value` for the question's quantity, most likely first.
 
     `carried` are values the student is known to have used earlier; the variant is applied
     on top of them, so a slip is recognised even after an earlier one. `evidence` is what
     else the student wrote (earlier answers, shown work) by quantity: a variant that it
     contradicts (see `_contradicted`) is not what happened, however well it fits this answer.
-    Candidates are ranked by the bank's own attribution of this value (a known wrong answer
+    Candidates are ranked by how many of the student's `later` answers (part, value) they
+    also reproduce, then by the bank's own attribution of this value (a known wrong answer
     lists its misconceptions, most likely first), then by the library's order.
     """
     if not (question.solver and question.quantity):
@@ -69,17 +73,20 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
         except (KeyError, ValueError, ArithmeticError):
             continue
         if matches and not _contradicted(question, predicted, kept, evidence or {}, upstream):
-            found.append(variant)
+            explained = sum(1 for part, shown in later if shown is not None and part.quantity in predicted
+                            and same_answer(part, shown, predicted[part.quantity]))
+            found.append((explained, variant))
     if not found:
         return None
     ranking = _bank_ranking(question, value)
-    found.sort(key=lambda variant: ranking.get(variant.misconception, len(ranking)))  # stable: library order on ties
+    # sorted() is stable: the library's order decides the remaining ties.
+    found.sort(key=lambda pair: (-pair[0], ranking.get(pair[1].misconception, len(ranking))))
     from solvers.misconceptions import MISCONCEPTIONS  # at first use: the library imports numpy
 
-    best = found[0]
-    also = tuple(dict.fromkeys((v.misconception, v.detail) for v in found[1:] if v.misconception != best.misconception))
-    return Diagnosis(best.misconception, MISCONCEPTIONS[best.misconception].sentence, best.detail, best.params,
-                     best.given, also)
+    best = found[0][1]
+    also = tuple(dict.fromkeys((v.misconception, v.detail) for _, v in found[1:] if v.misconception != best.misconception))
+    named = MISCONCEPTIONS[best.misconception]
+    return Diagnosis(best.misconception, named.sentence, best.detail, best.params, best.given, named.convention, also)
 
 
 def _bank_ranking(question: Question, value: Any) -> dict[str, int]:

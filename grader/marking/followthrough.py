@@ -140,8 +140,8 @@ class _Context:
 
     relevant: Mapping[str, Carried]
     params: Mapping[str, Any] | None
-    convention: str | None = None
-    """The misconception that changed `params` (a loss convention, say), carried into this part."""
+    mistake: Diagnosis | None = None
+    """The named mistake behind the carried values or `params` (a loss convention, h₀ left out)."""
 
 
 def _combinations(inferred: list[list[Explanation]]) -> list[tuple[Explanation, ...]]:
@@ -151,9 +151,9 @@ def _combinations(inferred: list[list[Explanation]]) -> list[tuple[Explanation, 
 def _context(definite: Mapping[str, Carried], combo: tuple[Explanation, ...], upstream: frozenset[str]) -> _Context:
     carried = {item.quantity: item for explanation in combo for item in explanation.carried}
     carried.update(definite)  # what the student wrote wins over what was inferred
-    changed = next((e for e in combo if e.params), None)
-    return _Context({c: k for c, k in carried.items() if c in upstream}, changed and changed.params,
-                    changed.diagnosis.misconception if changed and changed.diagnosis else None)
+    params = next((e.params for e in combo if e.params), None)
+    mistake = next((e.diagnosis for e in combo if e.diagnosis and (e.params or e.carried)), None)
+    return _Context({c: k for c, k in carried.items() if c in upstream}, params, mistake)
 
 
 def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, contexts: list[_Context],
@@ -166,17 +166,22 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
     for story in stories:
         expected = _value(solver, story.params or question.params, _given(story), quantity)
         if expected is not None and _equal(part, answer, expected):
-            carried_text = _carried_text(story.relevant.values(), story.params)
+            carried_text = _carried_text(story)
             reason = _degenerate(question, part, story, expected, truth)
             if reason:
+                # The same mistake, carried on: named as it was where it was made.
+                named = story.mistake
                 return replace(verdict, feedback=f"{verdict.feedback} It follows from {carried_text}, but {reason}, "
-                                                 "so it earns no follow-through credit."), []
+                                                 "so it earns no follow-through credit.",
+                               misconception=named.misconception if named else verdict.misconception,
+                               alternatives=() if named else verdict.alternatives), []
             share = question.followthrough
             # A slip is counted once, where it was made, not again in the part it carried into; a
             # convention is named wherever it shows, since it is one way of doing every part.
             changed = story.params or {}
+            convention = story.mistake.misconception if story.mistake and story.mistake.convention else None
             return replace(verdict, status="partial" if share < 1 else "correct", score=share * 1.0,
-                           followthrough=True, method="follow-through", misconception=story.convention,
+                           followthrough=True, method="follow-through", misconception=convention,
                            alternatives=(), carried=tuple((c, frozen(v)) for c, v in _given(story).items()),
                            convention=tuple((n, frozen(v)) for n, v in changed.items()
                                             if question.params.get(n) != v),
@@ -186,12 +191,12 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
         given, params = _given(story), story.params or question.params
         diagnosis = diagnose(part, answer, given, evidence)
         step = _first_wrong_step(question, part, given, params, work, earlier)
-        text = (f"Even with {_carried_text(story.relevant.values(), story.params)}, {_label(quantity)} would be "
+        text = (f"Even with {_carried_text(story)}, {_label(quantity)} would be "
                 f"{_show(_value(solver, params, given, quantity))}; you have {_show(answer)}.")
         text += f" {step}" if step else ""
         text += f" {diagnosis.feedback()}" if diagnosis else ""
         return _named(verdict, text, diagnosis), []
-    diagnosis = diagnose(part, answer, {}, evidence) or _diagnose_work(question, part, work, evidence)
+    diagnosis = diagnose(part, answer, {}, evidence, later) or _diagnose_work(question, part, work, evidence)
     explanations = _explain(question, part, answer, diagnosis, work, later)
     best = explanations[0]
     text = verdict.feedback
@@ -370,12 +375,14 @@ def _is_zero(value: Any, tolerance: float) -> bool:
     return all(abs(v) <= tolerance for v in flat(value))
 
 
-def _carried_text(items: Any, variant_params: Mapping[str, Any] | None) -> str:
-    """`your ŷ₁ = 2 and ∂L/∂h₁ = −8`, naming a convention carried from an earlier part."""
-    pieces = [item.describe() for item in items]
+def _carried_text(story: _Context) -> str:
+    """`your ŷ₁ = 2 and ∂L/∂h₁ = −8`, naming a convention or a mistake carried from an earlier part."""
+    pieces = [item.describe() for item in story.relevant.values()]
     text = "your " + " and ".join(pieces) if pieces else ""
-    if variant_params:
-        text += (" with " if text else "") + "the convention you used in an earlier part"
+    if story.params:
+        mistake = story.mistake
+        carried = "the convention you used" if mistake is None or mistake.convention else f"your {mistake.detail}"
+        text += (" with " if text else "") + f"{carried} in an earlier part"
     return text
 
 

@@ -77,3 +77,16 @@ def test_a_known_wrong_answer_two_mistakes_give_lists_both() -> None:
     verdict = KINDS["number"].check(part, 4.0, keys.expected(part))
     assert verdict.misconception == "one-step-bptt"
     assert set(verdict.alternatives) == {"direct-path-only", "loss-convention"}
+
+
+def test_later_answers_decide_which_of_two_mistakes_it_was() -> None:
+    # ŷ₂ = 4 alone is most likely ŷ₁ given for ŷ₂; with L = 10 and ∂L/∂h₁ = −16 after it,
+    # only h₁ = W_x·x₁ (h₀·W_h left out) explains them all, and they follow from it.
+    parts = grade({"a": "4", "b": "10", "c": "-16"})
+    assert parts["a"].misconception == "forward-drops-h0" and parts["a"].alternatives == ("wrong-time-step",)
+    assert parts["b"].followthrough and parts["c"].followthrough
+    # L = 1 is the ½ convention, L₂ alone or L₁ alone: ∂L/∂h₁ = −4 and ∂L/∂W_h = −4 make it L₁
+    # alone, and the later parts are named by the same mistake (no credit: it zeroes L₂'s path).
+    parts = grade({"a": "6", "b": "1", "c": "-4", "d": "-4"})
+    assert [parts[p].misconception for p in "bcd"] == ["only-first-loss"] * 3
+    assert not parts["c"].followthrough and not parts["d"].followthrough
