@@ -142,7 +142,7 @@ def key_text(item: Question) -> str:
 
 def evidence_lines(evidence: Any) -> tuple[str, ...]:
     """Structured evidence of any shape as lines of text: a mapping as `key: value`, a list
-    item by item (an object by its public fields), anything else as its text."""
+    item by item (an object by its own `describe()`, else by its fields), anything else as its text."""
     if not evidence:
         return ()
     if isinstance(evidence, dict):
@@ -153,6 +153,9 @@ def evidence_lines(evidence: Any) -> tuple[str, ...]:
 
 
 def _plain_text(value: Any) -> str:
+    describe = getattr(value, "describe", None)
+    if callable(describe):  # an evidence type that says itself how it reads (a rubric point's mark and words)
+        return str(describe())
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_plain_text(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):

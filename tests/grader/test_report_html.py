@@ -75,3 +75,25 @@ def test_every_bank_item_has_a_key_the_report_can_show() -> None:
             question = variants.instantiate(question, 0)
             for item in question.parts or (question,):
                 assert key_text(item).strip(), item.id
+
+
+def test_evidence_of_any_shape_is_shown_line_by_line() -> None:
+    from dataclasses import dataclass
+
+    from grader.batch.teaching import evidence_lines
+
+    @dataclass(frozen=True)
+    class Point:
+        point: str
+        state: str
+
+    @dataclass(frozen=True)
+    class Said(Point):
+        def describe(self) -> str:
+            return f"✓ {self.point}"
+
+    assert evidence_lines((Point("names vanishing gradients", "earned"),)) == (
+        "point: names vanishing gradients; state: earned",)
+    assert evidence_lines([Said("gates", "earned")]) == ("✓ gates",)
+    assert evidence_lines({"found": ["memory", "faster"]}) == ("found: memory, faster",)
+    assert evidence_lines(None) == ()
