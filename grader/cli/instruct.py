@@ -98,8 +98,8 @@ def register(sub: Any) -> None:
                        "are scored provisionally and flagged for review. A refused file is reported and the others "
                        "are still graded (exit 2 if any was refused).")
     p.add_argument("submissions", metavar="SUBMISSION", nargs="+")
-    p.add_argument("--out", metavar="DIR", help="write gradebook.csv, gradebook.json, reports/STUDENT.md, "
-                   "review-queue.json (and item-stats.json with --stats) to DIR")
+    p.add_argument("--out", metavar="DIR", help="write gradebook.csv, gradebook.json, moodle.csv, canvas.csv, "
+                   "reports/STUDENT.md and .html, review-queue.json (and item-stats.json with --stats) to DIR")
     p.add_argument("--overrides", metavar="FILE", help="instructor scores {student: {question id: score}}, "
                    "applied on every run")
     p.add_argument("--stats", action="store_true", help="item statistics: facility, discrimination, "
