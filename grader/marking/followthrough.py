@@ -167,7 +167,7 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
         expected = _value(solver, story.params or question.params, _given(story), quantity)
         if expected is not None and _equal(part, answer, expected):
             carried_text = _carried_text(story)
-            reason = _degenerate(question, part, story, expected, truth)
+            reason = _degenerate(question, part, story, expected)
             if reason:
                 # The same mistake, carried on: named as it was where it was made.
                 named = story.mistake
@@ -218,8 +218,8 @@ def _named(verdict: Verdict, feedback: str, diagnosis: Diagnosis | None) -> Verd
 
 def _diagnose_work(question: Question, part: Question, work: Mapping[str, Any],
                    evidence: Mapping[str, Any]) -> Diagnosis | None:
-    """The misconception behind a wrong step of the shown work, when the answer alone names none
-    (or several): ∂L₂/∂W_h = 8 shown pins one step of ∂L/∂W_h = 4."""
+    """The misconception behind a wrong step of the shown work, when the answer itself matches
+    none: a shown ∂L₂/∂W_h = 8 is one-step BPTT whatever the final ∂L/∂W_h came to."""
     truth = solutions.solution(question.solver, question.params)
     upstream = ancestors(question.solver, question.params, part.quantity)
     for name, value in work.items():
@@ -284,7 +284,7 @@ def _first_wrong_step(question: Question, part: Question, given: Mapping[str, An
     return ""
 
 
-def _degenerate(question: Question, part: Question, story: _Context, expected: Any, truth: Any) -> str:
+def _degenerate(question: Question, part: Question, story: _Context, expected: Any) -> str:
     """Why the carried values make this part too easy to earn credit, or ''.
 
     Carrying ŷ₂ = y₂, say, zeroes the factor ŷ₂ − y₂ of L₂ and of every gradient through it:
