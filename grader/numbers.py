@@ -8,3 +8,9 @@ def format_number(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.6g}"
+
+
+def format_rounded(value: float, decimals: int) -> str:
+    """A score or a number of points to at most `decimals` decimals, no trailing zeros: 2, 0.75, 0.67."""
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

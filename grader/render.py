@@ -147,7 +147,8 @@ def verdict_text(verdict: Verdict, label: str = "", method: bool = True) -> Rend
     if verdict.feedback:
         lines.append(Text(verdict.feedback))
     if verdict.misconception:
-        lines.append(Text(f"likely misconception: {verdict.misconception}", style="yellow"))
+        also = f" (or: {', '.join(verdict.alternatives)})" if verdict.alternatives else ""
+        lines.append(Text(f"likely misconception: {verdict.misconception}{also}", style="yellow"))
     if verdict.method and method:
         lines.append(Text(f"decided by: {verdict.method}", style="dim"))
     for pid, part in verdict.parts:

@@ -224,8 +224,10 @@ class FieldReader(Checker):
             elif repr(mapping["answer"]) in seen:
                 self.problem(where + ("answer",), f"answer {mapping['answer']!r} is listed twice; merge the feedback into one entry")
             seen.add(repr(mapping.get("answer")))
+            ids = self.text_list(mapping, "id", where) if isinstance(mapping.get("id"), list) else \
+                tuple(filter(None, [self.text(mapping, "id", where)]))
             out.append(KnownWrong(mapping.get("answer"), self.text(mapping, "feedback", where, required=True) or "",
-                                  self.text(mapping, "id", where)))
+                                  ids[0] if ids else None, ids[1:]))
         return tuple(out)
 
     # -- keys ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from grader.marking.kinds import KINDS, grade
 from grader.marking.kinds.exercise import ExerciseAnswers, combine
 from grader.marking.memo import Memo
 from grader.model import NOT_ANSWERED, Question, Verdict, status_for
+from grader.numbers import format_rounded
 from grader.batch.submissions import Submission
 
 MAX_OVERRIDES_BYTES = 1_000_000
@@ -46,6 +47,10 @@ class Result:
     verdict: Verdict
     points: float
     answer: str | None
+    item: Question | None = field(default=None, compare=False, repr=False)
+    """The question as graded (the student's variant), for reports that show its text and key."""
+    responses: tuple[tuple[str, str], ...] = ()
+    """What the student wrote, whole, by question or part id."""
 
     @property
     def earned(self) -> float:
@@ -160,8 +165,14 @@ def grade_submission(catalog: Catalog, submission: Submission,
             warnings += notes
         if overrides:
             verdict = _overridden(question, verdict, overrides)
-        results.append(Result(question.id, verdict, points(question), answer))
+        responses = tuple((item.id, _written(submission.answers[item.id])) for item in (question, *question.parts)
+                          if item.id in submission.answers)
+        results.append(Result(question.id, verdict, points(question), answer, question, responses))
     return Graded(submission.student, submission.path, submission.seed, tuple(results), tuple(warnings))
+
+
+def _written(answer: Any) -> str:
+    return ", ".join(str(a) for a in answer) if isinstance(answer, list) else str(answer)
 
 
 def _grade_question(question: Question, submission: Submission) -> tuple[Verdict, str | None, list[str]]:
@@ -266,29 +277,53 @@ def columns(graded: list[Graded]) -> list[str]:
     return list(dict.fromkeys(r.question for g in graded for r in g.results))
 
 
+def maxima(graded: list[Graded]) -> dict[str, float]:
+    """Each question's points (the most any submission could earn on it)."""
+    top: dict[str, float] = {}
+    for g in graded:
+        for r in g.results:
+            top[r.question] = max(top.get(r.question, 0.0), r.points)
+    return top
+
+
+def points_text(value: float) -> str:
+    """Points in a CSV cell: up to four decimals, no trailing zeros (1.75, 5.3333, 2)."""
+    return format_rounded(value, 4)
+
+
+POINTS_POSSIBLE = "Points Possible"
+"""The student cell of gradebook.csv's second row, which holds each question's points."""
+
+
 def write(graded: list[Graded], out_dir: Path) -> list[Path]:
-    """Write gradebook.csv and gradebook.json; return their paths."""
+    """Write gradebook.csv (points per question, after a `Points Possible` row of maxima) and
+    gradebook.json; return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     ids = columns(graded)
+    top = maxima(graded)
     csv_path, json_path = out_dir / "gradebook.csv", out_dir / "gradebook.json"
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student", "file", "seed", *ids, "total", "max", "percent"])
+        writer.writerow([POINTS_POSSIBLE, "", "", *(points_text(top[qid]) for qid in ids),
+                         points_text(sum(top.values())), "", "100"])
         for g in graded:
-            earned = {r.question: f"{r.earned:.4g}" for r in g.results}
-            writer.writerow([_safe_cell(g.student), _safe_cell(g.path), "" if g.seed is None else g.seed,
-                             *(earned.get(qid, "") for qid in ids), f"{g.total:.4g}", f"{g.maximum:.4g}",
+            earned = {r.question: points_text(r.earned) for r in g.results}
+            writer.writerow([safe_cell(g.student), safe_cell(g.path), "" if g.seed is None else g.seed,
+                             *(earned.get(qid, "") for qid in ids), points_text(g.total), points_text(g.maximum),
                              f"{g.percent:.1f}"])
     # One student per line: still easy to read and grep, and written by json's C encoder
     # (indent= falls back to pure Python, a second and a half for 2,000 students).
     rows = ",\n".join(json.dumps(g.to_json(), ensure_ascii=False) for g in graded)
-    json_path.write_text(f'{{"columns": {json.dumps(ids, ensure_ascii=False)},\n"students": [\n{rows}\n]}}\n',
+    json_path.write_text(f'{{"columns": {json.dumps(ids, ensure_ascii=False)},\n'
+                         f'"points": {json.dumps(top, ensure_ascii=False)},\n"students": [\n{rows}\n]}}\n',
                          encoding="utf-8")
     return [csv_path, json_path]
 
 
-def _safe_cell(text: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet; a student id must never run as one.
+def safe_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: one starting with = + - @ would be a formula, and a
+    student id must never run as one."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 

@@ -67,7 +67,9 @@ def cmd_grade(ctx: Context) -> int:
         for path in [path for path in written if path not in reports]:
             ctx.console.print(f"wrote {path}", markup=False, highlight=False)
         if reports:
-            names = reports[0].name if len(reports) == 1 else f"{len(reports)} student reports"
+            students = sorted({path.stem for path in reports})
+            names = f"{students[0]}.md and {students[0]}.html" if len(students) == 1 else \
+                f"{len(students)} student reports (Markdown and HTML)"
             ctx.console.print(f"wrote {names} in {reports[0].parent}", markup=False, highlight=False)
         for message in refused:
             ctx.errors.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
@@ -96,8 +98,8 @@ def register(sub: Any) -> None:
                        "are scored provisionally and flagged for review. A refused file is reported and the others "
                        "are still graded (exit 2 if any was refused).")
     p.add_argument("submissions", metavar="SUBMISSION", nargs="+")
-    p.add_argument("--out", metavar="DIR", help="write gradebook.csv, gradebook.json, reports/STUDENT.md, "
-                   "review-queue.json (and item-stats.json with --stats) to DIR")
+    p.add_argument("--out", metavar="DIR", help="write gradebook.csv, gradebook.json, moodle.csv, canvas.csv, "
+                   "reports/STUDENT.md and .html, review-queue.json (and item-stats.json with --stats) to DIR")
     p.add_argument("--overrides", metavar="FILE", help="instructor scores {student: {question id: score}}, "
                    "applied on every run")
     p.add_argument("--stats", action="store_true", help="item statistics: facility, discrimination, "

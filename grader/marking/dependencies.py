@@ -30,7 +30,7 @@ def moves(solver: str, params: Mapping[str, Any], names: Iterable[str], quantity
     """Whether nudging the named quantities together moves `quantity`: one solve, where
     `ancestors` needs the whole graph (a solve per quantity)."""
     truth = solutions.solution(solver, params)
-    nudged = {name: _nudge(truth[name]) for name in names}
+    nudged = {name: nudge(truth[name]) for name in names}
     if quantity in nudged:
         return True
     return not close(solutions.solution(solver, params, nudged)[quantity], truth[quantity])
@@ -51,7 +51,7 @@ def _dependencies(solver: str, params: Mapping[str, Any]) -> tuple[dict[str, fro
     for name, value in truth.items():
         if isinstance(value, (str, bool)) or hasattr(value, "free_symbols"):
             continue
-        nudged = solutions.solution(solver, params, {name: _nudge(value)})
+        nudged = solutions.solution(solver, params, {name: nudge(value)})
         for other, moved in nudged.items():
             if other != name and not close(moved, truth[other]):
                 upstream[other].add(name)
@@ -60,7 +60,8 @@ def _dependencies(solver: str, params: Mapping[str, Any]) -> tuple[dict[str, fro
             {name: frozenset(found) for name, found in downstream.items()})
 
 
-def _nudge(value: Any) -> Any:
+def nudge(value: Any) -> Any:
+    """A value moved by PERTURBATION (relative for large scalars): far enough to show a dependence."""
     import numpy as np
 
     if isinstance(value, float):

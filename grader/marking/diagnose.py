@@ -9,7 +9,7 @@ misconception's id, its sentence for the student, and the variant's specific det
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from grader.marking import solutions
 from grader.marking.compare import same_answer
@@ -27,25 +27,42 @@ class Diagnosis:
     detail: str
     params: Mapping[str, Any]
     given: Mapping[str, Any]
+    convention: bool = False
+    """A convention (the loss's ½, the biases) rather than a slip: it shows in every part it touches."""
+    also: tuple[tuple[str, str], ...] = ()
+    """Other misconceptions that give the same value, less likely: (id, detail) pairs."""
 
     def feedback(self) -> str:
-        """What the student reads: the specific slip, then the general rule."""
-        return f"This matches a known mistake: {self.detail}. {self.sentence}"
+        """What the student reads: the specific slip, then the general rule, then the other candidates."""
+        text = f"This matches a known mistake: {self.detail}. {self.sentence}"
+        if self.also:
+            text += " The same value also comes from: " + "; ".join(detail for _, detail in self.also) + "."
+        return text
+
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        """The ids of the other candidates, most likely first."""
+        return tuple(dict.fromkeys(m for m, _ in self.also if m != self.misconception))
 
 
 def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None = None,
-             evidence: Mapping[str, Any] | None = None) -> Diagnosis | None:
-    """The first misconception whose variant gives `value` for the question's quantity.
+             evidence: Mapping[str, Any] | None = None,
+             later: Sequence[tuple[Question, Any]] = ()) -> Diagnosis | None:
+    """The misconceptions whose variants give `value` for the question's quantity, most likely first.
 
     `carried` are values the student is known to have used earlier; the variant is applied
     on top of them, so a slip is recognised even after an earlier one. `evidence` is what
     else the student wrote (earlier answers, shown work) by quantity: a variant that it
     contradicts (see `_contradicted`) is not what happened, however well it fits this answer.
+    Candidates are ranked by how many of the student's `later` answers (part, value) they
+    also reproduce, then by the bank's own attribution of this value (a known wrong answer
+    lists its misconceptions, most likely first), then by the library's order.
     """
     if not (question.solver and question.quantity):
         return None
 
     upstream = ancestors(question.solver, question.params, question.quantity) if evidence else frozenset()
+    found = []
     for variant in variants_of(question.solver, question.params):
         known = solutions.quantities(question.solver, variant.params)
         kept = {name: v for name, v in (carried or {}).items() if name in known}
@@ -56,11 +73,29 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
         except (KeyError, ValueError, ArithmeticError):
             continue
         if matches and not _contradicted(question, predicted, kept, evidence or {}, upstream):
-            from solvers.misconceptions import MISCONCEPTIONS  # at first use: the library imports numpy
+            explained = sum(1 for part, shown in later if shown is not None and part.quantity in predicted
+                            and same_answer(part, shown, predicted[part.quantity]))
+            found.append((explained, variant))
+    if not found:
+        return None
+    ranking = _bank_ranking(question, value)
+    # sorted() is stable: the library's order decides the remaining ties.
+    found.sort(key=lambda pair: (-pair[0], ranking.get(pair[1].misconception, len(ranking))))
+    from solvers.misconceptions import MISCONCEPTIONS  # at first use: the library imports numpy
 
-            sentence = MISCONCEPTIONS[variant.misconception].sentence
-            return Diagnosis(variant.misconception, sentence, variant.detail, variant.params, variant.given)
-    return None
+    best = found[0][1]
+    also = tuple(dict.fromkeys((v.misconception, v.detail) for _, v in found[1:] if v.misconception != best.misconception))
+    named = MISCONCEPTIONS[best.misconception]
+    return Diagnosis(best.misconception, named.sentence, best.detail, best.params, best.given, named.convention, also)
+
+
+def _bank_ranking(question: Question, value: Any) -> dict[str, int]:
+    """The misconception ids the bank gives for this known wrong value, by rank."""
+    for wrong in question.misconceptions:
+        if wrong.misconception and isinstance(wrong.answer, (int, float)) and isinstance(value, (int, float)) \
+                and (question.tolerance or Tolerance()).accepts(float(value), float(wrong.answer)):
+            return {name: rank for rank, name in enumerate(wrong.ids)}
+    return {}
 
 
 def _contradicted(question: Question, predicted: Mapping[str, Any], carried: Mapping[str, Any],
@@ -112,7 +147,8 @@ def with_diagnosis(question: Question, value: Any, verdict: Verdict) -> Verdict:
     if found is None:
         return verdict
     return Verdict(verdict.status, verdict.score, f"{verdict.feedback} {found.feedback()}",
-                   interpreted_as=verdict.interpreted_as, method=verdict.method, misconception=found.misconception)
+                   interpreted_as=verdict.interpreted_as, method=verdict.method, misconception=found.misconception,
+                   alternatives=found.alternatives)
 
 _VARIANTS = Memo(solutions.CACHE_SIZE)
 

@@ -14,9 +14,10 @@ has used that differ from the truth ("carried" values):
   answers.
 
 A wrong part that is right when recomputed from the carried values earns the exercise's
-`followthrough` share of its points, unless the carried values make it degenerate (the
-part, a carried value, or a quantity the part depends on becomes 0, so a path vanishes). A part that is wrong even then is pinned, where the work
-allows, to the first step of its own working that does not follow.
+`followthrough` share of its points, unless the carried values make it degenerate (a
+carried value zeroes a factor the part depends on, so a path vanishes; a 0 reached by a
+genuine cancellation is not degenerate). A part that is wrong even then is pinned, where
+the work allows, to the first step of its own working that does not follow.
 """
 
 from __future__ import annotations
@@ -27,14 +28,13 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from grader.marking import solutions
-from grader.marking.dependencies import ancestors, close, flat
+from grader.marking.dependencies import ancestors, close, flat, nudge
 from grader.marking.diagnose import Diagnosis, diagnose
 from grader.marking.compare import same_answer
 from grader.marking.memo import Memo
-from grader.model import Question, Verdict
+from grader.marking.roots import quadratic_roots, secant
+from grader.model import Question, Verdict, frozen
 
-SEARCH_ITERATIONS = 12
-"""Secant steps when solving for the upstream value that reproduces a wrong answer."""
 MAX_EXPLANATIONS = 4
 """Explanations kept per wrong part; later parts may follow any one of them."""
 MAX_COMBINATIONS = 64
@@ -140,6 +140,8 @@ class _Context:
 
     relevant: Mapping[str, Carried]
     params: Mapping[str, Any] | None
+    mistake: Diagnosis | None = None
+    """The named mistake behind the carried values or `params` (a loss convention, h₀ left out)."""
 
 
 def _combinations(inferred: list[list[Explanation]]) -> list[tuple[Explanation, ...]]:
@@ -150,7 +152,8 @@ def _context(definite: Mapping[str, Carried], combo: tuple[Explanation, ...], up
     carried = {item.quantity: item for explanation in combo for item in explanation.carried}
     carried.update(definite)  # what the student wrote wins over what was inferred
     params = next((e.params for e in combo if e.params), None)
-    return _Context({c: k for c, k in carried.items() if c in upstream}, params)
+    mistake = next((e.diagnosis for e in combo if e.diagnosis and (e.params or e.carried)), None)
+    return _Context({c: k for c, k in carried.items() if c in upstream}, params, mistake)
 
 
 def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, contexts: list[_Context],
@@ -163,27 +166,37 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
     for story in stories:
         expected = _value(solver, story.params or question.params, _given(story), quantity)
         if expected is not None and _equal(part, answer, expected):
-            carried_text = _carried_text(story.relevant.values(), story.params)
-            reason = _degenerate(question, part, story, expected, truth)
+            carried_text = _carried_text(story)
+            reason = _degenerate(question, part, story, expected)
             if reason:
+                # The same mistake, carried on: named as it was where it was made.
+                named = story.mistake
                 return replace(verdict, feedback=f"{verdict.feedback} It follows from {carried_text}, but {reason}, "
-                                                 "so it earns no follow-through credit."), []
+                                                 "so it earns no follow-through credit.",
+                               misconception=named.misconception if named else verdict.misconception,
+                               alternatives=() if named else verdict.alternatives), []
             share = question.followthrough
-            # The slip is counted once, where it was made, not again in the part it carried into.
+            # A slip is counted once, where it was made, not again in the part it carried into; a
+            # convention is named wherever it shows, since it is one way of doing every part.
+            changed = story.params or {}
+            convention = story.mistake.misconception if story.mistake and story.mistake.convention else None
             return replace(verdict, status="partial" if share < 1 else "correct", score=share * 1.0,
-                           followthrough=True, method="follow-through", misconception=None,
+                           followthrough=True, method="follow-through", misconception=convention,
+                           alternatives=(), carried=tuple((c, frozen(v)) for c, v in _given(story).items()),
+                           convention=tuple((n, frozen(v)) for n, v in changed.items()
+                                            if question.params.get(n) != v),
                            feedback=f"Correct given {carried_text}; with the right values it is {_show(truth)}."), []
     if stories:
         story = stories[0]
         given, params = _given(story), story.params or question.params
         diagnosis = diagnose(part, answer, given, evidence)
         step = _first_wrong_step(question, part, given, params, work, earlier)
-        text = (f"Even with {_carried_text(story.relevant.values(), story.params)}, {_label(quantity)} would be "
+        text = (f"Even with {_carried_text(story)}, {_label(quantity)} would be "
                 f"{_show(_value(solver, params, given, quantity))}; you have {_show(answer)}.")
         text += f" {step}" if step else ""
         text += f" {diagnosis.feedback()}" if diagnosis else ""
-        return replace(verdict, feedback=text, misconception=diagnosis.misconception if diagnosis else None), []
-    diagnosis = diagnose(part, answer, {}, evidence)
+        return _named(verdict, text, diagnosis), []
+    diagnosis = diagnose(part, answer, {}, evidence, later) or _diagnose_work(question, part, work, evidence)
     explanations = _explain(question, part, answer, diagnosis, work, later)
     best = explanations[0]
     text = verdict.feedback
@@ -195,7 +208,27 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
                 f"Your {_label(quantity)} = {_show(answer)} is what {shown} would give.")
     if diagnosis:
         text += f" {diagnosis.feedback()}"
-    return replace(verdict, feedback=text, misconception=diagnosis.misconception if diagnosis else None), explanations
+    return _named(verdict, text, diagnosis), explanations
+
+
+def _named(verdict: Verdict, feedback: str, diagnosis: Diagnosis | None) -> Verdict:
+    return replace(verdict, feedback=feedback, misconception=diagnosis.misconception if diagnosis else None,
+                   alternatives=diagnosis.alternatives if diagnosis else ())
+
+
+def _diagnose_work(question: Question, part: Question, work: Mapping[str, Any],
+                   evidence: Mapping[str, Any]) -> Diagnosis | None:
+    """The misconception behind a wrong step of the shown work, when the answer itself matches
+    none: a shown ∂L₂/∂W_h = 8 is one-step BPTT whatever the final ∂L/∂W_h came to."""
+    truth = solutions.solution(question.solver, question.params)
+    upstream = ancestors(question.solver, question.params, part.quantity)
+    for name, value in work.items():
+        if name in upstream and name in truth and not _equal(part, value, truth[name]):
+            step = replace(part, quantity=name, misconceptions=())
+            found = diagnose(step, value, {}, {n: v for n, v in evidence.items() if n != name})
+            if found:
+                return found
+    return None
 
 
 def _given(story: _Context) -> dict[str, Any]:
@@ -251,28 +284,48 @@ def _first_wrong_step(question: Question, part: Question, given: Mapping[str, An
     return ""
 
 
-def _degenerate(question: Question, part: Question, story: _Context, expected: Any, truth: Any) -> str:
+def _degenerate(question: Question, part: Question, story: _Context, expected: Any) -> str:
     """Why the carried values make this part too easy to earn credit, or ''.
 
-    Carrying ŷ₂ = y₂, say, zeroes L₂ and every gradient through it: the part is then right
-    without the path it exists to test. So a part is degenerate when its value, a carried
-    value, or any quantity it depends on is 0 under the student's story but not in truth.
+    Carrying ŷ₂ = y₂, say, zeroes the factor ŷ₂ − y₂ of L₂ and of every gradient through it:
+    the part is then right without the path it exists to test. So a part is degenerate when
+    a carried value, or a quantity the part depends on, is 0 under the student's story but
+    not in truth, and nothing but the carried values holds it there (`_pinned`). A 0 that
+    is a sum of live terms (−12 + 12) is a genuine cancellation and earns credit.
     """
     tolerance = (part.tolerance.abs if part.tolerance else 1e-9)
     if not all(math.isfinite(float(v)) for v in flat(expected)):
         return "the carried values make it undefined"
-    if _is_zero(expected, tolerance) and not _is_zero(truth, tolerance):
-        return "the carried values make it trivially 0"
     solver = question.solver
-    told = solutions.solution(solver, story.params or question.params, _given(story))  # carried values included
+    params = story.params or question.params
+    given = _given(story)
+    told = solutions.solution(solver, params, given)  # carried values included
     right = solutions.solution(solver, question.params)
-    upstream = ancestors(solver, question.params, part.quantity)
+    upstream = ancestors(solver, question.params, part.quantity) | {part.quantity}
     for name in told:  # solver order: the first step that collapses
-        if name in upstream and _is_zero(told[name], tolerance) and not _is_zero(right[name], tolerance):
+        if (name in upstream and _is_zero(told[name], tolerance) and not _is_zero(right[name], tolerance)
+                and (name in given or _pinned(solver, params, given, name, told, tolerance))):
             carried = story.relevant.get(name)
-            return f"the carried {carried.describe()} trivialises it" if carried else \
-                f"that makes {_label(name)} = 0, which trivialises it"
+            if carried:
+                return f"the carried {carried.describe()} trivialises it"
+            if name == part.quantity:
+                return "the carried values make it trivially 0"
+            return f"that makes {_label(name)} = 0, which trivialises it"
     return ""
+
+
+def _pinned(solver: str, params: Mapping[str, Any], given: Mapping[str, Any], name: str,
+            told: Mapping[str, Any], tolerance: float) -> bool:
+    """Whether `name` stays 0 however any value it depends on moves, the carried ones held:
+    a factor the carried values zeroed, not a sum of live terms that cancel."""
+    for other in ancestors(solver, params, name):
+        if other in given:
+            continue
+        nudged = {**given, other: nudge(told[other])}
+        moved = _value(solver, params, nudged, name)
+        if moved is not None and not _is_zero(moved, tolerance):
+            return False
+    return True
 
 
 def _solve_for(solver: str, params: Mapping[str, Any], name: str, quantity: str, answer: Any,
@@ -292,7 +345,7 @@ def _solve_for(solver: str, params: Mapping[str, Any], name: str, quantity: str,
     ys = [f(x) for x in points]
     if any(y is None for y in ys):
         return []
-    roots = _quadratic_roots(points, ys)
+    roots = quadratic_roots(points, ys)
     found: list[float] = []
     for root in roots:
         # Most quantities are polynomial in one override, so the parabola's root is usually
@@ -300,42 +353,11 @@ def _solve_for(solver: str, params: Mapping[str, Any], name: str, quantity: str,
         # rounding, not to the part's tolerance, so the value shown to the student is right.
         miss = f(root)
         exact = miss is not None and abs(miss) <= 1e-9 * max(1.0, abs(answer))
-        refined = root if exact else _secant(f, root, root + 1e-3 * step)
+        refined = root if exact else secant(f, root, root + 1e-3 * step)
         if refined is not None and not any(abs(refined - r) <= 1e-9 * max(1, abs(r)) for r in found):
             if not close(refined, start):
                 found.append(refined)
     return [r for r in found if _equal(part, answer, _value(solver, params, {name: r}, quantity))]
-
-
-def _quadratic_roots(xs: list[float], ys: list[float | None]) -> list[float]:
-    (x0, x1, x2), (y0, y1, y2) = xs, ys
-    # Divided differences give the interpolating parabola a·x² + b·x + c exactly.
-    d01 = (y1 - y0) / (x1 - x0)
-    d12 = (y2 - y1) / (x2 - x1)
-    a = (d12 - d01) / (x2 - x0)
-    b = d01 - a * (x0 + x1)
-    c = y0 - a * x0 * x0 - b * x0
-    if abs(a) <= 1e-12 * (abs(b) + abs(c) + 1):
-        return [] if b == 0 else [-c / b]
-    disc = b * b - 4 * a * c
-    if disc < 0:
-        return [-b / (2 * a)]
-    root = math.sqrt(disc)
-    return [(-b - root) / (2 * a), (-b + root) / (2 * a)]
-
-
-def _secant(f: Any, x0: float, x1: float) -> float | None:
-    y0, y1 = f(x0), f(x1)
-    for _ in range(SEARCH_ITERATIONS):
-        if y0 is None or y1 is None:
-            return None
-        if y1 == 0 or y1 == y0:
-            return x1
-        x0, x1 = x1, x1 - y1 * (x1 - x0) / (y1 - y0)
-        if not math.isfinite(x1):
-            return None
-        y0, y1 = y1, f(x1)
-    return x1
 
 
 def _value(solver: str, params: Mapping[str, Any], given: Mapping[str, Any], quantity: str) -> Any:
@@ -353,12 +375,14 @@ def _is_zero(value: Any, tolerance: float) -> bool:
     return all(abs(v) <= tolerance for v in flat(value))
 
 
-def _carried_text(items: Any, variant_params: Mapping[str, Any] | None) -> str:
-    """`your ŷ₁ = 2 and ∂L/∂h₁ = −8`, naming a convention carried from an earlier part."""
-    pieces = [item.describe() for item in items]
+def _carried_text(story: _Context) -> str:
+    """`your ŷ₁ = 2 and ∂L/∂h₁ = −8`, naming a convention or a mistake carried from an earlier part."""
+    pieces = [item.describe() for item in story.relevant.values()]
     text = "your " + " and ".join(pieces) if pieces else ""
-    if variant_params:
-        text += (" with " if text else "") + "the convention you used in an earlier part"
+    if story.params:
+        mistake = story.mistake
+        carried = "the convention you used" if mistake is None or mistake.convention else f"your {mistake.detail}"
+        text += (" with " if text else "") + f"{carried} in an earlier part"
     return text
 
 

@@ -24,7 +24,7 @@ from grader.errors import QuizError, ResponseError
 from grader.marking import solutions
 from grader.marking.dependencies import flat
 from grader.marking.diagnose import collisions
-from grader.model import KnownWrong, Option, Question
+from grader.model import Option, Question
 
 MAX_DRAWS = 200
 """Draws tried per seed before a variant is declared impossible."""
@@ -226,7 +226,7 @@ def fill(question: Question, values: Mapping[str, Any], seed: int) -> Question:
     options = tuple(Option(o.letter, text(o.text) or "", text(o.feedback), render(o.value, values),
                            None if o.expr is None else str(render(o.expr, values)), o.chain, o.misconception)
                     for o in question.options)
-    wrongs = tuple(KnownWrong(render(w.answer, values), text(w.feedback) or "", w.misconception)
+    wrongs = tuple(replace(w, answer=render(w.answer, values), feedback=text(w.feedback) or "")
                    for w in question.misconceptions)
     parts = tuple(fill(part, values, seed) for part in question.parts)
     return replace(question, prompt=text(question.prompt) or "", explanation=text(question.explanation) or "",

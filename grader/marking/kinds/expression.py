@@ -47,7 +47,7 @@ class ExpressionKind:
         for wrong in question.misconceptions:
             if same_value(question, self.key(question, wrong.answer), response).equivalent:
                 return Verdict("incorrect", 0.0, wrong.feedback, interpreted_as=shown, method=decision.method,
-                               misconception=wrong.misconception)
+                               misconception=wrong.misconception, alternatives=wrong.also)
         feedback = decision.detail if decision.method == "shape" else f"{shown} is not equal to the answer."
         return with_diagnosis(question, response, Verdict("incorrect", 0.0, feedback, interpreted_as=shown,
                                                       method=decision.method))

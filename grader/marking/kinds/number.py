@@ -34,7 +34,7 @@ class NumberKind:
             if isinstance(wrong.answer, (int, float)) and tolerance.accepts(response, float(wrong.answer)):
                 return Verdict(
                     "incorrect", 0.0, wrong.feedback, interpreted_as=shown,
-                    method="numeric tolerance", misconception=wrong.misconception,
+                    method="numeric tolerance", misconception=wrong.misconception, alternatives=wrong.also,
                 )
         return with_diagnosis(question, response, Verdict("incorrect", 0.0, f"{shown} is not right.",
                                                       interpreted_as=shown, method="numeric tolerance"))
