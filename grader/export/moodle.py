@@ -11,7 +11,7 @@ the variants of a randomised question get a category of their own.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any
+from typing import Any, Callable
 
 from grader.export.maxima import maxima
 from grader.export.shared import (Item, Notes, as_html, category_path, exact, grader_info, multi_fractions,
@@ -20,6 +20,7 @@ from grader.model import Question
 
 CLOZE_KINDS = frozenset({"number", "choice", "multi"})
 _CLOZE_ESCAPES = {"{": "&#123;", "}": "&#125;", "#": "&#35;", "~": "&#126;"}
+_CASTEXT_ESCAPES = {"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;", "$": "&#36;"}
 
 
 def write(items: list[Item], notes: Notes) -> bytes:
@@ -79,9 +80,9 @@ def _head(item: Item, qtype: str, text: str | None = None, feedback: str | None 
     return element
 
 
-def _tail(element: ET.Element, question: Question) -> ET.Element:
+def _tail(element: ET.Element, question: Question, safe: Callable[[str], str] = str) -> ET.Element:
     for hint in question.hints:
-        _text(ET.SubElement(element, "hint", format="html"), as_html(hint))
+        _text(ET.SubElement(element, "hint", format="html"), safe(as_html(hint)))
     if question.tags:
         tags = ET.SubElement(element, "tags")
         for tag in question.tags:
@@ -146,8 +147,8 @@ def _essay(item: Item) -> ET.Element:
 def _stack(item: Item) -> ET.Element:
     question = item.question
     matrix = question.kind == "matrix"
-    text = as_html(question.prompt) + "<p>[[input:ans1]] [[validation:ans1]]</p>"
-    element = _head(item, "stack", text)
+    text = castext_safe(as_html(question.prompt)) + "<p>[[input:ans1]] [[validation:ans1]]</p>"
+    element = _head(item, "stack", text, castext_safe(as_html(question.explanation)))
     _text(ET.SubElement(element, "questionvariables"), f"ta:{maxima(item.key)};")
     _text(ET.SubElement(element, "specificfeedback", format="html"), "[[feedback:prt1]]")
     _text(ET.SubElement(element, "questionnote", format="html"), "")
@@ -170,7 +171,13 @@ def _stack(item: Item) -> ET.Element:
     ET.SubElement(expected, "expectedscore").text = "1.0000000"
     ET.SubElement(expected, "expectedpenalty").text = "0.0000000"
     ET.SubElement(expected, "expectedanswernote").text = "prt1-1-T"
-    return _tail(element, question)
+    return _tail(element, question, castext_safe)
+
+
+def castext_safe(html_text: str) -> str:
+    """HTML for a STACK text field, with {, }, [, ] and $ as entities: STACK evaluates
+    `{@…@}` and `{#…#}` in Maxima and reads `[[…]]` as blocks, so bank text must not form them."""
+    return "".join(_CASTEXT_ESCAPES.get(ch, ch) for ch in html_text)
 
 
 def _stack_input(element: ET.Element, matrix: bool) -> None:

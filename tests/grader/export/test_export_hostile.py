@@ -31,6 +31,14 @@ questions:
     answer: A
     explanation: "{EVIL}"
     source: {{document: test, question: "1"}}
+  - id: formula
+    kind: expression
+    prompt: "{EVIL} {{@system(\\"ls\\")@}} {{#1#}} [[input:ans2]] $$x$$"
+    variables: [n]
+    answer: "n^2"
+    explanation: "{EVIL} {{@1@}}"
+    hints: ["{{@1@}} [[if test='true']]"]
+    source: {{document: test, question: "3"}}
   - id: parts
     kind: exercise
     prompt: "{EVIL}"
@@ -55,7 +63,7 @@ def items(tmp_path_factory: pytest.TempPathFactory) -> list[shared.Item]:
     questions, _ = shared.select([str(path)], None)
     notes = shared.Notes()
     collected = shared.collect(questions, notes, verify.checked)
-    assert notes.left_out == 0 and len(collected) == 2
+    assert notes.left_out == 0 and len(collected) == 3
     return collected
 
 
@@ -71,9 +79,18 @@ def test_moodle_keeps_text_as_text_and_opens_no_sub_question(items: list[shared.
     assert "<script>" not in cloze
 
 
+def test_stack_text_cannot_reach_maxima_or_add_inputs(items: list[shared.Item]) -> None:
+    stack = ET.fromstring(moodle.write(items, shared.Notes())).find("question[@type='stack']")
+    fields = [stack.findtext(path) for path in ("questiontext/text", "generalfeedback/text", "hint/text")]
+    for text in fields:
+        assert not re.search(r"\{[@#=]|\[\[(?!input:ans1\]\]|validation:ans1\]\])|\$\$", text), text
+    assert fields[0].count("[[input:") == 1 and "{@system" in as_plain(fields[0])
+    assert stack.findtext("questionvariables/text") == "ta:n^2;"
+
+
 def test_gift_reads_back_the_same_text(items: list[shared.Item]) -> None:
     questions = read_gift(gift.write(items, shared.Notes()).decode("utf-8"))
-    assert [q.name for q in questions] == ["evil/pick", "evil/parts.a"]
+    assert [q.name for q in questions] == ["evil/pick", "evil/parts.a"]  # GIFT leaves the formula out
     assert as_plain(questions[0].text) == PLAIN
     assert as_plain(questions[0].alternatives[0][2]) == "A. " + PLAIN
     assert as_plain(questions[1].alternatives[1][3]) == PLAIN
