@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from export_oracle import MOODLE_PERCENTS, accepts_exactly, as_plain, error, expected, expected_names, same_formula
 
+from rich.console import Console
+
+from grader.cli import main
 from grader.export import moodle, shared
 from grader.model import Question
 
@@ -16,7 +21,19 @@ _SUB = re.compile(r"\{(\d+):(NUMERICAL|MULTICHOICE_V|MULTIRESPONSE):(.*?)\}", re
 
 
 def test_every_question_reads_back_with_its_verified_key(items: list[shared.Item]) -> None:
-    root = ET.fromstring(moodle.write(items, shared.Notes()))
+    check_file(ET.fromstring(moodle.write(items, shared.Notes())), variants=3)
+
+
+def test_the_done_when_command_reads_back(tmp_path: Path) -> None:
+    out = tmp_path / "all.xml"
+    code = main(["export", "--format", "moodle", "--out", str(out), "--variants", "20"],
+                console=Console(file=io.StringIO(), width=200))
+    assert code == 0
+    check_file(ET.parse(out).getroot(), variants=20)
+
+
+def check_file(root: ET.Element, variants: int) -> None:
+    """Every question of a Moodle export of all banks, against the banks' verified keys."""
     category = None
     seen = []
     for element in root:
@@ -28,11 +45,11 @@ def test_every_question_reads_back_with_its_verified_key(items: list[shared.Item
         question, key = expected(name)
         seen.append(name)
         assert element.findtext("idnumber") == name
-        variants = f"/{question.parent or question.id.split('/')[1]}" if ", seed " in name else ""
-        assert category.startswith(f"$course$/top/rnnquiz/{question.bank}{variants}"), (name, category)
+        nested = f"/{(question.parent or question.id).split('/')[1]}" if ", seed " in name else ""
+        assert category.startswith(f"$course$/top/rnnquiz/{question.bank}{nested}"), (name, category)
         CHECKS[element.get("type")](element, question, key)
     assert len(seen) == len(set(seen))
-    assert set(seen) == expected_names(3, split={"assignment3/q5"})
+    assert set(seen) == expected_names(variants, split={"assignment3/q5"})
 
 
 def check_multichoice(element: ET.Element, question: Question, key: Any) -> None:
