@@ -13,14 +13,14 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any, Callable
 
-from grader.export.maxima import maxima
+from grader.export import stack
+from grader.export.stack import castext_safe
 from grader.export.shared import (Item, Notes, as_html, category_path, exact, grader_info, multi_fractions,
                                   multi_note, numeric_answers, percent, plain, split, tolerance_of, weights, xml_bytes)
 from grader.model import Question
 
 CLOZE_KINDS = frozenset({"number", "choice", "multi"})
 _CLOZE_ESCAPES = {"{": "&#123;", "}": "&#125;", "#": "&#35;", "~": "&#126;"}
-_CASTEXT_ESCAPES = {"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;", "$": "&#36;"}
 
 
 def write(items: list[Item], notes: Notes) -> bytes:
@@ -146,65 +146,10 @@ def _essay(item: Item) -> ET.Element:
 
 def _stack(item: Item) -> ET.Element:
     question = item.question
-    matrix = question.kind == "matrix"
     text = castext_safe(as_html(question.prompt)) + "<p>[[input:ans1]] [[validation:ans1]]</p>"
     element = _head(item, "stack", text, castext_safe(as_html(question.explanation)))
-    _text(ET.SubElement(element, "questionvariables"), f"ta:{maxima(item.key)};")
-    _text(ET.SubElement(element, "specificfeedback", format="html"), "[[feedback:prt1]]")
-    _text(ET.SubElement(element, "questionnote", format="html"), "")
-    for name, value in (("questionsimplify", "1"), ("assumepositive", "0"), ("assumereal", "0"),
-                        ("multiplicationsign", "dot"), ("sqrtsign", "1"), ("complexno", "i"),
-                        ("inversetrig", "cos-1"), ("matrixparens", "[")):
-        ET.SubElement(element, name).text = value
-    for name, value in (("prtcorrect", "Correct."), ("prtpartiallycorrect", "Partly correct."),
-                        ("prtincorrect", "Incorrect.")):
-        _text(ET.SubElement(element, name, format="html"), as_html(value))
-    _stack_input(element, matrix)
-    _stack_prt(element, question)
-    test = ET.SubElement(element, "qtest")
-    ET.SubElement(test, "testcase").text = "1"
-    given = ET.SubElement(test, "testinput")
-    ET.SubElement(given, "name").text = "ans1"
-    ET.SubElement(given, "value").text = "ta"
-    expected = ET.SubElement(test, "expected")
-    ET.SubElement(expected, "name").text = "prt1"
-    ET.SubElement(expected, "expectedscore").text = "1.0000000"
-    ET.SubElement(expected, "expectedpenalty").text = "0.0000000"
-    ET.SubElement(expected, "expectedanswernote").text = "prt1-1-T"
+    stack.fill(element, item)
     return _tail(element, question, castext_safe)
-
-
-def castext_safe(html_text: str) -> str:
-    """HTML for a STACK text field, with {, }, [, ] and $ as entities: STACK evaluates
-    `{@…@}` and `{#…#}` in Maxima and reads `[[…]]` as blocks, so bank text must not form them."""
-    return "".join(_CASTEXT_ESCAPES.get(ch, ch) for ch in html_text)
-
-
-def _stack_input(element: ET.Element, matrix: bool) -> None:
-    given = ET.SubElement(element, "input")
-    for name, value in (("name", "ans1"), ("type", "matrix" if matrix else "algebraic"), ("tans", "ta"),
-                        ("boxsize", "30"), ("strictsyntax", "1"), ("insertstars", "0"), ("syntaxhint", ""),
-                        ("forbidwords", ""), ("allowwords", ""), ("forbidfloat", "0"),
-                        ("requirelowestterms", "0"), ("checkanswertype", "0"), ("mustverify", "1"),
-                        ("showvalidation", "1"), ("options", "")):
-        ET.SubElement(given, name).text = value
-
-
-def _stack_prt(element: ET.Element, question: Question) -> None:
-    prt = ET.SubElement(element, "prt")
-    for name, value in (("name", "prt1"), ("value", "1.0000000"), ("autosimplify", "1"), ("feedbackstyle", "1")):
-        ET.SubElement(prt, name).text = value
-    _text(ET.SubElement(prt, "feedbackvariables"), "")
-    node = ET.SubElement(prt, "node")
-    for name, value in (("name", "0"), ("answertest", "AlgEquiv"), ("sans", "ans1"), ("tans", "ta"),
-                        ("testoptions", ""), ("quiet", "0"), ("truescoremode", "="), ("truescore", "1.0000000"),
-                        ("truenextnode", "-1"), ("trueanswernote", "prt1-1-T")):
-        ET.SubElement(node, name).text = value
-    _text(ET.SubElement(node, "truefeedback", format="html"), "")
-    for name, value in (("falsescoremode", "="), ("falsescore", "0.0000000"), ("falsenextnode", "-1"),
-                        ("falseanswernote", "prt1-1-F")):
-        ET.SubElement(node, name).text = value
-    _text(ET.SubElement(node, "falsefeedback", format="html"), "")
 
 
 # -- cloze -----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ questions:
     answer: "n^2"
     explanation: "{EVIL} {{@1@}}"
     hints: ["{{@1@}} [[if test='true']]"]
+    misconceptions: [{{answer: "n^3", feedback: "{{@1@}} [[feedback:prt1]]"}}]
     source: {{document: test, question: "3"}}
   - id: parts
     kind: exercise
@@ -81,11 +82,12 @@ def test_moodle_keeps_text_as_text_and_opens_no_sub_question(items: list[shared.
 
 def test_stack_text_cannot_reach_maxima_or_add_inputs(items: list[shared.Item]) -> None:
     stack = ET.fromstring(moodle.write(items, shared.Notes())).find("question[@type='stack']")
-    fields = [stack.findtext(path) for path in ("questiontext/text", "generalfeedback/text", "hint/text")]
+    fields = [stack.findtext(path) for path in ("questiontext/text", "generalfeedback/text", "hint/text",
+                                                 "prt/node[2]/truefeedback/text")]
     for text in fields:
         assert not re.search(r"\{[@#=]|\[\[(?!input:ans1\]\]|validation:ans1\]\])|\$\$", text), text
     assert fields[0].count("[[input:") == 1 and "{@system" in as_plain(fields[0])
-    assert stack.findtext("questionvariables/text") == "ta:n^2;"
+    assert stack.findtext("questionvariables/text") == "ta:n^2;\nw1:n^3;"
 
 
 def test_gift_reads_back_the_same_text(items: list[shared.Item]) -> None:

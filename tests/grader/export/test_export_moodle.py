@@ -15,6 +15,7 @@ from rich.console import Console
 
 from grader.cli import main
 from grader.export import moodle, shared
+from grader.marking.kinds import KINDS
 from grader.model import Question
 
 _SUB = re.compile(r"\{(\d+):(NUMERICAL|MULTICHOICE_V|MULTIRESPONSE):(.*?)\}", re.DOTALL)
@@ -105,11 +106,18 @@ def check_essay(element: ET.Element, question: Question, key: Any) -> None:
 
 
 def check_stack(element: ET.Element, question: Question, key: Any) -> None:
-    variables = element.findtext("questionvariables/text")
-    assert variables.startswith("ta:") and variables.endswith(";")
-    assert same_formula(question, key, variables[3:-1])
+    lines = element.findtext("questionvariables/text").split("\n")
+    variables = dict(line.removesuffix(";").split(":", 1) for line in lines)
+    assert list(variables) == ["ta"] + [f"w{k}" for k in range(1, len(question.misconceptions) + 1)]
+    assert same_formula(question, key, variables["ta"])
+    nodes = element.findall("prt/node")
+    assert [n.findtext("tans") for n in nodes] == list(variables)
+    assert [n.findtext("truescore") for n in nodes] == ["1.0000000"] + ["0.0000000"] * len(question.misconceptions)
+    for wrong, node in zip(question.misconceptions, nodes[1:]):
+        assert same_formula(question, KINDS[question.kind].key(question, wrong.answer), variables[node.findtext("tans")])
+        assert as_plain(node.findtext("truefeedback/text")) == wrong.feedback.strip()
+    assert all(n.findtext("answertest") == "AlgEquiv" and n.findtext("sans") == "ans1" for n in nodes)
     assert element.findtext("input/type") == ("matrix" if question.kind == "matrix" else "algebraic")
-    assert element.findtext("prt/node/answertest") == "AlgEquiv"
     assert "[[input:ans1]]" in element.findtext("questiontext/text")
 
 
