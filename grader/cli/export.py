@@ -48,7 +48,7 @@ def cmd_export(ctx: Context) -> int:
     for line in notes.lines:
         ctx.errors.print(f"note: {line}", markup=False, highlight=False, soft_wrap=True)
     variants = sum(1 for item in items if item.category != item.question.bank)
-    ctx.console.print(f"wrote {len(items)} questions ({variants} of them variants) to {out} as {ctx.args.format}; "
+    ctx.console.print(f"wrote {out} ({ctx.args.format}): {len(items)} bank questions, {variants} of them variants; "
                       f"{len(notes.lines)} notes", markup=False, highlight=False)
     return 1 if notes.left_out else 0
 

@@ -112,7 +112,8 @@ def _pieces(item: Item, notes: Notes) -> list[Item]:
         notes.add(question.id, "the model answer and rubric become the general feedback, which students "
                                "see after submitting")
     if question.kind == "number" and question.misconceptions:
-        notes.add(question.id, "feedback on known wrong answers is not exported (Canvas numerical answers are right)")
+        notes.add(question.id, "its feedback on known wrong answers is left out (every answer of a Canvas "
+                               "numerical question counts as right)")
     return [item]
 
 
