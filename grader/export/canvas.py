@@ -14,8 +14,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from grader.export.shared import (Item, Notes, as_html, exact, grader_info, multi_note, plain, safe_id, split,
-                                  tolerance_of, xml_bytes, zip_bytes)
+from grader.export.shared import (Item, Notes, as_html, exact, grader_info, manifest, multi_note, plain, safe_id,
+                                  split, tolerance_of, xml_bytes, zip_bytes)
 
 QTI12 = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CANVAS = "http://canvas.instructure.com/xsd/cccv1p0"
@@ -42,12 +42,7 @@ def write(items: list[Item], notes: Notes) -> bytes:
 
 
 def _manifest(banks: list[str]) -> ET.Element:
-    manifest = ET.Element("manifest", {"xmlns": MANIFEST, "identifier": "rnnquiz-export"})
-    metadata = ET.SubElement(manifest, "metadata")
-    ET.SubElement(metadata, "schema").text = "IMS Content"
-    ET.SubElement(metadata, "schemaversion").text = "1.1.3"
-    ET.SubElement(manifest, "organizations")
-    resources = ET.SubElement(manifest, "resources")
+    root, resources = manifest({"xmlns": MANIFEST}, "IMS Content", "1.1.3")
     for bank in banks:
         ident = safe_id(f"rnnquiz-{bank}")
         resource = ET.SubElement(resources, "resource", identifier=ident, type=ASSESSMENT_TYPE)
@@ -56,7 +51,7 @@ def _manifest(banks: list[str]) -> ET.Element:
         meta = ET.SubElement(resources, "resource", identifier=f"{ident}-meta", type=META_TYPE,
                              href=f"{ident}/assessment_meta.xml")
         ET.SubElement(meta, "file", href=f"{ident}/assessment_meta.xml")
-    return manifest
+    return root
 
 
 def _meta(ident: str, bank: str, points: float) -> ET.Element:

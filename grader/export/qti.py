@@ -17,8 +17,8 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from grader.export.maxima import maxima
-from grader.export.shared import (Item, Notes, as_html, exact, grader_info, plain, safe_id, tolerance_of, xml_bytes,
-                                  zip_bytes)
+from grader.export.shared import (Item, Notes, as_html, exact, grader_info, manifest, plain, safe_id, tolerance_of,
+                                  xml_bytes, zip_bytes)
 from grader.model import Question
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
@@ -41,24 +41,18 @@ def write(items: list[Item], notes: Notes) -> bytes:
 
 
 def _manifest(files: dict[str, bytes]) -> ET.Element:
-    manifest = ET.Element("manifest", {"xmlns": CP, "xmlns:xsi": XSI, "identifier": "rnnquiz-export",
-                                       "xsi:schemaLocation": f"{CP_XSD} {QTI_XSD}"})
-    metadata = ET.SubElement(manifest, "metadata")
-    ET.SubElement(metadata, "schema").text = "QTIv2.1 Package"
-    ET.SubElement(metadata, "schemaversion").text = "1.0.0"
-    ET.SubElement(manifest, "organizations")
-    resources = ET.SubElement(manifest, "resources")
+    root, resources = manifest({"xmlns": CP, "xmlns:xsi": XSI, "xsi:schemaLocation": f"{CP_XSD} {QTI_XSD}"},
+                               "QTIv2.1 Package", "1.0.0")
     for name in files:
         kind = ITEM_TYPE if name.startswith("items/") else TEST_TYPE
         resource = ET.SubElement(resources, "resource", identifier=safe_id(name.removesuffix(".xml")),
                                  type=kind, href=name)
         ET.SubElement(resource, "file", href=name)
         if kind == TEST_TYPE:
-            root = ET.fromstring(files[name])
-            for ref in root.iter(f"{{{QTI}}}assessmentItemRef"):
+            for ref in ET.fromstring(files[name]).iter(f"{{{QTI}}}assessmentItemRef"):
                 ET.SubElement(resource, "dependency", identifierref=safe_id(ref.get("href", "").removesuffix(".xml")
                                                                            .replace("../", "")))
-    return manifest
+    return root
 
 
 def _tests(items: list[Item]) -> dict[str, ET.Element]:

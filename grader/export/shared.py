@@ -138,6 +138,16 @@ def xml_bytes(element: ET.Element) -> bytes:
     return ET.tostring(element, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+def manifest(attributes: dict[str, str], schema: str, version: str) -> tuple[ET.Element, ET.Element]:
+    """An IMS content-packaging manifest with its metadata, and its still empty <resources>."""
+    root = ET.Element("manifest", {"identifier": "rnnquiz-export", **attributes})
+    metadata = ET.SubElement(root, "metadata")
+    ET.SubElement(metadata, "schema").text = schema
+    ET.SubElement(metadata, "schemaversion").text = version
+    ET.SubElement(root, "organizations")
+    return root, ET.SubElement(root, "resources")
+
+
 def zip_bytes(files: dict[str, bytes]) -> bytes:
     """A zip archive of these files (name → content), in this order."""
     out = io.BytesIO()
