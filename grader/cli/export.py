@@ -49,7 +49,7 @@ def cmd_export(ctx: Context) -> int:
         ctx.errors.print(f"note: {line}", markup=False, highlight=False, soft_wrap=True)
     variants = sum(1 for item in items if item.category != item.question.bank)
     ctx.console.print(f"wrote {out} ({ctx.args.format}): {len(items)} bank questions, {variants} of them variants; "
-                      f"{len(notes.lines)} notes", markup=False, highlight=False)
+                      f"{len(notes.lines)} notes", markup=False, highlight=False, soft_wrap=True)
     return 1 if notes.left_out else 0
 
 
