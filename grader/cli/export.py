@@ -14,7 +14,7 @@ FORMATS = ("moodle", "gift", "qti", "canvas")
 EPILOG = """\
 Examples:
   rnnquiz export --format moodle --out all.xml --variants 20
-      every bank as Moodle XML; 20 verified variants of each randomised question, each in its own category
+      every bank as Moodle XML; 20 verified variants of each randomised question, in a category of their own
   rnnquiz export hse nptel --format gift --out quiz.gift.txt
       two banks as GIFT (exercises become one question per part; formulas are left out and listed)
   rnnquiz export in5400 practice/bptt --format qti --out in5400-qti.zip
@@ -56,9 +56,9 @@ def cmd_export(ctx: Context) -> int:
 def register(sub: Any) -> None:
     """Add the `export` command to the `rnnquiz` sub-command parser."""
     p = sub.add_parser("export", help="export verified banks to Moodle, GIFT, QTI 2.1 or Canvas",
-                       description="Write the selected banks and questions for a learning-management system. "
-                       "Every key is verified first (a question whose key fails is left out, exit 1); numeric "
-                       "tolerances become one absolute error per answer; a randomised question is written as "
+                       description="Write the selected banks and questions for a learning-management system.\n"
+                       "Every key is verified first (a question whose key fails is left out, exit 1); numeric\n"
+                       "tolerances become one absolute error per answer; a randomised question is written as\n"
                        "N verified variants in a category (or question group) of its own.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("selectors", metavar="BANK|QUESTION_ID", nargs="*",
