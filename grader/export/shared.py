@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -247,20 +248,10 @@ def percent(fraction: float) -> str:
 def weights(parts: tuple[Question, ...]) -> list[int]:
     """Parts' points as the smallest whole numbers in the same ratio (cloze marks are integers)."""
     points = [Fraction(p.points).limit_denominator(1000) for p in parts]
-    scale = 1
-    for value in points:
-        scale = scale * value.denominator // _gcd(scale, value.denominator)
+    scale = math.lcm(*(value.denominator for value in points))
     whole = [int(value * scale) for value in points]
-    common = 0
-    for value in whole:
-        common = _gcd(common, value)
-    return [value // (common or 1) for value in whole]
-
-
-def _gcd(a: int, b: int) -> int:
-    while b:
-        a, b = b, a % b
-    return a
+    common = math.gcd(*whole) or 1
+    return [value // common for value in whole]
 
 
 def split(item: Item) -> list[Item]:

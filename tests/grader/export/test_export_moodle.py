@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -157,3 +158,10 @@ def test_multi_scoring_it_cannot_copy_is_reported(items: list[shared.Item]) -> N
     assert any(line.startswith("hse/q2: per-option scoring") and "50 %" in line and "-25 %" in line
                for line in notes.lines)
     assert any(line.startswith("practice/gru_formula: exported as a STACK question") for line in notes.lines)
+
+
+def test_cloze_marks_keep_the_parts_points_as_whole_numbers() -> None:
+    part = expected("in5400/task1.a")[0]
+    parts = tuple(replace(part, points=points) for points in (0.5, 1.0, 1.5, 2.5))
+    assert shared.weights(parts) == [1, 2, 3, 5]
+    assert shared.weights(parts[1:2]) == [1]
