@@ -14,13 +14,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from grader.export.shared import (Item, Notes, as_html, exact, grader_info, manifest, multi_note, plain, safe_id,
+from grader.export.shared import (Item, Notes, as_html, exact, grader_info, manifest, plain, safe_id, scoring_scheme,
                                   split, tolerance_of, xml_bytes, zip_bytes)
 
 QTI12 = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CANVAS = "http://canvas.instructure.com/xsd/cccv1p0"
 MANIFEST = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ASSESSMENT_TYPE = "imsqti_xmlv1p2"
 META_TYPE = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
 TYPES = {"choice": "multiple_choice_question", "multi": "multiple_answers_question",
@@ -79,7 +78,7 @@ def _assessment(ident: str, bank: str, items: list[Item], notes: Notes) -> tuple
             parent = groups[piece.category]
         else:
             points += piece.question.points
-        _item(parent, piece, notes)
+        _item(parent, piece)
     return root, points
 
 
@@ -102,7 +101,7 @@ def _pieces(item: Item, notes: Notes) -> list[Item]:
         return []
     if question.kind == "multi":
         notes.add(question.id, "Canvas scores multiple answers its own way (by the number of right options); "
-                               "the bank's " + multi_note(question, item.key).split(" cannot", 1)[0] + " is not kept")
+                               f"the bank's {scoring_scheme(question)} is not kept")
     if question.kind == "text":
         notes.add(question.id, "the model answer and rubric become the general feedback, which students "
                                "see after submitting")
@@ -123,7 +122,7 @@ def _mattext(parent: ET.Element, html_text: str) -> None:
     ET.SubElement(ET.SubElement(parent, "material"), "mattext", texttype="text/html").text = html_text
 
 
-def _item(parent: ET.Element, item: Item, notes: Notes) -> None:
+def _item(parent: ET.Element, item: Item) -> None:
     question = item.question
     qtype = TYPES[question.kind]
     element = ET.SubElement(parent, "item", ident=item.ident, title=item.name)

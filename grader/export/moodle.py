@@ -165,7 +165,8 @@ def _cloze(item: Item) -> ET.Element:
     exercise = item.question
     paragraphs = [cloze_escape(exercise.prompt)]
     for part, weight in zip(exercise.parts, weights(exercise.parts)):
-        paragraphs.append(cloze_escape(f"({part.part}) {part.prompt}") + f"<p>{_subquestion(part, item.key[part.part], weight)}</p>")
+        blank = _subquestion(part, item.key[part.part], weight)
+        paragraphs.append(cloze_escape(f"({part.part}) {part.prompt}") + f"<p>{blank}</p>")
     feedback = as_html(exercise.explanation) + "".join(as_html(f"({p.part}) {p.explanation}") for p in exercise.parts)
     element = _head(item, "cloze", "\n".join(paragraphs), feedback)
     return _tail(element, exercise)

@@ -230,10 +230,15 @@ def multi_note(question: Question, key: frozenset[str]) -> str:
     fractions = multi_fractions(question, key)
     right = next((v for v in fractions.values() if v > 0), 0.0)
     wrong = next((v for v in fractions.values() if v < 0), 0.0)
-    scheme = ("all-or-nothing scoring" if question.scoring == "all_or_nothing"
-              else "per-option scoring (credit for options correctly left unticked)")
-    return (f"{scheme} cannot be written as per-option fractions; exported as {percent(right)} % per right "
-            f"option and {percent(wrong)} % per wrong one (exact set 100 %, all or none 0 %)")
+    return (f"{scoring_scheme(question)} cannot be written as per-option fractions; exported as {percent(right)} % "
+            f"per right option and {percent(wrong)} % per wrong one (exact set 100 %, all or none 0 %)")
+
+
+def scoring_scheme(question: Question) -> str:
+    """A multi question's scoring scheme, in words."""
+    if question.scoring == "all_or_nothing":
+        return "all-or-nothing scoring"
+    return "per-option scoring (credit for options correctly left unticked)"
 
 
 def _snap(fraction: float) -> float:
@@ -299,6 +304,7 @@ def numeric_answers(question: Question, key: float) -> list[tuple[float, str, st
 
 def grader_info(question: Question, key: Any) -> str:
     """The model answer and the rubric points with their weights, as HTML for a grader."""
-    points = "".join(f"<li>{as_html(p.point, paragraph=False)} (weight {exact(p.weight)})</li>" for p in question.rubric)
+    points = "".join(f"<li>{as_html(p.point, paragraph=False)} (weight {exact(p.weight)})</li>"
+                     for p in question.rubric)
     rubric = f"<p>Rubric:</p><ul>{points}</ul>" if points else ""
     return f"<p>Model answer:</p>{as_html(str(key))}{rubric}"
