@@ -123,7 +123,7 @@ def _checked(question: Question, seeds: list[int | None], check: Check, notes: N
         concrete, why = check(question, seed)
         if concrete is None or why:
             what = "left out" if seed is None else f"seed {seed} left out"
-            notes.failed(question.id, f"{what}, its key does not verify ({why})")
+            notes.failed(question.id, f"{what}: it fails verification ({why})")
             continue
         if seed is None:
             items.append(Item(concrete, keys.expected(concrete), question.bank, question.id, safe_id(question.id)))

@@ -4,6 +4,7 @@ parts on their own, and the exit codes."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -59,7 +60,7 @@ def test_a_key_that_fails_verification_is_left_out_with_exit_1(tmp_path: Path) -
     out = tmp_path / "hse.txt"
     code, shown = run(["--bank-dir", str(tmp_path / "banks"), "export", "--format", "gift", "--out", str(out)])
     assert code == 1
-    assert re.search(r"note: hse/q4: left out, its key does not verify \(options: key is C", shown)
+    assert re.search(r"note: hse/q4: left out: it fails verification \(options: key is C", shown)
     assert "::hse/q3::" in out.read_text(encoding="utf-8") and "::hse/q4::" not in out.read_text(encoding="utf-8")
 
 
@@ -76,3 +77,21 @@ def test_usage_errors_exit_2(tmp_path: Path, argv: list[str], message: str) -> N
             argv = [*argv, flag, value]
     code, shown = run(["export", *argv])
     assert code == 2 and message in shown, shown
+
+
+def test_variants_left_out_are_exactly_the_seeds_verify_rejects(tmp_path: Path) -> None:
+    text = (BANK_DIR / "practice.yaml").read_text(encoding="utf-8")
+    guard = "      require:\n        - n >= 3        # at n = 2 the wrong answer n² − n equals the right one\n"
+    assert text.count(guard) == 1
+    (tmp_path / "banks").mkdir()
+    (tmp_path / "banks" / "practice.yaml").write_text(text.replace(guard, ""), encoding="utf-8")
+    bank_dir = ["--bank-dir", str(tmp_path / "banks")]
+    _, report = run([*bank_dir, "verify", "--variants", "30", "--json"])
+    (row,) = [r for r in json.loads(report)["rows"] if r["question"] == "practice/jacobian_nonzeros"]
+    rejected = {int(seed) for seed in re.findall(r"seed (\d+):", row["checks"][-1]["message"])}
+    code, shown = run([*bank_dir, "export", "practice/jacobian_nonzeros", "--format", "moodle",
+                       "--out", str(tmp_path / "x.xml"), "--variants", "30"])
+    left_out = {int(seed) for seed in re.findall(r"seed (\d+) left out: it fails verification", shown)}
+    assert code == 1 and rejected and left_out == rejected
+    exported = [q.findtext("name/text") for q in ET.parse(tmp_path / "x.xml").getroot() if q.get("type") != "category"]
+    assert exported == [f"practice/jacobian_nonzeros, seed {s}" for s in range(30) if s not in rejected]
