@@ -5,6 +5,7 @@ choice → choiceInteraction (one choice); multi → choiceInteraction with a ma
 score is exactly the bank's per-option scheme (|wrong options|/n + Σ ±1/n over the ticked
 ones); number → textEntryInteraction read as a float, correct within one absolute error;
 an exercise → one item with an interaction per part, scored Σ points·part score / Σ points;
+an option's feedback, and a known wrong answer's, is modal feedback shown when it is given;
 text → extendedTextInteraction with the model answer and rubric in a scorer-only rubric
 block; expression and matrix → a text entry scored by hand (QTI cannot compare formulas),
 with the key for the scorer. In each bank's test the variants of a randomised question form
@@ -17,8 +18,8 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from grader.export.maxima import maxima
-from grader.export.shared import (Item, Notes, as_html, exact, grader_info, manifest, plain, safe_id, tolerance_of,
-                                  xml_bytes, zip_bytes)
+from grader.export.shared import (Item, Notes, as_html, exact, grader_info, manifest, numeric_answers, plain, safe_id,
+                                  tolerance_of, xml_bytes, zip_bytes)
 from grader.model import Question
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
@@ -99,14 +100,21 @@ def assessment_item(item: Item, notes: Notes) -> ET.Element:
         _declare(root, part, part_keys[part.part], notes)
     outcome = ET.SubElement(root, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
     ET.SubElement(ET.SubElement(outcome, "defaultValue"), "value").text = "0"
+    processing = ET.Element("responseProcessing")
+    total = sum(p.points for p in parts)
+    for part in parts:
+        _score(processing, part, part_keys[part.part], part.points / total)
+    shown = [rule for part in parts for rule in _feedback_rules(processing, part, part_keys[part.part])]
+    if shown:
+        ET.SubElement(root, "outcomeDeclaration", identifier="FEEDBACK", cardinality="multiple", baseType="identifier")
     body = ET.SubElement(root, "itemBody")
     _html(body, question.prompt)
     for part in parts:
         _interaction(body, part, part_keys[part.part])
-    processing = ET.SubElement(root, "responseProcessing")
-    total = sum(p.points for p in parts)
-    for part in parts:
-        _score(processing, part, part_keys[part.part], part.points / total)
+    root.append(processing)
+    for ident, text in shown:
+        _html(ET.SubElement(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier=ident, showHide="show"),
+              text)
     return root
 
 
@@ -219,3 +227,35 @@ def _add(parent: ET.Element, value: ET.Element, weight: float, one: bool = False
     total = ET.SubElement(setter, "sum")
     ET.SubElement(total, "variable", identifier="SCORE")
     total.append(term)
+
+
+def _feedback_rules(processing: ET.Element, part: Question, key: Any) -> list[tuple[str, str]]:
+    """Rules that show an option's feedback when it is chosen and a known wrong answer's when it
+    is given (each adds its identifier to FEEDBACK); returns each (identifier, feedback)."""
+    rid, prefix = _rid(part), f"FB_{part.part}_" if part.part else "FB_"
+    shown = []
+    for option in part.options:
+        if option.feedback:
+            test = ET.Element("member" if part.kind == "multi" else "match")
+            value = ET.Element("baseValue", baseType="identifier")
+            value.text = option.letter
+            variable = ET.Element("variable", identifier=rid)
+            test.extend([value, variable] if part.kind == "multi" else [variable, value])
+            shown.append(_show(processing, test, prefix + option.letter, option.feedback))
+    if part.kind == "number":
+        for number, (value, _, feedback) in enumerate(numeric_answers(part, key)[1:], start=1):
+            error = tolerance_of(part, value)
+            test = ET.Element("equal", toleranceMode="absolute", tolerance=f"{error} {error}")
+            ET.SubElement(test, "variable", identifier=rid)
+            ET.SubElement(test, "baseValue", baseType="float").text = exact(value)
+            shown.append(_show(processing, test, f"{prefix}W{number}", feedback or ""))
+    return shown
+
+
+def _show(processing: ET.Element, test: ET.Element, ident: str, text: str) -> tuple[str, str]:
+    branch = ET.SubElement(ET.SubElement(processing, "responseCondition"), "responseIf")
+    branch.append(test)
+    both = ET.SubElement(ET.SubElement(branch, "setOutcomeValue", identifier="FEEDBACK"), "multiple")
+    ET.SubElement(both, "variable", identifier="FEEDBACK")
+    ET.SubElement(both, "baseValue", baseType="identifier").text = ident
+    return ident, text

@@ -52,7 +52,7 @@ def test_every_item_reads_back_with_its_verified_key(items: list[shared.Item]) -
             if part.kind == "number":
                 assert float(values[0]) == keyed[part.part]
                 (equal,) = [e for e in root.iter(f"{{{qti.QTI}}}equal")
-                            if e.find("q:variable", NS).get("identifier") == rid]
+                            if e.find("q:variable", NS).get("identifier") == rid and e.find("q:correct", NS) is not None]
                 low, high = (Decimal(t) for t in equal.get("tolerance").split())
                 assert low == high == error(part, keyed[part.part])
                 assert accepts_exactly(part, keyed[part.part], low)
@@ -64,15 +64,15 @@ def test_every_item_reads_back_with_its_verified_key(items: list[shared.Item]) -
     assert set(titles) == expected_names(3, split=set())
 
 
-def score(root: ET.Element, responses: dict[str, Any]) -> float:
-    """Run the subset of QTI response processing the exporter writes."""
+def process(root: ET.Element, responses: dict[str, Any]) -> dict[str, Any]:
+    """Run the subset of QTI response processing the exporter writes; the outcomes."""
     declarations = {d.get("identifier"): d for d in root.findall("q:responseDeclaration", NS)}
-    outcome = {"SCORE": 0.0}
+    outcome: dict[str, Any] = {"SCORE": 0.0, "FEEDBACK": set()}
 
     def value(node: ET.Element) -> Any:
         tag = node.tag.split("}")[1]
         if tag == "baseValue":
-            return float(node.text)
+            return node.text if node.get("baseType") == "identifier" else float(node.text)
         if tag == "variable":
             return outcome.get(node.get("identifier"), responses.get(node.get("identifier")))
         if tag == "correct":
@@ -89,18 +89,43 @@ def score(root: ET.Element, responses: dict[str, Any]) -> float:
             return args[0] * args[1]
         if tag == "match":
             return args[0] == args[1]
+        if tag == "member":
+            return args[0] in (args[1] or ())
+        if tag == "multiple":
+            return set(args[0]) | {args[1]}
         assert tag == "equal"
-        return abs(float(args[0]) - float(args[1])) <= float(node.get("tolerance").split()[0])
+        return args[0] is not None and abs(float(args[0]) - float(args[1])) <= float(node.get("tolerance").split()[0])
 
     for rule in root.find("q:responseProcessing", NS):
         if rule.tag.endswith("responseCondition"):
-            branch = rule.find("q:responseIf", NS)
-            test, action = list(branch)
+            test, action = list(rule.find("q:responseIf", NS))
             if not value(test):
                 continue
             rule = action
-        outcome["SCORE"] = value(rule[0])
-    return outcome["SCORE"]
+        outcome[rule.get("identifier")] = value(rule[0])
+    return outcome
+
+
+def score(root: ET.Element, responses: dict[str, Any]) -> float:
+    return process(root, responses)["SCORE"]
+
+
+def test_feedback_is_shown_for_the_options_and_wrong_answers_given(items: list[shared.Item]) -> None:
+    files = package(items)
+    multi = ET.fromstring(files["items/hse-q2.xml"])
+    question, _ = expected("hse/q2")
+    modal = {m.get("identifier"): "".join(m.itertext()).strip() for m in multi.findall("q:modalFeedback", NS)}
+    assert modal == {f"FB_{o.letter}": o.feedback.strip() for o in question.options if o.feedback}
+    assert process(multi, {"RESPONSE": {"A", "B", "C"}})["FEEDBACK"] == {"FB_B", "FB_C"}
+    assert process(multi, {"RESPONSE": {"A", "E"}})["FEEDBACK"] == set()
+    task = ET.fromstring(files["items/in5400-task1.xml"])
+    exercise, _ = expected("in5400/task1")
+    right = {"RESPONSE_a": 6.0, "RESPONSE_b": 2.0, "RESPONSE_c": 0.0, "RESPONSE_d": 8.0}
+    assert process(task, right)["FEEDBACK"] == set()
+    given = process(task, {**right, "RESPONSE_a": 3.0, "RESPONSE_c": -4.0})
+    assert given["FEEDBACK"] == {"FB_a_W1", "FB_c_W1"} and given["SCORE"] == 0.5
+    modal = {m.get("identifier"): "".join(m.itertext()).strip() for m in task.findall("q:modalFeedback", NS)}
+    assert modal["FB_a_W1"] == exercise.parts[0].misconceptions[0].feedback.strip()
 
 
 def test_multi_select_scores_exactly_as_the_bank_does(items: list[shared.Item]) -> None:
