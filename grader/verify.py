@@ -114,21 +114,34 @@ def check_variants(question: Question, count: int) -> Finding:
     """Check seeds 0..count−1 of a randomised question; name the seeds that fail and why."""
     failing: dict[int, str] = {}
     for seed in range(count):
-        try:
-            concrete = instantiate(question, seed)
-        except VariantError as exc:
-            failing[seed] = str(exc)
-            continue
-        problems = [f"{f.check}: {f.message}" for f in verify_question(concrete) if f.status == "problem"]
-        problems += _variant_problems(concrete)
-        if problems:
-            failing[seed] = problems[0]
+        why = checked(question, seed)[1]
+        if why:
+            failing[seed] = why
     if not failing:
         return Finding("variants", "ok", f"{count} seeds: all solvable, exact, non-degenerate, unambiguous")
     shown = "; ".join(f"seed {seed}: {why}" for seed, why in list(failing.items())[:SEEDS_SHOWN])
     more = f" (and {len(failing) - SEEDS_SHOWN} more)" if len(failing) > SEEDS_SHOWN else ""
     return Finding("variants", "problem", f"{len(failing)} of {count} seeds fail — {shown}{more}; "
                                           "exclude them with `require` or `nonzero`")
+
+
+def checked(question: Question, seed: int | None = None) -> tuple[Question | None, str]:
+    """A question as verified, or its variant for `seed` checked as `--variants` checks each seed,
+    and the first problem found ('' if none; the question is None when no valid draw exists).
+
+    `rnnquiz export` runs this on every question it writes."""
+    if seed is None:
+        return question, _first_problem(question)
+    try:
+        concrete = instantiate(question, seed)
+    except VariantError as exc:
+        return None, str(exc)
+    problems = _variant_problems(concrete)
+    return concrete, _first_problem(concrete) or (problems[0] if problems else "")
+
+
+def _first_problem(question: Question) -> str:
+    return next((f"{f.check}: {f.message}" for f in verify_question(question) if f.status == "problem"), "")
 
 
 def _variant_problems(question: Question) -> list[str]:

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from rich.console import Console
 
-from grader.cli import browse, instruct, solve, study
+from grader.cli import browse, export, instruct, solve, study
 from grader.cli.context import ArgumentParser, Context
 from grader.errors import QuizError, UsageError
 
@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     parser.add_argument("--version", action="version", version=f"rnnquiz {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
-    for group in (browse, solve, instruct, study):
+    for group in (browse, solve, instruct, export, study):
         group.register(sub)
     return parser
 
