@@ -1,7 +1,7 @@
 """What every export format shares: which questions go out, each with its verified key, once.
 
 `collect` picks the questions, draws the variants of randomised ones, and runs the verifier
-on each (the same per-seed check as `rnnquiz verify --variants`, passed in as `Check`): a
+on each (`verify.checked`, the same per-seed check as `rnnquiz verify --variants`): a
 question or variant whose key fails is left out and reported, never exported unverified. The formats then
 only translate `Item`s; what a format cannot hold goes into `Notes`, printed on stderr.
 """
@@ -17,12 +17,13 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from grader.marking import keys
 from grader.banks.catalog import Catalog
 from grader.errors import UsageError
 from grader.model import Question, Tolerance
+from grader.verify import checked
 
 MOODLE_GRADES = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25,
                  0.2, 0.1666667, 0.1428571, 0.125, 0.1111111, 0.1, 0.05)
@@ -94,20 +95,14 @@ def select(selectors: list[str], bank_dir: str | None) -> tuple[list[Question], 
     return out, parts
 
 
-Check = Callable[[Question, "int | None"], "tuple[Question | None, str]"]
-"""The verifier's check of a question, or of its variant for a seed: the concrete question and
-the first problem found ('' if none). Passed in by the command line (export and verify are
-sibling rooms), so export runs exactly the checks `rnnquiz verify --variants` runs."""
-
-
-def collect(questions: list[Question], notes: Notes, check: Check, *, variants: int = 1, seed: int = 0) -> list[Item]:
+def collect(questions: list[Question], notes: Notes, *, variants: int = 1, seed: int = 0) -> list[Item]:
     """Every question as verified `Item`s; a randomised one as `variants` drawn variants."""
     if variants < 1:
         raise UsageError(f"--variants must be at least 1, not {variants}")
     items: list[Item] = []
     for question in questions:
         seeds = [None] if question.randomise is None else list(range(seed, seed + variants))
-        items += _checked(question, seeds, check, notes)
+        items += _checked(question, seeds, notes)
         if question.kind == "exercise" and question.solver:
             notes.add(question.id, "follow-through credit for carried values has no equivalent in an LMS; "
                                    "each part is marked on its own")
@@ -117,10 +112,10 @@ def collect(questions: list[Question], notes: Notes, check: Check, *, variants: 
     return items
 
 
-def _checked(question: Question, seeds: list[int | None], check: Check, notes: Notes) -> list[Item]:
+def _checked(question: Question, seeds: list[int | None], notes: Notes) -> list[Item]:
     items = []
     for seed in seeds:
-        concrete, why = check(question, seed)
+        concrete, why = checked(question, seed)
         if concrete is None or why:
             what = "left out" if seed is None else f"seed {seed} left out"
             notes.failed(question.id, f"{what}: it fails verification ({why})")

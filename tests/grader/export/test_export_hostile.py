@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from export_oracle import as_plain, read_gift
 
-from grader import verify
 from grader.export import canvas, gift, moodle, qti, shared
 
 EVIL = ("Evil </text><![CDATA[ x ]]> <script>alert(1)</script> &amp; {1:NUMERICAL:=1} "
@@ -63,7 +62,7 @@ def items(tmp_path_factory: pytest.TempPathFactory) -> list[shared.Item]:
     path.write_text(BANK, encoding="utf-8")
     questions, _ = shared.select([str(path)], None)
     notes = shared.Notes()
-    collected = shared.collect(questions, notes, verify.checked)
+    collected = shared.collect(questions, notes)
     assert notes.left_out == 0 and len(collected) == 3
     return collected
 
@@ -113,7 +112,7 @@ def test_control_characters_are_dropped_and_reported(tmp_path: Path) -> None:
     path.write_text(BANK.replace(EVIL, "bell\\a here", 1), encoding="utf-8")
     questions, _ = shared.select([str(path)], None)
     notes = shared.Notes()
-    items = shared.collect(questions, notes, verify.checked)
+    items = shared.collect(questions, notes)
     root = ET.fromstring(moodle.write(items, notes))
     assert as_plain(root.find("question[@type='multichoice']").findtext("questiontext/text")) == "bell here"
     assert "evil/pick: control characters in its text were removed (XML cannot hold them)" in notes.lines
