@@ -23,7 +23,7 @@ FLOORS = {
     "verify": 5, "sessions": 5, "batch": 5, "export": 5,
     "cli": 6,
 }
-TOP_LEVEL_ROOMS = {"errors": "base", "model": "base", "numbers": "base", "render": "views", "charts": "views",
+TOP_LEVEL_ROOMS = {"errors": "base", "model": "base", "numbers": "base", "textsafe": "base", "render": "views", "charts": "views",
                    "verify": "verify"}
 LONGEST_MODULE = 420
 # Being split while other work lands; this set must be empty before the house issue closes.

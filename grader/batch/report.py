@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from grader.batch import gradebook
 from grader.batch.gradebook import Graded, Result
 from grader.model import Verdict
 from grader.render import STATUS_MARK, STATUS_STYLE, verdict_text
+from grader.textsafe import visible
 
 
 def _rows(result: Result) -> list[tuple[str, Verdict]]:
@@ -39,7 +42,7 @@ def markdown(graded: Graded) -> str:
     """The student's feedback report as Markdown."""
     lines = [f"# Feedback for {graded.student}", "",
              f"Total: **{graded.total:.4g} / {graded.maximum:.4g}** ({graded.percent:.0f}%)  ",
-             f"Submission: `{graded.path}`" + (f", variant seed {graded.seed}" if graded.seed is not None else ""), ""]
+             f"Submission: `{_code(graded.path)}`" + (f", variant seed {graded.seed}" if graded.seed is not None else ""), ""]
     for note in graded.warnings:
         lines.append(f"> note: {_cell(note)}")
     for result in graded.results:
@@ -53,8 +56,14 @@ def markdown(graded: Graded) -> str:
 
 
 def _cell(text: str) -> str:
-    # Student text goes into a table: pipes and newlines would break it, HTML must not render.
-    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    # Student text goes into a table: pipes and newlines would break it, HTML must not render,
+    # and a control character (an ESC sequence) must not reach whoever views the file.
+    return " ".join(visible(text).split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(text: str) -> str:
+    # Inside `code` nothing is escaped by Markdown, so a backtick would end it.
+    return _cell(text).replace("`", "'")
 
 
 WIDE = 100
@@ -83,7 +92,7 @@ class _TerminalReport:
             for result in graded.results:
                 yield verdict_text(result.verdict, result.question)
         for warning in graded.warnings:
-            yield Text(f"note: {warning}", style="yellow")
+            yield Text(f"note: {visible(warning)}", style="yellow")
 
 
 def _table(graded: Graded, title: str) -> Table:
@@ -98,8 +107,8 @@ def _table(graded: Graded, title: str) -> Table:
                         style=STATUS_STYLE[verdict.status])
             note = _note(verdict)
             # Text, not markup: answers and feedback may hold '[' that rich would read as a tag.
-            table.add_row(Text(item), mark, Text(verdict.interpreted_as or ""),
-                          Text(verdict.feedback + (f"\n({note})" if note else "")))
+            table.add_row(Text(visible(item)), mark, Text(visible(verdict.interpreted_as or "")),
+                          Text(visible(verdict.feedback + (f"\n({note})" if note else ""))))
     return table
 
 
@@ -111,7 +120,7 @@ def summary(graded: list[Graded]) -> RenderableType:
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for g in graded:
         flagged = sum(v.needs_review for r in g.results for _, v in _rows(r))
-        table.add_row(Text(g.student), Text(g.path), f"{g.total:.4g} / {g.maximum:.4g}", f"{g.percent:.0f}",
+        table.add_row(Text(g.student), Text(visible(g.path)), f"{g.total:.4g} / {g.maximum:.4g}", f"{g.percent:.0f}",
                       str(flagged or ""), str(len(g.warnings) or ""))
     return table
 
@@ -126,7 +135,7 @@ def write_all(graded: list[Graded], out: Path, stats: Any = None) -> list[Path]:
     written = gradebook.write(graded, out)
     (out / REPORTS).mkdir(exist_ok=True)
     for g in graded:
-        path = out / REPORTS / f"{_file_name(g.student)}.md"
+        path = out / REPORTS / file_name(g.student)
         path.write_text(markdown(g), encoding="utf-8")
         written.append(path)
     extras = {"review-queue.json": gradebook.review_queue(graded) or None,
@@ -138,6 +147,19 @@ def write_all(graded: list[Graded], out: Path, stats: Any = None) -> list[Path]:
     return written
 
 
-def _file_name(student: str) -> str:
-    # A student id names a file: keep it to one safe path component.
-    return "".join(c if c.isalnum() or c in "._-@+" else "_" for c in student).lstrip(".") or "student"
+_PLAIN_NAME = re.compile(r"[a-z0-9_@+-][a-z0-9._@+-]{0,99}")
+
+
+def file_name(student: str) -> str:
+    """The report file name of a student id, unique per id on any file system.
+
+    An id that is already a safe, lower-case ASCII name is used as it is. Any other id
+    (capitals, a leading dot, other characters) is made safe and marked with `~` and a
+    hash of the exact id, so `x`, `X` and `.x` never share a file even on a
+    case-insensitive disk, without knowing the rest of the batch.
+    """
+    if _PLAIN_NAME.fullmatch(student):
+        return f"{student}.md"
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "._-@+") else "_" for c in student).lstrip(".")
+    digest = hashlib.sha256(student.encode("utf-8")).hexdigest()[:8]
+    return f"{safe[:60] or 'student'}~{digest}.md"

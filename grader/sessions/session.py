@@ -32,7 +32,8 @@ from grader.errors import QuizError, ResponseError, UsageError
 from grader.marking.kinds import KINDS, grade
 from grader.model import Bank, Question, Verdict
 from grader.render import prose, question_panel, verdict_text
-from grader.sessions.store import SessionRow, Store
+from grader.sessions.store import SessionLost, SessionRow, Store
+from grader.textsafe import one_line
 
 STUDENT_ENV = "RNNQUIZ_STUDENT"
 STUDENT_FALLBACK = "student"
@@ -116,7 +117,7 @@ def parse_bank_choice(text: str, ids: Sequence[str]) -> list[str]:
         return list(ids)
     chosen = []
     for token in tokens:
-        if token.isdigit() and 1 <= int(token) <= len(ids):
+        if token.isascii() and token.isdigit() and 1 <= int(token) <= len(ids):  # not "²"
             chosen.append(ids[int(token) - 1])
         elif token in ids:
             chosen.append(token)
@@ -224,6 +225,11 @@ class Runner:
                                  lambda text: grade(question, text, key))
             except _Quit:
                 return False
+            except SessionLost:
+                raise
+            except Exception as exc:  # noqa: BLE001  one broken question never ends the session
+                self.console.print(Text(f"This question cannot be graded ({type(exc).__name__}: "
+                                        f"{one_line(str(exc))}); it is skipped. Please report it.", style="red"))
             self.store.advance(session.id, index + 1)
         self.store.finish(session.id)
         return True
@@ -417,6 +423,8 @@ def _run(catalog: Catalog, store: Store, terminal: Terminal, session: SessionRow
     """Run a session to its end, a :quit or Ctrl-C; summarise it when it ends."""
     console = terminal.console
     # Without --seed a student gets numbers derived from their id: the same on every resume and review.
+    # Claimed before anything is shown: a second process resuming the same session is refused here.
+    store.claim(session.id)
     seed = session.seed if session.seed is not None else variants.seed_for_student(session.student)
     questions = [variants.instantiate(catalog.question(qid), seed) for qid in session.plan]
     resumed = session.position > 0 or bool(store.attempts(session_id=session.id))
@@ -431,6 +439,8 @@ def _run(catalog: Catalog, store: Store, terminal: Terminal, session: SessionRow
         console.print()
         console.print(again, markup=False, highlight=False)
         return INTERRUPTED
+    finally:
+        store.release(session.id)
     if not finished:
         console.print(again, markup=False, highlight=False)
         return 0
