@@ -96,13 +96,16 @@ def verify(banks: Iterable[Bank], only: str | None = None, variants: int = 0) ->
         for question in bank.questions:
             if only and only not in (question.id, *(p.id for p in question.parts)):
                 continue
+            where = f"{bank.path}:{question.line}"
             try:
                 findings = verify_question(instantiate(question, 0))
             except VariantError as exc:
                 findings = [Finding("variant", "problem", str(exc))]
+            except Exception as exc:  # noqa: BLE001  one question's failure is its row, not the run's end
+                findings = [Finding("variant", "problem", f"{where}: seed 0: {_failure(exc)}")]
             if variants and question.randomise is not None:
-                findings.append(check_variants(question, variants))
-            rows.append(Row(question.id, tuple(findings)))
+                findings.append(check_variants(question, variants, where))
+            rows.append(Row(question.id, tuple(_located(f, where) for f in findings)))
     return Report(tuple(rows), time.perf_counter() - start, {"variants": variants})
 
 
@@ -110,17 +113,38 @@ SEEDS_SHOWN = 5
 """Failing seeds named in a report row; the JSON lists them all."""
 
 
-def check_variants(question: Question, count: int) -> Finding:
-    """Check seeds 0..count−1 of a randomised question; name the seeds that fail and why."""
+def _failure(exc: Exception) -> str:
+    """An exception met while checking, as a problem: what broke, and where to look."""
+    if isinstance(exc, QuizError):
+        return str(exc)
+    return f"could not be checked ({type(exc).__name__}: {exc})"
+
+
+def _located(finding: Finding, where: str) -> Finding:
+    """A finding from an unexpected failure, with the bank file and line of its question."""
+    if finding.status != "problem" or not finding.message.startswith("could not be checked"):
+        return finding
+    return Finding(finding.check, finding.status, f"{where}: {finding.message}")
+
+
+def check_variants(question: Question, count: int, where: str = "") -> Finding:
+    """Check seeds 0..count−1 of a randomised question; name the seeds that fail and why.
+
+    A seed whose draw breaks a solver is one failing seed, named with its reason; the
+    other seeds (and the other questions) are still checked.
+    """
     failing: dict[int, str] = {}
     for seed in range(count):
         try:
             concrete = instantiate(question, seed)
+            problems = [f"{f.check}: {f.message}" for f in verify_question(concrete) if f.status == "problem"]
+            problems += _variant_problems(concrete)
         except VariantError as exc:
             failing[seed] = str(exc)
             continue
-        problems = [f"{f.check}: {f.message}" for f in verify_question(concrete) if f.status == "problem"]
-        problems += _variant_problems(concrete)
+        except Exception as exc:  # noqa: BLE001
+            failing[seed] = f"{where + ': ' if where else ''}{_failure(exc)}"
+            continue
         if problems:
             failing[seed] = problems[0]
     if not failing:
@@ -159,8 +183,8 @@ def verify_question(question: Question) -> list[Finding]:
     for check in (_check_key, _check_options, _check_self_test, _check_distinct):
         try:
             findings.extend(check(question))
-        except QuizError as exc:
-            findings.append(Finding(check.__name__.removeprefix("_check_").replace("_", "-"), "problem", str(exc)))
+        except Exception as exc:  # noqa: BLE001  a check that breaks is a problem of this question
+            findings.append(Finding(check.__name__.removeprefix("_check_").replace("_", "-"), "problem", _failure(exc)))
     return findings
 
 

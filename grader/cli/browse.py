@@ -9,7 +9,7 @@ from rich.text import Text
 from grader import render
 from grader.cli.context import Context
 from grader.errors import ResponseError, UsageError
-from grader.marking import keys, kinds, variants
+from grader.marking import keys, kinds
 
 def cmd_list(ctx: Context) -> int:
     """List banks and question ids."""
@@ -63,7 +63,7 @@ def _first_line(text: str, width: int = 70) -> str:
 
 def cmd_show(ctx: Context) -> int:
     """Render a question as a student sees it; --key adds the key and explanation."""
-    question = variants.instantiate(ctx.catalog.question(ctx.args.question), ctx.args.seed)
+    question = ctx.catalog.variant(ctx.args.question, ctx.args.seed)
     key = keys.expected(question) if ctx.args.key else None
     if ctx.args.json:
         data: dict[str, Any] = {"id": question.id, "kind": question.kind, "prompt": question.prompt,
@@ -93,7 +93,7 @@ def _jsonable(value: Any) -> Any:
 
 def cmd_check(ctx: Context) -> int:
     """Grade one answer to one question."""
-    question = variants.instantiate(ctx.catalog.question(ctx.args.question), ctx.args.seed)
+    question = ctx.catalog.variant(ctx.args.question, ctx.args.seed)
     verdict = kinds.grade(question, ctx.answer(ctx.args.answer), keys.expected(question))
     if ctx.args.json:
         ctx.emit_json({"question": question.id, **verdict.to_json()})

@@ -33,7 +33,7 @@ from grader.marking.kinds import KINDS, grade
 from grader.model import Bank, Question, Verdict
 from grader.render import prose, question_panel, verdict_text
 from grader.sessions.store import SessionLost, SessionRow, Store
-from grader.textsafe import one_line
+from grader.textsafe import one_line, visible
 
 STUDENT_ENV = "RNNQUIZ_STUDENT"
 STUDENT_FALLBACK = "student"
@@ -173,7 +173,7 @@ class Terminal:
             self.console.print()
             return None
         line = line.rstrip("\r\n")
-        self.console.print(line, markup=False, highlight=False)
+        self.console.print(visible(line), markup=False, highlight=False, emoji=False)  # echoed, never obeyed
         return line
 
     def confirm(self, question: str) -> bool | None:
@@ -240,7 +240,7 @@ class Runner:
         answers = {part.part: earlier[part.id] for part in question.parts if part.id in earlier}
         for part in question.parts:
             if part.part in answers:
-                self.console.print(Text(f"({part.part}) answered before: {answers[part.part]}", style="dim"))
+                self.console.print(Text(f"({part.part}) answered before: {one_line(answers[part.part])}", style="dim"))
                 continue
             self.console.print(Text.assemble((f"({part.part}) ", "bold cyan"), prose(part.prompt)))
 
@@ -275,8 +275,8 @@ class Runner:
                 if not exam and shown < len(hints):
                     shown += 1
             elif command == "":
-                self.console.print(f"Unknown command '{text.strip()}'. Type :help for the commands.",
-                                   markup=False, highlight=False)
+                self.console.print(f"Unknown command '{one_line(text.strip())}'. Type :help for the commands.",
+                                   markup=False, highlight=False, emoji=False)
             else:
                 verdict = judge(text)
                 if verdict.status == "invalid":
@@ -290,7 +290,7 @@ class Runner:
 
     def _show(self, verdict: Verdict, item: Question, exam: bool) -> None:
         if exam:
-            read = f"; read as: {verdict.interpreted_as}" if verdict.interpreted_as else ""
+            read = f"; read as: {one_line(verdict.interpreted_as)}" if verdict.interpreted_as else ""
             self.console.print(Text(f"Answer recorded{read}.", style="dim"))
             return
         self.console.print(verdict_text(verdict))
