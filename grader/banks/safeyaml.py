@@ -66,7 +66,7 @@ def parse(text: str, *, allow_aliases: bool = True) -> Parsed:
     except yaml.YAMLError as exc:
         # A reader error (a control character, a bad byte) has a character position, not a mark.
         position = getattr(exc, "position", None)
-        line = text.count("\n", 0, position) + 1 if isinstance(position, int) else 0
+        line = _line_at(text, position) if isinstance(position, int) else 0
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
         character = getattr(exc, "character", None)
         shown = f" (U+{ord(character):04X})" if isinstance(character, str) and len(character) == 1 else ""
@@ -136,3 +136,10 @@ def _key(node: Node) -> Any:
             return node.value.lower() in ("yes", "true", "on")
         return node.value
     return repr(node.value)
+
+
+def _line_at(text: str, position: int) -> int:
+    """The 1-based line of a reader error's position: libyaml counts bytes, PyYAML characters."""
+    if _Loader is not yaml.SafeLoader:
+        return text.encode("utf-8")[:position].count(b"\n") + 1
+    return text.count("\n", 0, position) + 1

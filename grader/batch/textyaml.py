@@ -39,7 +39,7 @@ def load(text: str) -> Any:
         raise TextYamlError(mark.line + 1 if mark else 0, f"YAML syntax error: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         position = getattr(exc, "position", None)
-        line = text.count("\n", 0, position) + 1 if isinstance(position, int) else 0
+        line = _line_at(text, position) if isinstance(position, int) else 0
         raise TextYamlError(line, f"YAML syntax error: {getattr(exc, 'reason', None) or exc}") from None
     documents = sum(isinstance(e, events.DocumentStartEvent) for e in stream)
     if documents > 1:
@@ -107,3 +107,10 @@ class _Builder:
         else:
             container[top[1]] = value
             top[1] = None
+
+
+def _line_at(text: str, position: int) -> int:
+    """The 1-based line of a reader error's position: libyaml counts bytes, PyYAML characters."""
+    if _Loader is not yaml.SafeLoader:
+        return text.encode("utf-8")[:position].count(b"\n") + 1
+    return text.count("\n", 0, position) + 1
