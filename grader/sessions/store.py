@@ -237,6 +237,7 @@ class Store:
                 (student, json.dumps(sorted(set(banks))), mode, seed, json.dumps(list(plan)), at or now(),
                  self.owner, time.time()),
             )
+        self._held[int(cursor.lastrowid)] = True
         return self.session(int(cursor.lastrowid))
 
     def record(
