@@ -29,3 +29,9 @@ def visible(text: str) -> str:
 def one_line(text: str) -> str:
     """`visible(text)` on one line: newlines and tabs also spelled as escapes."""
     return visible(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
+def json_escapes(text: str) -> str:
+    """JSON text with the controls `json.dumps` leaves raw (DEL, C1, bidi) written as `\\uXXXX`,
+    so printing or `cat`-ing the JSON cannot drive a terminal either."""
+    return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

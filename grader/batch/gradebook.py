@@ -26,7 +26,7 @@ from grader.marking.kinds.exercise import ExerciseAnswers, combine
 from grader.marking.memo import Memo
 from grader.model import NOT_ANSWERED, Question, Verdict, status_for
 from grader.batch.submissions import Submission
-from grader.textsafe import one_line
+from grader.textsafe import json_escapes, one_line, visible
 from solvers.errors import SolverError
 
 MAX_OVERRIDES_BYTES = 1_000_000
@@ -345,12 +345,12 @@ def write(graded: list[Graded], out_dir: Path) -> list[Path]:
         writer.writerow(["student", "file", "seed", *ids, "total", "max", "percent"])
         for g in graded:
             earned = {r.question: f"{r.earned:.4g}" for r in g.results}
-            writer.writerow([_safe_cell(g.student), _safe_cell(g.path), "" if g.seed is None else g.seed,
+            writer.writerow([_safe_cell(g.student), _safe_cell(visible(g.path)), "" if g.seed is None else g.seed,
                              *(earned.get(qid, "") for qid in ids), f"{g.total:.4g}", f"{g.maximum:.4g}",
                              f"{g.percent:.1f}"])
     # One student per line: still easy to read and grep, and written by json's C encoder
     # (indent= falls back to pure Python, a second and a half for 2,000 students).
-    rows = ",\n".join(json.dumps(g.to_json(), ensure_ascii=False) for g in graded)
+    rows = json_escapes(",\n".join(json.dumps(g.to_json(), ensure_ascii=False) for g in graded))
     json_path.write_text(f'{{"columns": {json.dumps(ids, ensure_ascii=False)},\n"students": [\n{rows}\n]}}\n',
                          encoding="utf-8")
     return [csv_path, json_path]

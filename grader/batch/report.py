@@ -16,7 +16,7 @@ from grader.batch import gradebook
 from grader.batch.gradebook import Graded, Result
 from grader.model import Verdict
 from grader.render import STATUS_MARK, STATUS_STYLE, verdict_text
-from grader.textsafe import visible
+from grader.textsafe import json_escapes, visible
 
 
 def _rows(result: Result) -> list[tuple[str, Verdict]]:
@@ -142,7 +142,7 @@ def write_all(graded: list[Graded], out: Path, stats: Any = None) -> list[Path]:
               "item-stats.json": stats.to_json() if stats else None}
     for name, data in extras.items():
         if data:
-            (out / name).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+            (out / name).write_text(json_escapes(json.dumps(data, ensure_ascii=False, indent=2)), encoding="utf-8")
             written.append(out / name)
     return written
 

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from grader.banks.catalog import Catalog
 from grader.errors import UsageError
-from grader.textsafe import one_line
+from grader.textsafe import json_escapes, one_line
 
 MAX_STDIN_BYTES = 1_000_000
 """Longest answer read from standard input (`-`)."""
@@ -50,7 +50,7 @@ class Context:
 
     def emit_json(self, data: Any) -> None:
         """Print JSON to the output, unwrapped and uncoloured, for scripts."""
-        self.console.file.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        self.console.file.write(json_escapes(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 Command = Callable[[Context], int]

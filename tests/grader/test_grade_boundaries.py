@@ -109,12 +109,16 @@ def test_control_sequences_never_reach_the_terminal_or_a_report(tmp_path: Path) 
     hostile = r"\e[2J\e]0;owned\a B \x9b31m \u202e"
     path = write(tmp_path, "e.yaml", f'student: e1\nanswers: {{nptel/q7: "{hostile}", in5400/task2b: "ok {hostile}",'
                                      f' practice/gru_formula: "3n\\e[31m(n+m+1)"}}\n')
-    code, out = run(["grade", str(path), "--out", str(tmp_path / "out")])
+    code, out = run(["grade", str(path), "--out", str(tmp_path / "out"), "--stats"])
     report = (tmp_path / "out" / "reports" / "e1.md").read_text(encoding="utf-8")
     assert code == 0
     for text in (out, report):
         assert not any(c in text for c in "\x1b\x07\x9b\u202e")
         assert "\\x1b[2J" in text  # shown as inert text, so the instructor sees what was sent
+    _, as_json = run(["grade", str(path), "--json"])
+    written = [p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir() if p.is_file()]
+    assert len(written) >= 3 and "\\u001b[2J" in as_json
+    assert not any(c in text for text in (as_json, *written) for c in "\x1b\x07\x9b\u202e")
 
 
 def test_a_fifo_a_device_and_broken_links_are_named_and_skipped(tmp_path: Path) -> None:
