@@ -283,9 +283,13 @@ def load_overrides(path: str | None, catalog: Catalog | None = None) -> dict[str
     if file.stat().st_size > MAX_OVERRIDES_BYTES:
         raise UsageError(f"overrides file '{one_line(path)}' is larger than {MAX_OVERRIDES_BYTES:,} bytes")
     try:
-        data = safeyaml.parse(file.read_text(encoding="utf-8"), allow_aliases=False).data or {}
+        parsed = safeyaml.parse(file.read_text(encoding="utf-8"), allow_aliases=False)
     except (safeyaml.YamlRefused, UnicodeDecodeError) as exc:
         raise UsageError(f"{one_line(path)}: cannot read overrides: {one_line(str(exc))}") from None
+    if parsed.duplicates:  # two scores for one item: which one the instructor meant is unknowable
+        first = parsed.duplicates[0]
+        raise UsageError(f"{one_line(path)}:{first.line}: {one_line(first.message)}")
+    data = parsed.data or {}
     if not isinstance(data, dict):
         raise UsageError(f"{one_line(path)}: overrides are a mapping student: {{question id: score}}")
     out: dict[str, dict[str, Override]] = {}

@@ -163,6 +163,14 @@ def test_overrides_naming_unknown_questions_stop_before_grading(tmp_path: Path) 
     assert code == 2 and "nptel/q77" in out and "in5400/task1.e" in out and "good1: 1 / 1" not in out
 
 
+def test_overrides_with_a_duplicate_key_or_an_alias_are_refused(tmp_path: Path) -> None:
+    good = write(tmp_path, "g.yaml", GOOD)
+    for text, fragment in (("good1:\n  nptel/q7: 1\n  nptel/q7: 0\n", "duplicate key 'nptel/q7'"),
+                           ("good1:\n  nptel/q7: &s 1\n  hse/q1: *s\n", "aliases")):
+        code, out = run(["grade", str(good), "--overrides", str(write(tmp_path, "o.yaml", text))])
+        assert code == 2 and fragment in out and "good1: 1 / 1" not in out
+
+
 def test_overrides_for_students_or_items_not_in_the_batch_are_errors(tmp_path: Path) -> None:
     good = write(tmp_path, "g.yaml", GOOD)
     overrides = write(tmp_path, "o.yaml", "goood1:\n  nptel/q7: 0.5\ngood1:\n  hse/q1: 1\n")
