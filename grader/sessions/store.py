@@ -155,7 +155,7 @@ class Store:
         self.path = Path(path)
         # Who this process is, as stored in sessions.owner: host, pid, and a nonce (pids are reused).
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-        self._held: dict[int, bool] = {}
+        self._held: set[int] = set()  # sessions this store has held: losing one is SessionLost
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are opened explicitly, one per write.
@@ -237,7 +237,7 @@ class Store:
                 (student, json.dumps(sorted(set(banks))), mode, seed, json.dumps(list(plan)), at or now(),
                  self.owner, time.time()),
             )
-        self._held[int(cursor.lastrowid)] = True
+        self._held.add(int(cursor.lastrowid))
         return self.session(int(cursor.lastrowid))
 
     def record(
@@ -301,11 +301,11 @@ class Store:
         owner, heartbeat = row
         if owner not in (None, self.owner) and _alive(owner, heartbeat):
             host, pid = owner.split(":")[:2]
-            error = SessionLost if self._held.get(session_id) else SessionBusy
+            error = SessionLost if session_id in self._held else SessionBusy
             raise error(f"session #{session_id} is being run by another rnnquiz process (pid {pid} on {host}); "
                         "finish it there, or quit it (:quit) and resume here")
         db.execute("UPDATE sessions SET owner = ?, heartbeat_at = ? WHERE id = ?", (self.owner, time.time(), session_id))
-        self._held[session_id] = True
+        self._held.add(session_id)
 
     def session(self, session_id: int) -> SessionRow:
         """One session by id (UsageError if there is none)."""
@@ -360,7 +360,7 @@ def _alive(owner: str, heartbeat: float | None) -> bool:
         os.kill(int(pid), 0)  # signal 0: no signal sent, only whether the process exists
     except ProcessLookupError:
         return False
-    except (PermissionError, OverflowError, OSError):
+    except (OSError, OverflowError):  # exists but is not ours to signal, or not a pid at all
         return True
     return True
 
