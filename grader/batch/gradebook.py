@@ -125,12 +125,12 @@ def scope(catalog: Catalog, submission: Submission) -> tuple[list[Question], lis
             continue
         if dot and top in exercises:
             names = ", ".join(p.part for p in exercises[top].parts)
-            warnings.append(f"answer to '{one_line(qid)}' ignored: {top} has no part '{one_line(part)}' "
+            warnings.append(f"answer to '{one_line(qid[:80])}' ignored: {top} has no part '{one_line(part[:40])}' "
                             f"(its parts: {names})")
         elif dot and top in {q.id for q in found}:
-            warnings.append(f"answer to '{one_line(qid)}' ignored: {top} is not an exercise and has no parts")
+            warnings.append(f"answer to '{one_line(qid[:80])}' ignored: {top} is not an exercise and has no parts")
         else:
-            warnings.append(f"answer to '{one_line(qid)}' is not part of this submission's questions; ignored")
+            warnings.append(f"answer to '{one_line(qid[:80])}' is not part of this submission's questions; ignored")
     return list(found), warnings
 
 
@@ -322,7 +322,7 @@ def unused_overrides(overrides: Mapping[str, Mapping[str, Override]],
         if student not in graded:
             problems.append(f"overrides: no submission for student '{one_line(student)}' in this batch")
             continue
-        problems += [f"overrides: {one_line(student)}: {one_line(qid)} is not among the questions graded for "
+        problems += [f"overrides: {one_line(student)}: {one_line(qid[:80])} is not among the questions graded for "
                      "this student" for qid in items if qid not in graded[student]]
     return problems
 
@@ -330,7 +330,7 @@ def unused_overrides(overrides: Mapping[str, Mapping[str, Override]],
 def _override(path: str, student: str, qid: str, value: Any) -> Override:
     score, comment = (value.get("score"), value.get("comment", "")) if isinstance(value, dict) else (value, "")
     if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
-        raise UsageError(f"{one_line(path)}: {one_line(student)}: {one_line(qid)}: a score is a number from 0 to 1")
+        raise UsageError(f"{one_line(path)}: {one_line(student)}: {one_line(qid[:80])}: a score is a number from 0 to 1")
     return Override(float(score), str(comment))
 
 
