@@ -14,6 +14,7 @@ from rich.text import Text
 
 from grader.model import ATOL_DEFAULT, Question, Tolerance, Verdict
 from grader.numbers import format_number
+from grader.textsafe import visible
 
 STATUS_STYLE = {"correct": "bold green", "partial": "bold yellow", "incorrect": "bold red", "invalid": "bold magenta"}
 STATUS_MARK = {"correct": "✓", "partial": "◐", "incorrect": "✗", "invalid": "?"}
@@ -143,9 +144,9 @@ def verdict_text(verdict: Verdict, label: str = "", method: bool = True) -> Rend
                          (f"{STATUS_MARK[verdict.status]} {verdict.status}", style), f"  score {verdict.score:.2f}")
     lines: list[RenderableType] = []
     if verdict.interpreted_as:
-        lines.append(Text(f"read as: {verdict.interpreted_as}", style="cyan"))
-    if verdict.feedback:
-        lines.append(Text(verdict.feedback))
+        lines.append(Text(f"read as: {visible(verdict.interpreted_as)}", style="cyan"))
+    if verdict.feedback:  # feedback may quote what the student typed
+        lines.append(Text(visible(verdict.feedback)))
     if verdict.misconception:
         also = f" (or: {', '.join(verdict.alternatives)})" if verdict.alternatives else ""
         lines.append(Text(f"likely misconception: {verdict.misconception}{also}", style="yellow"))

@@ -96,13 +96,16 @@ def verify(banks: Iterable[Bank], only: str | None = None, variants: int = 0) ->
         for question in bank.questions:
             if only and only not in (question.id, *(p.id for p in question.parts)):
                 continue
+            where = f"{bank.path}:{question.line}"
             try:
                 findings = verify_question(instantiate(question, 0))
             except VariantError as exc:
                 findings = [Finding("variant", "problem", str(exc))]
+            except Exception as exc:  # noqa: BLE001  one question's failure is its row, not the run's end
+                findings = [Finding("variant", "problem", f"{where}: seed 0: {_failure(exc)}")]
             if variants and question.randomise is not None:
-                findings.append(check_variants(question, variants))
-            rows.append(Row(question.id, tuple(findings)))
+                findings.append(check_variants(question, variants, where))
+            rows.append(Row(question.id, tuple(_located(f, where) for f in findings)))
     return Report(tuple(rows), time.perf_counter() - start, {"variants": variants})
 
 
@@ -110,13 +113,31 @@ SEEDS_SHOWN = 5
 """Failing seeds named in a report row; the JSON lists them all."""
 
 
-def check_variants(question: Question, count: int) -> Finding:
-    """Check seeds 0..count−1 of a randomised question; name the seeds that fail and why."""
+def _failure(exc: Exception) -> str:
+    """An exception met while checking, as a problem: what broke, and where to look."""
+    if isinstance(exc, QuizError):
+        return str(exc)
+    return f"could not be checked ({type(exc).__name__}: {exc})"
+
+
+def _located(finding: Finding, where: str) -> Finding:
+    """A finding from an unexpected failure, with the bank file and line of its question."""
+    if finding.status != "problem" or not finding.message.startswith("could not be checked"):
+        return finding
+    return Finding(finding.check, finding.status, f"{where}: {finding.message}")
+
+
+def check_variants(question: Question, count: int, where: str = "") -> Finding:
+    """Check seeds 0..count−1 of a randomised question; name the seeds that fail and why.
+
+    A seed whose draw breaks a solver is one failing seed, named with its reason; the
+    other seeds (and the other questions) are still checked.
+    """
     failing: dict[int, str] = {}
     for seed in range(count):
         why = checked(question, seed)[1]
         if why:
-            failing[seed] = why
+            failing[seed] = f"{where}: {why}" if where and why.startswith("could not be checked") else why
     if not failing:
         return Finding("variants", "ok", f"{count} seeds: all solvable, exact, non-degenerate, unambiguous")
     shown = "; ".join(f"seed {seed}: {why}" for seed, why in list(failing.items())[:SEEDS_SHOWN])
@@ -134,10 +155,12 @@ def checked(question: Question, seed: int | None = None) -> tuple[Question | Non
         return question, _first_problem(question)
     try:
         concrete = instantiate(question, seed)
+        problems = _variant_problems(concrete)
+        return concrete, _first_problem(concrete) or (problems[0] if problems else "")
     except VariantError as exc:
         return None, str(exc)
-    problems = _variant_problems(concrete)
-    return concrete, _first_problem(concrete) or (problems[0] if problems else "")
+    except Exception as exc:  # noqa: BLE001 - a draw that breaks a solver is one failing seed, not a crash
+        return None, _failure(exc)
 
 
 def _first_problem(question: Question) -> str:
@@ -172,8 +195,8 @@ def verify_question(question: Question) -> list[Finding]:
     for check in (_check_key, _check_options, _check_self_test, _check_distinct):
         try:
             findings.extend(check(question))
-        except QuizError as exc:
-            findings.append(Finding(check.__name__.removeprefix("_check_").replace("_", "-"), "problem", str(exc)))
+        except Exception as exc:  # noqa: BLE001  a check that breaks is a problem of this question
+            findings.append(Finding(check.__name__.removeprefix("_check_").replace("_", "-"), "problem", _failure(exc)))
     return findings
 
 

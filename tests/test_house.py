@@ -24,7 +24,7 @@ FLOORS = {
     "export": 6,  # exports only what verify has proved
     "cli": 7,
 }
-TOP_LEVEL_ROOMS = {"errors": "base", "model": "base", "numbers": "base", "render": "views", "charts": "views",
+TOP_LEVEL_ROOMS = {"errors": "base", "model": "base", "numbers": "base", "textsafe": "base", "render": "views", "charts": "views",
                    "verify": "verify"}
 LONGEST_MODULE = 420
 # Being split while other work lands; this set must be empty before the house issue closes.

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from grader.banks import loader as bank_loader
 from grader.errors import BankError, UsageError
+from grader.marking import variants
 from grader.model import Bank, Question
 from quizzes import BANK_DIR, bank_paths
 
@@ -94,3 +95,12 @@ class Catalog:
             hint = f" Did you mean {', '.join(close)}?" if close else ""
             raise UsageError(f"no question '{question_id}' in bank '{bank_id}'.{hint} `rnnquiz list` shows every id")
         return items[question_id]
+
+    def variant(self, question_id: str, seed: int | None) -> Question:
+        """A question or part as drawn for `seed`. A part is drawn through its exercise, so
+        `practice/bptt.a` shows the numbers of `practice/bptt` at the same seed."""
+        item = self.question(question_id)
+        if item.parent is None or item.randomise is None:
+            return variants.instantiate(item, seed)
+        whole = variants.instantiate(self.question(item.parent), seed)
+        return next(part for part in whole.parts if part.id == item.id)

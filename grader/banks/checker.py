@@ -66,11 +66,25 @@ class Checker:
             self.problem(path + (key,), f"expected non-empty text, got {describe(value)}")
         return None
 
+    def finite(self, value: Any, path: Where) -> None:
+        """Report every NaN or infinity anywhere in the bank: no field takes one (a NaN
+        weight or tolerance slips past every range check, since comparisons with NaN are false)."""
+        if isinstance(value, float) and not math.isfinite(value):
+            self.problem(path, f"{value} is not a finite number; a bank takes finite numbers only")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                self.finite(item, path + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.finite(item, path + (index,))
+
     def number(self, data: dict, key: str, path: Where, low: float, high: float | None, default: float) -> float:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             self.problem(path + (key,), f"expected a finite number, got {describe(value)}")
             return default
+        if not math.isfinite(value):
+            return default  # reported once by `finite`
         if value < low or (high is not None and value > high):
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
             self.problem(path + (key,), f"{key} must be {bounds}, got {value}")

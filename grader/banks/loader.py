@@ -15,7 +15,7 @@ from typing import Any
 from grader.banks import safeyaml
 from grader.banks.checker import Where, describe, is_matrix
 from grader.banks.fields import FieldReader
-from grader.errors import BankError, Problem
+from grader.errors import BankError, Problem, QuizError
 from grader.marking.kinds import KINDS
 from grader.model import FOLLOWTHROUGH_DEFAULT, Bank, Question
 
@@ -30,7 +30,7 @@ PART_FIELDS = ("id", "kind", "prompt", "explanation", "source", "notes", "hints"
 SCORINGS = ("all_or_nothing", "per_option")
 FORMS = ("expanded",)
 
-_ID = re.compile(r"^[a-z0-9_]+$")
+_ID = re.compile(r"[a-z0-9_]+")
 _TAG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -48,7 +48,8 @@ def load(path: str | Path) -> Bank:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BankError([Problem(name, 0, "", f"not UTF-8 text (byte {exc.start}); save the bank as UTF-8")]) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise BankError([Problem(name, line, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the bank as UTF-8")]) from None
     if not text.strip():
         raise BankError([Problem(name, 1, "", "file is empty; a bank needs 'bank', 'title', 'source' and 'questions'")])
     try:
@@ -58,6 +59,7 @@ def load(path: str | Path) -> Bank:
     checker = _BankReader(name, parsed)
     for issue in parsed.duplicates:
         checker.problem(issue.path, issue.message)
+    checker.finite(parsed.data, ())
     bank = checker.bank(parsed.data, path.stem)
     if checker.problems:
         raise BankError(sorted(checker.problems, key=lambda p: p.line))
@@ -74,7 +76,7 @@ class _BankReader(FieldReader):
             return None
         self.fields(top, (), BANK_FIELDS, "a bank")
         bank_id = self.text(top, "bank", (), required=True) or stem
-        if not _ID.match(bank_id):
+        if not _ID.fullmatch(bank_id):
             self.problem(("bank",), f"bank id '{bank_id}' must use lower-case letters, digits and '_'")
         elif bank_id != stem:
             self.problem(("bank",), f"bank id '{bank_id}' must match the file name '{stem}.yaml'")
@@ -109,11 +111,20 @@ class _BankReader(FieldReader):
     # -- questions and parts -----------------------------------------------------------
 
     def question(self, raw: Any, path: Where, bank_id: str, parent: Question | None) -> Question | None:
+        """One question (or part), checked inside its own boundary: whatever goes wrong while
+        checking it is one located problem, and the other questions are still checked."""
+        try:
+            return self._question(raw, path, bank_id, parent)
+        except Exception as exc:  # noqa: BLE001
+            self.problem(path, f"this question could not be checked ({type(exc).__name__}: {exc})")
+            return None
+
+    def _question(self, raw: Any, path: Where, bank_id: str, parent: Question | None) -> Question | None:
         data = self.mapping(raw, path, "a part" if parent else "a question")
         if data is None:
             return None
         qid = self.text(data, "id", path, required=True)
-        if qid and not _ID.match(qid):
+        if qid and not _ID.fullmatch(qid):
             self.problem(path + ("id",), f"id '{qid}' must use lower-case letters, digits and '_'")
         kind_name = self.text(data, "kind", path, required=True)
         kind = KINDS.get(kind_name or "")
@@ -226,10 +237,10 @@ class _BankReader(FieldReader):
             self.problem(path, "missing key: give 'answer', or 'solver' with 'quantity'")
             return
         letters = [o.letter for o in question.options]
-        if kind.name == "choice" and answer is not None:
+        if kind.name == "choice" and "answer" in data:
             if not isinstance(answer, str) or answer not in letters:
                 self.problem(where, f"answer {answer!r} names no option; the options are {', '.join(letters)}")
-        elif kind.name == "multi" and answer is not None:
+        elif kind.name == "multi" and "answer" in data:
             if not isinstance(answer, list) or not all(isinstance(a, str) for a in answer):
                 self.problem(where, f"a multi answer is a list of letters like [A, C], got {describe(answer)}")
             else:
@@ -244,14 +255,27 @@ class _BankReader(FieldReader):
         elif kind.name == "expression" and "answer" in data:
             if isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
                 self.problem(where, f"expected a formula as text, got {describe(answer)}")
+            else:
+                self.formula_key(question, where, kind)
         elif kind.name == "matrix" and "answer" in data:
             if not is_matrix(answer) and not isinstance(answer, str):
                 self.problem(where, f"expected a matrix as a list of equal-length rows, got {describe(answer)}")
+            else:
+                self.formula_key(question, where, kind)
         elif kind.name == "text":
             if not isinstance(answer, str) or not answer.strip():
                 self.problem(where if "answer" in data else path, "a text question needs 'answer': a model answer that earns every rubric point")
         elif kind.name == "exercise" and "answer" in data:
             self.problem(where, "an exercise has no answer of its own; give each part its key")
+
+    def formula_key(self, question: Question, where: Where, kind: Any) -> None:
+        """A literal formula key must read as a formula now, not fail later at a student."""
+        if "{{" in str(question.answer):
+            return  # a template: checked when variant 0 is drawn
+        try:
+            kind.key(question, question.answer)
+        except (QuizError, ValueError) as exc:
+            self.problem(where, f"the key {str(question.answer)[:40]!r} is not a formula the grader can read: {exc}")
 
     def with_parts(self, question: Question, data: dict, path: Where, bank_id: str) -> Question:
         raw = data.get("parts")
@@ -268,4 +292,6 @@ class _BankReader(FieldReader):
                 self.problem(path + ("parts", index, "id"), f"duplicate part id '{part.part}'")
             seen.add(part.part)
             parts.append(part)
+        if parts and not sum(part.points for part in parts) > 0:
+            self.problem(path + ("parts",), "the parts are worth 0 points in total; give at least one part points > 0")
         return replace(question, parts=tuple(parts))

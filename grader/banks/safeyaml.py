@@ -64,7 +64,13 @@ def parse(text: str, *, allow_aliases: bool = True) -> Parsed:
         detail = exc.problem or exc.context or "malformed YAML"
         raise YamlRefused(YamlIssue(mark.line + 1 if mark else 0, f"YAML syntax error: {detail}")) from None
     except yaml.YAMLError as exc:
-        raise YamlRefused(YamlIssue(0, f"YAML syntax error: {exc}")) from None
+        # A reader error (a control character, a bad byte) has a character position, not a mark.
+        position = getattr(exc, "position", None)
+        line = _line_at(text, position) if isinstance(position, int) else 0
+        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+        character = getattr(exc, "character", None)
+        shown = f" (U+{ord(character):04X})" if isinstance(character, str) and len(character) == 1 else ""
+        raise YamlRefused(YamlIssue(line, f"YAML syntax error: {reason}{shown}")) from None
     except RecursionError:
         raise YamlRefused(YamlIssue(0, f"nested deeper than {MAX_DEPTH} levels")) from None
     if node is None:
@@ -98,8 +104,8 @@ def _walk(
         if not allow_aliases:
             raise YamlRefused(YamlIssue(node.start_mark.line + 1, "YAML aliases (*name) are not accepted here"))
         return
-    if not isinstance(node, ScalarNode):
-        seen.add(id(node))
+    if not isinstance(node, ScalarNode) or not allow_aliases:
+        seen.add(id(node))  # scalars too where aliases are refused: `*name` of a scalar is an alias
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
@@ -130,3 +136,10 @@ def _key(node: Node) -> Any:
             return node.value.lower() in ("yes", "true", "on")
         return node.value
     return repr(node.value)
+
+
+def _line_at(text: str, position: int) -> int:
+    """The 1-based line of a reader error's position: libyaml counts bytes, PyYAML characters."""
+    if _Loader is not yaml.SafeLoader:
+        return text.encode("utf-8")[:position].count(b"\n") + 1
+    return text.count("\n", 0, position) + 1

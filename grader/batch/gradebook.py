@@ -27,8 +27,19 @@ from grader.marking.memo import Memo
 from grader.model import NOT_ANSWERED, Question, Verdict, status_for
 from grader.numbers import format_rounded
 from grader.batch.submissions import Submission
+from grader.textsafe import json_escapes, one_line, visible
+from solvers.errors import SolverError
 
 MAX_OVERRIDES_BYTES = 1_000_000
+
+
+class QuestionFailed(Exception):
+    """Grading one question of a submission failed: `question` says which, `cause` why."""
+
+    def __init__(self, question: str, cause: BaseException) -> None:
+        self.question = question
+        self.cause = cause
+        super().__init__(f"{question}: {cause}")
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,12 @@ class Graded:
         """The total as a percentage of the points available (0 when there are none)."""
         return 100 * self.total / self.maximum if self.maximum else 0.0
 
+    @property
+    def items(self) -> frozenset[str]:
+        """The ids of every question and part graded: what an override may name."""
+        return frozenset(item for r in self.results
+                         for item in (r.question, *(f"{r.question}.{pid}" for pid, _ in r.verdict.parts)))
+
     def to_json(self) -> dict[str, Any]:
         """The submission's row of the JSON gradebook."""
         return {"student": self.student, "file": self.path, "seed": self.seed,
@@ -106,9 +123,19 @@ def scope(catalog: Catalog, submission: Submission) -> tuple[list[Question], lis
     # A class shares one scope: resolve it once, then only check each student's answer ids.
     found, graded_ids, missing, warnings = _SCOPES.for_object(catalog, tuple(wanted), lambda: _resolve(catalog, wanted))
     warnings = list(warnings)
+    exercises = {q.id: q for q in found if q.parts}
     for qid in submission.answers:
-        if qid not in graded_ids and qid.split(".", 1)[0] not in missing:
-            warnings.append(f"answer to '{qid}' is not part of this submission's questions; ignored")
+        top, dot, part = qid.partition(".")
+        if qid in graded_ids or top in missing:
+            continue
+        if dot and top in exercises:
+            names = ", ".join(p.part for p in exercises[top].parts)
+            warnings.append(f"answer to '{one_line(qid[:80])}' ignored: {top} has no part '{one_line(part[:40])}' "
+                            f"(its parts: {names})")
+        elif dot and top in {q.id for q in found}:
+            warnings.append(f"answer to '{one_line(qid[:80])}' ignored: {top} is not an exercise and has no parts")
+        else:
+            warnings.append(f"answer to '{one_line(qid[:80])}' is not part of this submission's questions; ignored")
     return list(found), warnings
 
 
@@ -159,8 +186,11 @@ def grade_submission(catalog: Catalog, submission: Submission,
     seed = submission.seed if submission.seed is not None else variants.seed_for_student(submission.student)
     results = []
     for question in questions:
-        question = variants.instantiate(question, seed)
-        verdict, answer, notes = _grade_question(question, submission)
+        try:
+            question = variants.instantiate(question, seed)
+            verdict, answer, notes = _grade_question(question, submission)
+        except Exception as exc:  # named here, refused whole by the caller's boundary
+            raise QuestionFailed(question.id, exc) from exc
         if notes:
             warnings += notes
         if overrides:
@@ -188,18 +218,26 @@ def _grade_question(question: Question, submission: Submission) -> tuple[Verdict
         return _memo(question, text, lambda: grade(question, text, keys.expected(question))), text, notes
     if not answers:
         return combine(question, [(p.part, NOT_ANSWERED) for p in question.parts]), None, notes
-    response = ExerciseAnswers(answers, work)
 
-    def judged() -> tuple[Verdict, str]:
-        exercise = KINDS["exercise"]
+    def judged(work: Mapping[str, Any]) -> tuple[Verdict, str]:
+        exercise, response = KINDS["exercise"], ExerciseAnswers(answers, work)
         return exercise.check(question, response, keys.expected(question)), exercise.format(question, response)
 
     if not question.solver:
         # No follow-through, so nothing is worth remembering whole: `check` remembers each part
         # (a class repeats part answers far more often than whole sets of them).
-        verdict, shown = judged()
-    else:
-        verdict, shown = _VERDICTS.for_object(question, (tuple(sorted(answers.items())), solutions.freeze(work)), judged)
+        verdict, shown = judged(work)
+        return verdict, shown, notes
+    given = tuple(sorted(answers.items()))
+    try:
+        verdict, shown = _VERDICTS.for_object(question, (given, solutions.freeze(work)), lambda: judged(work))
+    except SolverError as exc:
+        if not work:
+            raise
+        # Shown work the solver cannot take (a list for a scalar, ragged rows) costs the student
+        # the follow-through it would have given, not the grade of the whole file.
+        notes.append(f"work for {question.id} ignored: {one_line(str(exc))}")
+        verdict, shown = _VERDICTS.for_object(question, (given, ()), lambda: judged({}))
     return verdict, shown, notes
 
 
@@ -242,33 +280,68 @@ def _instructor(verdict: Verdict, override: Override) -> Verdict:
                    method="instructor override", needs_review=False, followthrough=False)
 
 
-def load_overrides(path: str | None) -> dict[str, dict[str, Override]]:
-    """Instructor overrides: {student: {question or part id: score | {score, comment}}}."""
+def load_overrides(path: str | None, catalog: Catalog | None = None) -> dict[str, dict[str, Override]]:
+    """Instructor overrides: {student: {question or part id: score | {score, comment}}}.
+
+    With a catalog, every question id must name a question or part of its banks: a
+    misspelt id would otherwise be ignored in silence. All unknown ids are listed at once.
+    """
     if not path:
         return {}
     file = Path(path)
     if not file.is_file():
-        raise UsageError(f"no overrides file '{path}'")
+        raise UsageError(f"no overrides file '{one_line(path)}'")
     if file.stat().st_size > MAX_OVERRIDES_BYTES:
-        raise UsageError(f"overrides file '{path}' is larger than {MAX_OVERRIDES_BYTES:,} bytes")
+        raise UsageError(f"overrides file '{one_line(path)}' is larger than {MAX_OVERRIDES_BYTES:,} bytes")
     try:
-        data = safeyaml.parse(file.read_text(encoding="utf-8"), allow_aliases=False).data or {}
+        parsed = safeyaml.parse(file.read_text(encoding="utf-8"), allow_aliases=False)
     except (safeyaml.YamlRefused, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read overrides: {exc}") from None
+        raise UsageError(f"{one_line(path)}: cannot read overrides: {one_line(str(exc))}") from None
+    if parsed.duplicates:  # two scores for one item: which one the instructor meant is unknowable
+        first = parsed.duplicates[0]
+        raise UsageError(f"{one_line(path)}:{first.line}: {one_line(first.message)}")
+    data = parsed.data or {}
     if not isinstance(data, dict):
-        raise UsageError(f"{path}: overrides are a mapping student: {{question id: score}}")
+        raise UsageError(f"{one_line(path)}: overrides are a mapping student: {{question id: score}}")
     out: dict[str, dict[str, Override]] = {}
+    unknown: list[str] = []
     for student, items in data.items():
         if not isinstance(items, dict):
-            raise UsageError(f"{path}: overrides for {student} must map question ids to scores")
+            raise UsageError(f"{one_line(path)}: overrides for {one_line(str(student))} must map question ids to scores")
         out[str(student)] = {str(qid): _override(path, str(student), str(qid), value) for qid, value in items.items()}
+        unknown += [f"{student}: {qid}" for qid in out[str(student)] if catalog and not _exists(catalog, qid)]
+    if unknown:
+        raise UsageError(f"{one_line(path)}: no such question or part: {one_line(', '.join(unknown[:10]))}"
+                         + (f" (and {len(unknown) - 10} more)" if len(unknown) > 10 else ""))
     return out
+
+
+def _exists(catalog: Catalog, qid: str) -> bool:
+    try:
+        catalog.question(qid)
+    except UsageError:
+        return False
+    return True
+
+
+def unused_overrides(overrides: Mapping[str, Mapping[str, Override]],
+                     graded: Mapping[str, frozenset[str]]) -> list[str]:
+    """Overrides that changed nothing: for a student not in the batch, or an item outside
+    the questions that student was graded on (`graded`: student → question and part ids)."""
+    problems = []
+    for student, items in overrides.items():
+        if student not in graded:
+            problems.append(f"overrides: no submission for student '{one_line(student)}' in this batch")
+            continue
+        problems += [f"overrides: {one_line(student)}: {one_line(qid[:80])} is not among the questions graded for "
+                     "this student" for qid in items if qid not in graded[student]]
+    return problems
 
 
 def _override(path: str, student: str, qid: str, value: Any) -> Override:
     score, comment = (value.get("score"), value.get("comment", "")) if isinstance(value, dict) else (value, "")
     if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
-        raise UsageError(f"{path}: {student}: {qid}: a score is a number from 0 to 1")
+        raise UsageError(f"{one_line(path)}: {one_line(student)}: {one_line(qid[:80])}: a score is a number from 0 to 1")
     return Override(float(score), str(comment))
 
 
@@ -309,12 +382,12 @@ def write(graded: list[Graded], out_dir: Path) -> list[Path]:
                          points_text(sum(top.values())), "", "100"])
         for g in graded:
             earned = {r.question: points_text(r.earned) for r in g.results}
-            writer.writerow([safe_cell(g.student), safe_cell(g.path), "" if g.seed is None else g.seed,
+            writer.writerow([safe_cell(g.student), safe_cell(visible(g.path)), "" if g.seed is None else g.seed,
                              *(earned.get(qid, "") for qid in ids), points_text(g.total), points_text(g.maximum),
                              f"{g.percent:.1f}"])
     # One student per line: still easy to read and grep, and written by json's C encoder
     # (indent= falls back to pure Python, a second and a half for 2,000 students).
-    rows = ",\n".join(json.dumps(g.to_json(), ensure_ascii=False) for g in graded)
+    rows = json_escapes(",\n".join(json.dumps(g.to_json(), ensure_ascii=False) for g in graded))
     json_path.write_text(f'{{"columns": {json.dumps(ids, ensure_ascii=False)},\n'
                          f'"points": {json.dumps(top, ensure_ascii=False)},\n"students": [\n{rows}\n]}}\n',
                          encoding="utf-8")

@@ -21,6 +21,7 @@ from grader.banks.catalog import Catalog
 from grader.charts import bar_chart
 from grader.errors import QuizError
 from grader.batch.gradebook import Graded
+from grader.textsafe import one_line
 
 GROUP_SHARE = 0.27
 """Kelley's upper and lower groups: the top and bottom 27 % of total scores."""
@@ -132,7 +133,7 @@ def view(stats: ClassStats) -> RenderableType:
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for s in stats.items:
         table.add_row(Text(s.item), str(s.n), f"{s.facility:.2f}", _maybe(s.discrimination), _maybe(s.upper_lower),
-                      Text("; ".join(f"{a} ×{c}" for a, c in s.wrong_answers)),
+                      Text("; ".join(f"{one_line(a)} ×{c}" for a, c in s.wrong_answers)),  # what students typed
                       Text("; ".join(f"{m} ×{c}" for m, c in s.misconceptions)))
     topics = Table(title="Mastery by topic", title_justify="left")
     topics.add_column("topic")

@@ -4,6 +4,7 @@ terminal's table and the batch summary."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -19,6 +20,7 @@ from grader.batch.htmlreport import html
 from grader.batch.teaching import Entry, note, score, sections
 from grader.model import Verdict
 from grader.render import STATUS_MARK, STATUS_STYLE, verdict_text
+from grader.textsafe import json_escapes, visible
 
 
 def _rows(result: Result) -> list[tuple[str, Verdict]]:
@@ -77,8 +79,9 @@ def _entry(entry: Entry, heading: str) -> list[str]:
 
 
 def _inline(text: str) -> str:
-    # Text inside a paragraph: one line, and no HTML that a Markdown viewer would render.
-    return " ".join(str(text).split()).replace("<", "&lt;").replace(">", "&gt;")
+    # Text inside a paragraph: one line, no HTML that a Markdown viewer would render, and no
+    # control character (an ESC sequence) reaching whoever views the file.
+    return " ".join(visible(str(text)).split()).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _quoted(text: str) -> list[str]:
@@ -89,7 +92,7 @@ def _fenced(text: str) -> list[str]:
     """A code block: shown verbatim, never rendered; the fence outlasts any run of backticks inside."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
-    return [fence + "text", *text.rstrip().splitlines(), fence]
+    return [fence + "text", *visible(text).rstrip().splitlines(), fence]
 
 
 WIDE = 100
@@ -118,7 +121,7 @@ class _TerminalReport:
             for result in graded.results:
                 yield verdict_text(result.verdict, result.question)
         for warning in graded.warnings:
-            yield Text(f"note: {warning}", style="yellow")
+            yield Text(f"note: {visible(warning)}", style="yellow")
 
 
 def _table(graded: Graded, title: str) -> Table:
@@ -133,8 +136,8 @@ def _table(graded: Graded, title: str) -> Table:
                         style=STATUS_STYLE[verdict.status])
             flags = note(verdict)
             # Text, not markup: answers and feedback may hold '[' that rich would read as a tag.
-            table.add_row(Text(item), mark, Text(verdict.interpreted_as or ""),
-                          Text(verdict.feedback + (f"\n({flags})" if flags else "")))
+            table.add_row(Text(visible(item)), mark, Text(visible(verdict.interpreted_as or "")),
+                          Text(visible(verdict.feedback + (f"\n({flags})" if flags else ""))))
     return table
 
 
@@ -146,7 +149,7 @@ def summary(graded: list[Graded]) -> RenderableType:
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for g in graded:
         flagged = sum(v.needs_review for r in g.results for _, v in _rows(r))
-        table.add_row(Text(g.student), Text(g.path), f"{score(g.total)} / {score(g.maximum)}", f"{g.percent:.0f}",
+        table.add_row(Text(g.student), Text(visible(g.path)), f"{score(g.total)} / {score(g.maximum)}", f"{g.percent:.0f}",
                       str(flagged or ""), str(len(g.warnings) or ""))
     return table
 
@@ -162,18 +165,31 @@ def write_all(graded: list[Graded], out: Path, stats: Any = None) -> list[Path]:
     (out / REPORTS).mkdir(exist_ok=True)
     for g in graded:
         for suffix, render in ((".md", markdown), (".html", html)):
-            path = out / REPORTS / f"{_file_name(g.student)}{suffix}"
+            path = out / REPORTS / file_name(g.student, suffix)
             path.write_text(render(g), encoding="utf-8")
             written.append(path)
     extras = {"review-queue.json": gradebook.review_queue(graded) or None,
               "item-stats.json": stats.to_json() if stats else None}
     for name, data in extras.items():
         if data:
-            (out / name).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+            (out / name).write_text(json_escapes(json.dumps(data, ensure_ascii=False, indent=2)), encoding="utf-8")
             written.append(out / name)
     return written
 
 
-def _file_name(student: str) -> str:
-    # A student id names a file: keep it to one safe path component.
-    return "".join(c if c.isalnum() or c in "._-@+" else "_" for c in student).lstrip(".") or "student"
+_PLAIN_NAME = re.compile(r"[a-z0-9_@+-][a-z0-9._@+-]{0,99}")
+
+
+def file_name(student: str, suffix: str = ".md") -> str:
+    """The report file name of a student id, unique per id on any file system.
+
+    An id that is already a safe, lower-case ASCII name is used as it is. Any other id
+    (capitals, a leading dot, other characters) is made safe and marked with `~` and a
+    hash of the exact id, so `x`, `X` and `.x` never share a file even on a
+    case-insensitive disk, without knowing the rest of the batch.
+    """
+    if _PLAIN_NAME.fullmatch(student):
+        return f"{student}{suffix}"
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "._-@+") else "_" for c in student).lstrip(".")
+    digest = hashlib.sha256(student.encode("utf-8")).hexdigest()[:8]
+    return f"{safe[:60] or 'student'}~{digest}{suffix}"

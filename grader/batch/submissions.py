@@ -10,29 +10,40 @@ A submission is YAML or JSON (documented in examples/README.md):
     work: {in5400/task1: {yhat1: 2, dL2/dW_h: 8}}
     notes: free text
 
-Everything in it is hostile until proven otherwise: the file size is capped before it is
-read, YAML aliases (billion-laughs bombs) and Python tags are refused, nesting is
-bounded, and every value must be a plain number or text of bounded length.
+Everything in it is hostile until proven otherwise. Only regular files are read (a FIFO,
+device, dangling link or link loop is named and skipped; links inside a folder are not
+followed), through a non-blocking descriptor checked with fstat, capped in size and in
+time. The text is read as text (`textyaml`): an answer is exactly what the student wrote,
+and aliases, tags and duplicate keys are refused. Every value is bounded.
 """
 
 from __future__ import annotations
 
-import math
+import errno
+import os
 import re
+import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from grader.banks import safeyaml
-from grader.errors import UsageError
+from grader.batch import textyaml
+from grader.errors import ResponseError, UsageError
+from grader.textsafe import one_line
 
 MAX_SUBMISSION_BYTES = 1_000_000
 """Largest submission file read; a real one is a few kilobytes."""
+READ_SECONDS = 5.0
+"""Longest time spent reading one file; a local file takes microseconds."""
 MAX_ANSWERS = 1_000
 MAX_ANSWER_CHARS = 20_000
+MAX_WORK_ITEMS = 100
 FIELDS = ("student", "bank", "questions", "seed", "answers", "work", "notes")
 SUFFIXES = (".yaml", ".yml", ".json")
-_STUDENT = re.compile(r"^[\w.@+-]{1,100}$")
+_STUDENT = re.compile(r"[\w.@+-]{1,100}")
+_SEED = re.compile(r"[0-9]{1,19}")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 class SubmissionError(UsageError):
@@ -52,72 +63,150 @@ class Submission:
     seed: int | None = None
 
 
-def discover(paths: list[str]) -> list[Path]:
-    """Submission files named on the command line; a directory stands for its files."""
-    found: list[Path] = []
+@dataclass(frozen=True)
+class Found:
+    """A submission path to read; `named` when given on the command line (links followed)."""
+
+    path: Path
+    named: bool
+
+
+def discover(paths: list[str]) -> list[Found]:
+    """Submission paths: each name given, or for a directory its entries with a submission suffix.
+
+    Nothing is opened or followed here: `read` judges every path, so a FIFO, device or
+    broken link becomes one refusal line instead of a hang or an abort.
+    """
+    found: list[Found] = []
     for name in paths:
         path = Path(name)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file()))
-        elif path.exists():
-            found.append(path)
+        if os.path.isdir(path) and not os.path.islink(path):
+            try:
+                entries = sorted(os.scandir(path), key=lambda e: e.name)
+            except OSError as exc:
+                raise UsageError(f"cannot list the folder '{one_line(name)}': {exc.strerror or exc}") from None
+            found += [Found(Path(e.path), False) for e in entries if e.name.endswith(SUFFIXES)]
         else:
-            raise UsageError(f"no submission file or directory '{name}'")
+            found.append(Found(path, True))
     return found
 
 
-def load(path: Path) -> Submission:
-    """Read one submission file; raise SubmissionError saying why it was refused."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_SUBMISSION_BYTES:
-            raise SubmissionError(f"{path}: refused: {size:,} bytes; submissions are limited to "
-                                  f"{MAX_SUBMISSION_BYTES:,}")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_SUBMISSION_BYTES + 1)
-    except OSError as exc:
-        raise SubmissionError(f"{path}: cannot read: {exc.strerror or exc}") from None
+def load(found: Found) -> Submission:
+    """Read and validate one submission; raise SubmissionError saying why it was refused."""
+    name = one_line(str(found.path))
+    raw = read(found)
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SubmissionError(f"{path}: refused: not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SubmissionError(f"{name}: refused (line {line}): not UTF-8 text") from None
     if "\x00" in text:
-        raise SubmissionError(f"{path}: refused: contains NUL bytes (binary data)")
+        raise SubmissionError(f"{name}: refused: contains NUL bytes (binary data)")
     try:
-        data = safeyaml.parse(text, allow_aliases=False).data
-    except safeyaml.YamlRefused as exc:
-        where = f" (line {exc.issue.line})" if exc.issue.line else ""
-        raise SubmissionError(f"{path}: refused{where}: {exc.issue.message}") from None
-    return _validate(path, data)
+        data = textyaml.load(text)
+    except textyaml.TextYamlError as exc:
+        where = f" (line {exc.line})" if exc.line else ""
+        raise SubmissionError(f"{name}: refused{where}: {one_line(exc.message)}") from None
+    return _validate(name, str(found.path), data)
 
 
-def _validate(path: Path, data: Any) -> Submission:
+def read(found: Found) -> bytes:
+    """The bytes of a regular file, or SubmissionError naming what the path is instead."""
+    path = found.path
+    name = one_line(str(path))
+    try:
+        info = os.lstat(path)
+        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+        if stat.S_ISLNK(info.st_mode):
+            if not found.named:
+                raise SubmissionError(f"{name}: skipped: a symbolic link (links in a folder are not followed; "
+                                      "name the file on the command line to grade it)")
+            os.stat(path)  # a dangling link or a loop fails here, and is named below
+        else:
+            flags |= getattr(os, "O_NOFOLLOW", 0)  # what was checked is what is opened
+        # Non-blocking, so opening a FIFO returns at once and fstat can refuse it.
+        descriptor = os.open(path, flags)
+    except OSError as exc:
+        raise SubmissionError(f"{name}: skipped: {_os_reason(exc, found.named)}") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise SubmissionError(f"{name}: skipped: {_file_kind(info.st_mode)}, not a regular file")
+        if info.st_size > MAX_SUBMISSION_BYTES:
+            raise SubmissionError(f"{name}: refused: {info.st_size:,} bytes; submissions are limited to "
+                                  f"{MAX_SUBMISSION_BYTES:,}")
+        return _read_bounded(descriptor, name)
+    finally:
+        os.close(descriptor)
+
+
+def _read_bounded(descriptor: int, name: str) -> bytes:
+    deadline = time.monotonic() + READ_SECONDS
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        try:
+            chunk = os.read(descriptor, 65_536)
+        except BlockingIOError:
+            chunk = None
+        except OSError as exc:
+            raise SubmissionError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        if chunk == b"":
+            return b"".join(chunks)
+        if chunk:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_SUBMISSION_BYTES:
+                raise SubmissionError(f"{name}: refused: more than {MAX_SUBMISSION_BYTES:,} bytes; submissions "
+                                      f"are limited to {MAX_SUBMISSION_BYTES:,}")
+        if time.monotonic() > deadline:
+            raise SubmissionError(f"{name}: skipped: reading took longer than {READ_SECONDS:g} s")
+        if chunk is None:
+            time.sleep(0.01)
+
+
+def _os_reason(exc: OSError, named: bool) -> str:
+    if exc.errno == errno.ENOENT:
+        return "a dangling symbolic link" if named and os.path.islink(exc.filename or "") else "no such file"
+    if exc.errno == errno.ELOOP:
+        return "a symbolic link loop" if named else "a symbolic link (not followed in a folder)"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "a special file"
+
+
+def _validate(name: str, path: str, data: Any) -> Submission:
     def fail(message: str) -> SubmissionError:
-        return SubmissionError(f"{path}: {message}")
+        return SubmissionError(f"{name}: {message}")
 
     if not isinstance(data, dict):
         raise fail("a submission is a mapping with 'student' and 'answers'")
-    unknown = [str(k) for k in data if k not in FIELDS]
+    unknown = [k for k in data if k not in FIELDS]
     if unknown:
-        raise fail(f"unknown field '{unknown[0]}'; allowed: {', '.join(FIELDS)}")
+        raise fail(f"unknown field '{one_line(unknown[0][:40])}'; allowed: {', '.join(FIELDS)}")
     student = data.get("student")
-    if isinstance(student, int) and not isinstance(student, bool):
-        student = str(student)
-    if not isinstance(student, str) or not _STUDENT.match(student):
+    if not isinstance(student, str) or not _STUDENT.fullmatch(student):
         raise fail("'student' must be an id of letters, digits and . _ @ + - (at most 100)")
     answers = data.get("answers")
     if not isinstance(answers, dict):
         raise fail("'answers' must be a mapping from question id to answer")
     if len(answers) > MAX_ANSWERS:
         raise fail(f"{len(answers):,} answers; at most {MAX_ANSWERS:,}")
-    texts = {str(qid): _answer_text(path, str(qid), value) for qid, value in answers.items()}
+    texts = {qid: _answer_text(name, qid, value) for qid, value in answers.items()}
     work = data.get("work") or {}
     if not isinstance(work, dict) or not all(isinstance(v, dict) for v in work.values()):
         raise fail("'work' maps an exercise id to {quantity: value}")
-    work = {str(exercise): {str(name): _work_value(path, f"{exercise}.{name}", value) for name, value in values.items()}
-            for exercise, values in work.items()}
+    work = {exercise: {quantity: _work_value(name, f"{exercise}.{quantity}", value)
+                       for quantity, value in values.items()} for exercise, values in work.items()}
     seed = data.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63):
+    if seed is not None and not (isinstance(seed, str) and _SEED.fullmatch(seed) and int(seed) < 2**63):
         raise fail("'seed' must be a non-negative integer")
     questions = data.get("questions") or []
     if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
@@ -125,52 +214,54 @@ def _validate(path: Path, data: Any) -> Submission:
     bank = data.get("bank")
     if bank is not None and not isinstance(bank, str):
         raise fail("'bank' must be a bank id")
-    return Submission(student, str(path), texts, work, bank, tuple(questions), seed)
+    return Submission(student, path, texts, work, bank, tuple(questions), None if seed is None else int(seed))
 
 
-def _answer_text(path: Path, qid: str, value: Any) -> str:
-    """An answer as the text a student would have typed."""
-    if isinstance(value, bool) or value is None:
-        raise SubmissionError(f"{path}: answer to {qid} must be text, a number or a list, got {value!r}")
-    if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise SubmissionError(f"{path}: answer to {qid} is not a finite number")
-        return repr(value) if isinstance(value, float) else str(value)
+def _answer_text(name: str, qid: str, value: Any) -> str:
+    """An answer as the text the student wrote; a list as option letters or a bracketed matrix."""
+    where = f"answer to {one_line(qid[:60])}"
+    if value is None:
+        raise SubmissionError(f"{name}: {where} is empty; leave the question out to skip it")
     if isinstance(value, list):
-        if all(isinstance(v, str) and len(v) <= 10 for v in value):
-            return ",".join(value) if value else "none"
-        if _plain_number(value):
-            return repr(value)
-        raise SubmissionError(f"{path}: answer to {qid}: a list is option letters or a matrix of numbers")
+        value = _list_text(name, where, value, depth=0)
     if not isinstance(value, str):
-        raise SubmissionError(f"{path}: answer to {qid} must be text, a number or a list")
+        raise SubmissionError(f"{name}: {where} must be text, a number or a list")
     if len(value) > MAX_ANSWER_CHARS:
-        raise SubmissionError(f"{path}: answer to {qid} is {len(value):,} characters; at most {MAX_ANSWER_CHARS:,}")
+        raise SubmissionError(f"{name}: {where} is {len(value):,} characters; at most {MAX_ANSWER_CHARS:,}")
     return value
 
 
-def _work_value(path: Path, where: str, value: Any) -> Any:
-    """A shown intermediate value: a number, a list of numbers, or text that reads as a number
-    (YAML reads `1e3` and `−4` as text)."""
-    if isinstance(value, str) and len(value) <= 100:
-        from grader.errors import ResponseError
-        from grader.mathinput.mathparse import parse_number
-
-        try:
-            value = parse_number(value)
-        except ResponseError:
-            pass
-    if isinstance(value, float) and not math.isfinite(value):
-        raise SubmissionError(f"{path}: work {where} is not a finite number")
-    if not _plain_number(value):
-        raise SubmissionError(f"{path}: work {where} must be a number (like 2, -4.5 or 1e3) or a list of "
-                              f"numbers, got {str(value)[:40]!r}")
-    return value
+def _list_text(name: str, where: str, items: list, depth: int) -> str:
+    if depth > 1 or len(items) > MAX_WORK_ITEMS or not all(isinstance(i, (str, list)) for i in items):
+        raise SubmissionError(f"{name}: {where}: a list is option letters or a matrix of numbers")
+    if not items:
+        return "none"
+    if depth == 0 and all(isinstance(i, str) and not _NUMBER.fullmatch(i.strip()) for i in items):
+        return ",".join(items)  # option letters (or texts) of a multi-select
+    return "[" + ", ".join(_list_text(name, where, i, depth + 1) if isinstance(i, list) else i for i in items) + "]"
 
 
-def _plain_number(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return math.isfinite(value)
-    return isinstance(value, list) and len(value) <= 100 and all(_plain_number(v) for v in value)
+def _work_value(name: str, where: str, value: Any) -> float | list:
+    """A shown intermediate value: a number, or a rectangular list (vector or matrix) of numbers,
+    each written as a number or plain arithmetic (`1e3`, `−4`, `12/2`)."""
+    shown = one_line(where[:80])
+    if isinstance(value, list):
+        if not value or len(value) > MAX_WORK_ITEMS:
+            raise SubmissionError(f"{name}: work {shown}: a list of 1 to {MAX_WORK_ITEMS} numbers")
+        rows = [_work_value(name, where, item) for item in value]
+        nested = [isinstance(row, list) for row in rows]
+        if any(nested) and not (all(nested) and len({len(row) for row in rows}) == 1  # type: ignore[arg-type]
+                                and not any(isinstance(x, list) for row in rows for x in row)):  # type: ignore[union-attr]
+            raise SubmissionError(f"{name}: work {shown}: a matrix needs rows of equal length, "
+                                  "each a list of numbers")
+        return rows
+    if not isinstance(value, str) or len(value) > 100:
+        raise SubmissionError(f"{name}: work {shown} must be a number (like 2, -4.5 or 1e3) or a list of numbers")
+    from grader.mathinput.mathparse import parse_number  # loaded only when work is shown
+
+    try:
+        number = parse_number(value)  # finite, or ResponseError saying why not
+    except ResponseError as exc:
+        raise SubmissionError(f"{name}: work {shown} must be a number (like 2, -4.5 or 1e3) or a list of "
+                              f"numbers: {one_line(str(exc))}") from None
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number

@@ -15,7 +15,7 @@ from typing import TextIO
 from rich.console import Console
 
 from grader.cli import browse, export, instruct, solve, study
-from grader.cli.context import ArgumentParser, Context
+from grader.cli.context import ArgumentParser, Context, print_error
 from grader.errors import QuizError, UsageError
 
 EPILOG = """\
@@ -58,15 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, console: Console | None = None) -> int:
     """Run one command; return its exit code."""
-    console = console or Console()
-    errors = console if console.file is not sys.stdout else Console(stderr=True)
+    # No emoji codes anywhere: a bank problem on line 100 is `file.yaml:100:`, not a 💯.
+    console = console or Console(emoji=False)
+    errors = console if console.file is not sys.stdout else Console(stderr=True, emoji=False)
     parser = build_parser()
     try:
         args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     except SystemExit as exc:  # --help and --version exit through argparse
         return int(exc.code or 0)
     except UsageError as exc:
-        errors.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        print_error(errors, str(exc))
         return 2
     if not getattr(args, "handler", None):
         parser.print_help(console.file)
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, console:
         return args.handler(ctx)
     except QuizError as exc:
         for line in str(exc).splitlines():
-            errors.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
+            print_error(errors, line)
         return 2
     except KeyboardInterrupt:
         errors.print("interrupted", markup=False)
@@ -84,8 +85,8 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, console:
     except Exception as exc:  # the one boundary that turns a bug into a message
         if args.debug:
             raise
-        errors.print(f"error: could not complete '{args.command}': {type(exc).__name__}: {exc} "
-                     "(run with --debug for the traceback)", markup=False, highlight=False, soft_wrap=True)
+        print_error(errors, f"could not complete '{args.command}': {type(exc).__name__}: {exc} "
+                    "(run with --debug for the traceback)")
         return 2
 
 

@@ -10,7 +10,7 @@ from rich.text import Text
 from grader import render
 from grader.cli.context import Context
 from grader.errors import ResponseError, UsageError
-from grader.marking import keys, kinds, variants
+from grader.marking import keys, kinds
 from grader.model import Question, Tolerance
 
 def cmd_list(ctx: Context) -> int:
@@ -87,7 +87,7 @@ def _item_json(item: Question) -> dict[str, Any]:
 
 def cmd_show(ctx: Context) -> int:
     """Render a question as a student sees it; --key adds the key and explanation."""
-    question = variants.instantiate(ctx.catalog.question(ctx.args.question), ctx.args.seed)
+    question = ctx.catalog.variant(ctx.args.question, ctx.args.seed)
     key = keys.expected(question) if ctx.args.key else None
     if ctx.args.json:
         data: dict[str, Any] = {**_item_json(question), "parts": [_item_json(p) for p in question.parts]}
@@ -115,7 +115,7 @@ def _jsonable(value: Any) -> Any:
 
 def cmd_check(ctx: Context) -> int:
     """Grade one answer to one question."""
-    question = variants.instantiate(ctx.catalog.question(ctx.args.question), ctx.args.seed)
+    question = ctx.catalog.variant(ctx.args.question, ctx.args.seed)
     verdict = kinds.grade(question, ctx.answer(ctx.args.answer), keys.expected(question))
     if ctx.args.json:
         ctx.emit_json({"question": question.id, **verdict.to_json()})

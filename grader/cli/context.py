@@ -10,6 +10,7 @@ from rich.console import Console
 
 from grader.banks.catalog import Catalog
 from grader.errors import UsageError
+from grader.textsafe import json_escapes, one_line
 
 MAX_STDIN_BYTES = 1_000_000
 """Longest answer read from standard input (`-`)."""
@@ -49,7 +50,12 @@ class Context:
 
     def emit_json(self, data: Any) -> None:
         """Print JSON to the output, unwrapped and uncoloured, for scripts."""
-        self.console.file.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        self.console.file.write(json_escapes(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 Command = Callable[[Context], int]
+
+
+def print_error(console: Console, message: str) -> None:
+    """One error line as plain text: no markup, no emoji codes (`:100:` stays), no control characters."""
+    console.print(f"error: {one_line(message)}", markup=False, highlight=False, emoji=False, soft_wrap=True)

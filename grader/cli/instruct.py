@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.banks.catalog import Catalog
-from grader.cli.context import Context
+from grader.cli.context import Context, print_error
 from grader.errors import UsageError
 
 def cmd_verify(ctx: Context) -> int:
@@ -32,21 +32,22 @@ def cmd_grade(ctx: Context) -> int:
     """Grade submission files into a gradebook and per-student feedback reports."""
     from rich.progress import track  # at first use, as below
 
-    from grader.batch import gradebook, itemstats, report, submissions  # at first use: keeps start-up fast
+    from grader.batch import gradebook, grading, itemstats, report, submissions  # at first use: keeps start-up fast
 
     files = submissions.discover(ctx.args.submissions)
-    overrides = gradebook.load_overrides(ctx.args.overrides)
+    overrides = gradebook.load_overrides(ctx.args.overrides, ctx.catalog)
     refused: list[str] = []
     graded: list[gradebook.Graded] = []
+    roster = grading.Roster()
     show_progress = ctx.console.is_terminal and not ctx.args.json and len(files) > 1
     with gradebook.batch():
-        for path in track(files, description="grading", console=ctx.console) if show_progress else files:
-            try:
-                submission = submissions.load(path)
-            except submissions.SubmissionError as exc:
-                refused.append(str(exc))
-                continue
-            graded.append(gradebook.grade_submission(ctx.catalog, submission, overrides.get(submission.student, {})))
+        for found in track(files, description="grading", console=ctx.console) if show_progress else files:
+            outcome = roster.admit(grading.grade_file(ctx.catalog, found, overrides))
+            if isinstance(outcome, grading.Refused):
+                refused.append(outcome.line)
+            else:
+                graded.append(outcome)
+    refused += gradebook.unused_overrides(overrides, {g.student: g.items for g in graded})
     stats = itemstats.compute(graded, ctx.catalog) if ctx.args.stats and graded else None
     written = report.write_all(graded, Path(ctx.args.out), stats) if ctx.args.out else []
     if ctx.args.json:  # the refusals are in the output's "refused" list
@@ -72,8 +73,9 @@ def cmd_grade(ctx: Context) -> int:
                 f"{len(students)} student reports (Markdown and HTML)"
             ctx.console.print(f"wrote {names} in {reports[0].parent}", markup=False, highlight=False)
         for message in refused:
-            ctx.errors.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-    return 2 if refused else 0
+            print_error(ctx.errors, message)
+    # 0: every file graded; 1: some refused (each named), the rest graded and written; 2: none graded.
+    return 0 if not refused else (1 if graded else 2)
 
 
 def register(sub: Any) -> None:

@@ -23,6 +23,7 @@ from grader.model import NOT_ANSWERED, Question, Verdict
 from grader.render import STATUS_MARK, STATUS_STYLE, verdict_text
 from grader.sessions.review import Card, card_id
 from grader.sessions.store import AttemptRow, SessionRow
+from grader.textsafe import one_line
 
 SKIPPED = "skipped"
 UNKNOWN_TOPIC = "(not in the banks)"
@@ -297,7 +298,7 @@ def feedback_view(questions: Sequence[Question], attempts: Sequence[AttemptRow])
     explanations = {item.id: item.explanation for q in questions for item in (q, *q.parts)}
     body: list[RenderableType] = [Text("Feedback", style="bold underline")]
     for attempt in attempts:
-        body.append(Text.assemble((attempt.question_id, "bold"), f"  your answer: {attempt.answer}"))
+        body.append(Text.assemble((attempt.question_id, "bold"), f"  your answer: {one_line(attempt.answer)}"))
         body.append(verdict_text(Verdict.from_json(attempt.verdict), method=False))
         if explanations.get(attempt.question_id):
             body.append(Text(explanations[attempt.question_id], style="dim"))

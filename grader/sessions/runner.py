@@ -23,9 +23,10 @@ from grader.marking.kinds import KINDS, grade
 from grader.model import Bank, Question, Verdict
 from grader.render import part_prompt, prose, question_panel, verdict_text
 from grader.sessions import review, worked
-from grader.sessions.store import AttemptRow, SessionRow, Store
+from grader.sessions.store import AttemptRow, SessionLost, SessionRow, Store
 from grader.sessions.terminal import Terminal
 from grader.sessions.tries import Tries, left_text, tries_for
+from grader.textsafe import one_line
 
 PROMPT = "answer> "
 SUBMIT_PROMPT = "submit> "
@@ -157,6 +158,11 @@ class Runner:
                                     self.tries(question, session.mode), key, mine))
             except Quit:
                 return False
+            except SessionLost:
+                raise
+            except Exception as exc:  # noqa: BLE001  one broken question never ends the session
+                self.console.print(Text(f"This question cannot be graded ({type(exc).__name__}: "
+                                        f"{one_line(str(exc))}); it is skipped. Please report it.", style="red"))
             self.store.advance(session.id, index + 1)
         self.store.finish(session.id)
         return True
@@ -178,7 +184,7 @@ class Runner:
                 self.console.print(Text(f"({part.part}) right last time; not asked again", style="dim"))
                 continue
             if item.done():
-                self.console.print(Text(f"({part.part}) answered before: {answers[part.part]}", style="dim"))
+                self.console.print(Text(f"({part.part}) answered before: {one_line(answers[part.part])}", style="dim"))
                 continue
             self.console.print(part_prompt(part))
             text = self._item(item)
@@ -237,7 +243,7 @@ class Runner:
                 if not exam and item.hints_shown < len(item.hints):
                     item.hints_shown += 1
             elif command == "":
-                self.console.print(f"Unknown command '{text.strip()}'. Type :help for the commands.",
+                self.console.print(f"Unknown command '{one_line(text.strip())}'. Type :help for the commands.",
                                    markup=False, highlight=False)
             else:
                 checked = self._preview(item.question, text) if self.preview else text
@@ -260,7 +266,7 @@ class Runner:
             except ResponseError as exc:
                 self._invalid(str(exc))
                 return None
-            self.console.print(Text.assemble((f"read as: {shown}", "cyan"),
+            self.console.print(Text.assemble((f"read as: {one_line(shown)}", "cyan"),
                                              ("   Enter submits it; or edit the line", "dim")))
             edited = self.terminal.edit(SUBMIT_PROMPT, text)
             if edited is None:
@@ -294,7 +300,7 @@ class Runner:
 
     def _show(self, verdict: Verdict, item: Question, exam: bool, left: int) -> None:
         if exam:
-            read = f"; read as: {verdict.interpreted_as}" if verdict.interpreted_as else ""
+            read = f"; read as: {one_line(verdict.interpreted_as)}" if verdict.interpreted_as else ""
             self.console.print(Text(f"Answer recorded{read}.", style="dim"))
             return
         self.console.print(verdict_text(verdict, method=False))

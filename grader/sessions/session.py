@@ -86,7 +86,7 @@ def parse_bank_choice(text: str, ids: Sequence[str]) -> list[str]:
         return list(ids)
     chosen = []
     for token in tokens:
-        if token.isdigit() and 1 <= int(token) <= len(ids):
+        if token.isascii() and token.isdigit() and 1 <= int(token) <= len(ids):  # not "²"
             chosen.append(ids[int(token) - 1])
         elif token in ids:
             chosen.append(token)
@@ -227,6 +227,8 @@ def _run(catalog: Catalog, store: Store, terminal: Terminal, session: SessionRow
          clock: Callable[[], float], options: TakeOptions) -> int:
     """Run a session to its end, a :quit or Ctrl-C; summarise it when it ends."""
     console = terminal.console
+    # Claimed before anything is shown: a second process resuming the same session is refused here.
+    store.claim(session.id)
     # Without --seed a student gets numbers derived from their id: the same on every resume.
     seed = session.seed if session.seed is not None else variants.seed_for_student(session.student)
     questions = [variants.instantiate(catalog.question(qid), seed) for qid in session.plan]
@@ -243,6 +245,8 @@ def _run(catalog: Catalog, store: Store, terminal: Terminal, session: SessionRow
         console.print()
         console.print(again, markup=False, highlight=False)
         return INTERRUPTED
+    finally:
+        store.release(session.id)
     if not finished:
         console.print(again, markup=False, highlight=False)
         return 0

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,6 +28,9 @@ DB_ENV = "RNNQUIZ_DB"
 DB_NAME = "attempts.db"
 BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another session's transaction before giving up."""
+
+CLAIM_STALE_SECONDS = 30 * 60
+"""A claim not renewed for this long (no answer recorded) may be taken by another process."""
 
 TAKE_MODES = ("practice", "exam")
 """Modes of sessions started by `rnnquiz take`, the ones `take --resume` continues."""
@@ -70,8 +75,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE sessions ADD COLUMN tags TEXT",      # JSON list of --tag values, folded and sorted
         "ALTER TABLE sessions ADD COLUMN items TEXT",     # JSON {card: [item ids]} a review asks; NULL = all
     ),
+    (  # 4: the process running a session (NULL when none), and when it last showed signs of life
+        "ALTER TABLE sessions ADD COLUMN owner TEXT",
+        "ALTER TABLE sessions ADD COLUMN heartbeat_at REAL",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SessionBusy(UsageError):
+    """The session is being run by another live process."""
+
+
+class SessionLost(UsageError):
+    """This process no longer holds the session: another one took it over."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +163,9 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        # Who this process is, as stored in sessions.owner: host, pid, and a nonce (pids are reused).
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        self._held: set[int] = set()  # sessions this store has held: losing one is SessionLost
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are opened explicitly, one per write.
@@ -227,12 +247,14 @@ class Store:
             raise ValueError(f"unknown mode {mode!r}; modes are {', '.join(MODES)}")
         with self._write() as db:
             cursor = db.execute(
-                "INSERT INTO sessions (student, banks, mode, seed, plan, started_at, tags, items) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sessions (student, banks, mode, seed, plan, started_at, tags, items, owner, heartbeat_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (student, json.dumps(sorted(set(banks))), mode, seed, json.dumps(list(plan)), at or now(),
                  json.dumps(fold_tags(tags)) if tags else None,
-                 None if items is None else json.dumps({card: list(ids) for card, ids in items.items()})),
+                 None if items is None else json.dumps({card: list(ids) for card, ids in items.items()}),
+                 self.owner, time.time()),
             )
+        self._held.add(int(cursor.lastrowid))
         return self.session(int(cursor.lastrowid))
 
     def record(
@@ -247,6 +269,7 @@ class Store:
         if verdict.status == "invalid":
             raise ValueError("an invalid response is not an attempt and is not stored")
         with self._write() as db:
+            self._hold(db, session_id)
             cursor = db.execute(
                 "INSERT INTO attempts (session_id, question_id, answer, status, score, misconception, verdict, "
                 "seconds, answered_at, variant_seed, variant_params, attempt_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -261,12 +284,45 @@ class Store:
     def advance(self, session_id: int, position: int) -> None:
         """Mark the first `position` questions of a session's plan as done."""
         with self._write() as db:
+            self._hold(db, session_id)
             db.execute("UPDATE sessions SET position = ? WHERE id = ?", (position, session_id))
 
     def finish(self, session_id: int, *, at: str | None = None) -> None:
         """Mark a session as run to its end."""
         with self._write() as db:
-            db.execute("UPDATE sessions SET finished_at = ? WHERE id = ?", (at or now(), session_id))
+            self._hold(db, session_id)
+            db.execute("UPDATE sessions SET finished_at = ?, owner = NULL WHERE id = ?", (at or now(), session_id))
+
+    # -- claims: one process runs a session at a time ------------------------------------
+
+    def claim(self, session_id: int) -> None:
+        """Take a session for this process, or raise SessionBusy naming the process that has it.
+
+        Atomic: the claim is written in one IMMEDIATE transaction, only if the owner is still
+        the one read (free, this process, a dead process on this host, or silent for
+        CLAIM_STALE_SECONDS), so of two processes resuming at once exactly one wins.
+        """
+        with self._write() as db:
+            self._hold(db, session_id)
+
+    def release(self, session_id: int) -> None:
+        """Give the session up (when `take` or `review` ends), if this process holds it."""
+        with self._write() as db:
+            db.execute("UPDATE sessions SET owner = NULL WHERE id = ? AND owner = ?", (session_id, self.owner))
+
+    def _hold(self, db: sqlite3.Connection, session_id: int) -> None:
+        """Inside a write transaction: make sure this process holds the session, renewing the claim."""
+        row = db.execute("SELECT owner, heartbeat_at FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise UsageError(f"no session {session_id} in '{self.path}'")
+        owner, heartbeat = row
+        if owner not in (None, self.owner) and _alive(owner, heartbeat):
+            host, pid = owner.split(":")[:2]
+            error = SessionLost if session_id in self._held else SessionBusy
+            raise error(f"session #{session_id} is being run by another rnnquiz process (pid {pid} on {host}); "
+                        "finish it there, or quit it (:quit) and resume here")
+        db.execute("UPDATE sessions SET owner = ?, heartbeat_at = ? WHERE id = ?", (self.owner, time.time(), session_id))
+        self._held.add(session_id)
 
     def session(self, session_id: int) -> SessionRow:
         """One session by id (UsageError if there is none)."""
@@ -314,6 +370,24 @@ class Store:
 def fold_tags(tags: Sequence[str]) -> tuple[str, ...]:
     """Tags as compared: case-folded, sorted, each once."""
     return tuple(sorted({tag.casefold() for tag in tags}))
+
+
+def _alive(owner: str, heartbeat: float | None) -> bool:
+    """Whether the process named by a claim may still be running the session."""
+    if heartbeat is None or time.time() - heartbeat > CLAIM_STALE_SECONDS:
+        return False
+    host, pid, *_ = owner.split(":") + ["", ""]
+    if host != socket.gethostname() or not pid.isdecimal() or os.name == "nt":
+        return True  # another machine (or Windows, where os.kill would end it): only the heartbeat can tell
+    if int(pid) == os.getpid():
+        return False  # this very process: a store it opened before and did not close
+    try:
+        os.kill(int(pid), 0)  # signal 0: no signal sent, only whether the process exists
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # exists but is not ours to signal, or not a pid at all
+        return True
+    return True
 
 
 def _session(row: tuple[Any, ...]) -> SessionRow:

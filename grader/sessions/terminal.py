@@ -15,6 +15,8 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.text import Text
 
+from grader.textsafe import visible
+
 PROMPT_STYLE = "bold cyan"
 
 
@@ -59,7 +61,7 @@ class Terminal:
             self.console.print()
             return None
         line = line.rstrip("\r\n")
-        self.console.print(line, markup=False, highlight=False)
+        self.console.print(visible(line), markup=False, highlight=False, emoji=False)  # echoed, never obeyed
         return line
 
     def confirm(self, question: str) -> bool | None:

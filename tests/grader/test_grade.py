@@ -139,10 +139,17 @@ HOSTILE = [
     ("nested answer", "student: s\nanswers: {nptel/q7: {x: 1}}\n", "answer to nptel/q7"),
     ("bad student id", "student: '../../etc/passwd'\nanswers: {}\n", "'student'"),
     ("deep nesting", "student: s\nanswers: " + "[" * 200 + "]" * 200 + "\n", "nested"),
-    ("huge integer", "student: s\nanswers: {nptel/q7: " + "9" * 5000 + "}\n", "refused"),
     ("syntax error", "student: s\nanswers: {nptel/q7: [\n", "YAML"),
     ("unknown field", "student: s\nanswers: {}\nexec: rm -rf /\n", "unknown field"),
-    ("infinite number", "student: s\nanswers: {in5400/task1.a: .inf}\n", "finite"),
+    ("scalar alias", "student: &n s\nanswers: {nptel/q7: B}\nnotes: *n\n", "aliases"),
+    ("duplicate answer", "student: s\nanswers:\n  nptel/q7: B\n  nptel/q7: A\n", "duplicate key 'nptel/q7'"),
+    ("duplicate student key", "student: s\nstudent: t\nanswers: {nptel/q7: B}\n", "duplicate key 'student'"),
+    ("duplicate JSON key", '{"student": "s", "student": "t", "answers": {}}', "duplicate key 'student'"),
+    ("trailing newline in id", 'student: "s1\\n"\nanswers: {nptel/q7: B}\n', "'student'"),
+    ("unknown bank", "student: s\nbank: nosuchbank\nanswers: {nptel/q7: B}\n", "unknown bank 'nosuchbank'"),
+    ("bank path", "student: s\nbank: ../../etc/passwd\nanswers: {nptel/q7: B}\n", "unknown bank"),
+    ("ragged work", "student: s\nanswers: {in5400/task1.a: 7}\nwork: {in5400/task1: {h1: [[1, 2], [3]]}}\n",
+     "rows of equal length"),
 ]
 
 
@@ -151,7 +158,7 @@ def test_hostile_submission_is_refused_and_others_graded(tmp_path: Path, name: s
     marker = tmp_path / "pwned"
     bad = write(tmp_path, "bad.yaml", text.replace("{marker}", str(marker)))
     code, data = grade_json(str(bad), str(SHEET))
-    assert code == 2
+    assert code == 1  # some refused, the others graded
     assert [s["student"] for s in data["students"]] == ["assignment3-sheet"]
     [message] = data["refused"]
     assert fragment in message and str(bad) in message and "\n" not in message
@@ -164,7 +171,7 @@ def test_oversized_and_binary_files_are_refused(tmp_path: Path) -> None:
         handle.truncate(100 * 1024 * 1024)
     binary = write(tmp_path, "bin.json", b"\x89PNG\r\n\x1a\n\x00\x00\xff")
     code, data = grade_json(str(big), str(binary), str(SHEET))
-    assert code == 2
+    assert code == 1
     assert len(data["refused"]) == 2 and "limited to" in data["refused"][0]
     assert len(data["students"]) == 1
 
@@ -264,7 +271,7 @@ def test_shown_work_may_be_numeric_text_and_must_be_finite(tmp_path: Path) -> No
              "work: {in5400/task1: {yhat1: '2', h1: '2', dL2/dW_h: 8e0}}\n")
     code, data = grade_json(str(write(tmp_path, "w1.yaml", sheet)))
     assert code == 0 and data["students"][0]["questions"]["in5400/task1"]["parts"]["c"]["followthrough"]
-    for value, message in ((".nan", "is not a finite number"), ("abc", "must be a number (like 2, -4.5 or 1e3)"),
+    for value, message in (("nan", "is not a finite number"), ("0x1F", "must be a number"), ("abc", "must be a number (like 2, -4.5 or 1e3)"),
                            ("{a: 1}", "must be a number")):
         bad = write(tmp_path, "bad.yaml", f"student: w2\nanswers: {{nptel/q7: B}}\nwork: {{in5400/task1: {{h1: {value}}}}}\n")
         code, out, _ = run(["grade", str(bad), "--json"])

@@ -229,7 +229,7 @@ def test_v2_database_migrates_and_its_history_schedules_the_review(db: Path, ban
     raw.executescript(V2_SCHEMA)
     raw.close()
     with Store(db) as s:
-        assert s.version == SCHEMA_VERSION == 3
+        assert s.version == SCHEMA_VERSION == 4
         rows = s.attempts(student="ann")
         assert [(a.question_id, a.answer, a.attempt_no) for a in rows] == [
             ("demo/q1", "B", 1), ("demo/q3", "3", 1), ("demo/q3", "3", 1)]

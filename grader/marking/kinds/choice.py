@@ -24,7 +24,7 @@ def _read_option(question: Question, token: str, *, whole_text: bool) -> str:
     letters = [o.letter for o in question.options]
     if upper in letters:
         return upper
-    if cleaned.isdigit() and 1 <= int(cleaned) <= len(letters):
+    if cleaned.isascii() and cleaned.isdigit() and 1 <= int(cleaned) <= len(letters):  # not "²" or "①"
         return letters[int(cleaned) - 1]
     if whole_text:
         folded = fold(token)

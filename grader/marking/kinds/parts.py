@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.errors import ResponseError
+from grader.errors import QuizError, ResponseError
 from grader.marking.kinds.base import Kind
 from grader.marking.kinds.choice import ChoiceKind, MultiKind
 from grader.marking.kinds.expression import ExpressionKind, MatrixKind
@@ -19,12 +19,21 @@ PART_KINDS: dict[str, Kind] = {
 
 
 def parse_and_check(kind: Kind, question: Question, text: str, key: Any) -> tuple[Any, Verdict]:
-    """The parsed response (None if unreadable) and its verdict; unreadable input is `invalid`."""
+    """The parsed response (None if unreadable) and its verdict; unreadable input is `invalid`.
+
+    This is the boundary of one answer: a grader bug on odd input makes this answer invalid
+    (not counted, as unreadable input is not) instead of ending a session, a check or a batch.
+    """
     try:
         response = kind.parse(question, text)
+        return response, kind.check(question, response, key)
     except ResponseError as exc:
         return None, Verdict("invalid", 0.0, str(exc))
-    return response, kind.check(question, response, key)
+    except QuizError:
+        raise  # a bank or variant problem, reported as such by the caller
+    except Exception as exc:  # noqa: BLE001
+        return None, Verdict("invalid", 0.0, f"This answer could not be graded ({type(exc).__name__}: {exc}); "
+                                             "it is not counted. Please report it.", method="internal error")
 
 
 def graded_part(part: Question, text: str, key: Any) -> tuple[Any, Verdict]:
