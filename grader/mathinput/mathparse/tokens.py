@@ -121,6 +121,10 @@ def canonical(raw: str) -> str:
     return "_".join(parts)
 
 
+# What follows the e of a number: its signs, then the next character.
+_AFTER_EXPONENT_LETTER = re.compile(r"\s*([+-]*)\s*(.?)")
+
+
 class Tokeniser:
     """Turns normalised text into tokens, resolving and splitting names."""
 
@@ -155,6 +159,7 @@ class Tokeniser:
                 raise ResponseError(CHAR_HINTS.get(ch) or _bad_character(ch))
             word, end = match.group(), match.end()
             if match.lastgroup == "num":
+                self._refuse_broken_exponent(word, end)
                 tokens.append((NUM, number_text(word), pos, end))
             elif match.lastgroup == "name":
                 self._name(word, pos, end)
@@ -163,6 +168,16 @@ class Tokeniser:
             pos = end
         tokens.append((END, "", size, size))
         return tokens
+
+    def _refuse_broken_exponent(self, word: str, end: int) -> None:
+        """``1e`` and ``1e--1`` look like scientific numbers but are not; ``2e^x`` and ``2e-x`` are 2·e…"""
+        letter = self.text[end:end + 1]
+        if not letter or letter not in "eE" or (self.declared is not None and letter in self.declared):
+            return
+        signs, after = _AFTER_EXPONENT_LETTER.match(self.text, end + 1).groups()
+        if (not signs and not after) or (signs and (not after or after.isdigit() or len(signs) > 1)):
+            raise ResponseError(f"'{quoted(word + letter + signs + after)}' is not a complete number. For a power of ten "
+                                f"write e.g. {word}e3 or {word}e-3 (one sign, then digits); for the constant e write {word}*e.")
 
     def _name(self, raw: str, start: int, end: int) -> None:
         if len(raw) > MAX_NAME_LENGTH:
