@@ -15,8 +15,9 @@ from rich.text import Text
 from grader.model import Question, Verdict
 from grader.numbers import format_number
 
-STATUS_STYLE = {"correct": "bold green", "partial": "bold yellow", "incorrect": "bold red", "invalid": "bold magenta"}
-STATUS_MARK = {"correct": "✓", "partial": "◐", "incorrect": "✗", "invalid": "?"}
+STATUS_STYLE = {"correct": "bold green", "partial": "bold yellow", "incorrect": "bold red", "invalid": "bold magenta",
+                "undecided": "bold cyan"}
+STATUS_MARK = {"correct": "✓", "partial": "◐", "incorrect": "✗", "invalid": "?", "undecided": "…"}
 
 
 WRAPPED = 70

@@ -16,7 +16,15 @@ MAX_STDIN_BYTES = 1_000_000
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse that reports usage errors as UsageError instead of exiting."""
+    """argparse that reports usage errors as UsageError instead of exiting, and takes answers
+    that start with '-' (``-sin(x)``, ``-4+4``, ``-h*W``) as values rather than unknown options."""
+
+    def _parse_optional(self, arg_string: str) -> Any:
+        # One dash and not exactly one of our options: a negative answer, not an option. (Our only
+        # single-dash option is -h; options spelled --name are left to argparse.)
+        if arg_string.startswith("-") and not arg_string.startswith("--") and arg_string not in self._option_string_actions:
+            return None
+        return super()._parse_optional(arg_string)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message} (try --help)")

@@ -65,7 +65,8 @@ def outcomes(attempts: Iterable[AttemptRow], items: Mapping[str, frozenset[str]]
     """Group attempts by session and card; `items` maps each known card to the item ids it asks.
 
     A card succeeds in a session only when every one of its items was answered correctly
-    there, so an exercise with a skipped part is a miss. Cards missing from `items` (no
+    there, so an exercise with a skipped part is a miss; a card with an undecided answer (routed
+    to an instructor) counts as neither. Cards missing from `items` (no
     longer in any bank) are left out: they cannot be asked again.
     """
     groups: dict[tuple[int, str], list[AttemptRow]] = {}
@@ -75,6 +76,8 @@ def outcomes(attempts: Iterable[AttemptRow], items: Mapping[str, frozenset[str]]
             groups.setdefault((attempt.session_id, card), []).append(attempt)
     out = []
     for (_, card), rows in groups.items():
+        if any(row.status == "undecided" for row in rows):
+            continue  # waiting for an instructor: neither a success nor a miss
         correct = {row.question_id for row in rows if row.status == "correct"}
         named = tuple(dict.fromkeys(row.misconception for row in rows if row.misconception))
         at = max(datetime.fromisoformat(row.answered_at) for row in rows)

@@ -41,8 +41,11 @@ class ExpressionKind:
         decision = same_value(question, key, response)
         if decision.equivalent:
             return Verdict("correct", 1.0, "Correct.", interpreted_as=shown, method=decision.method)
+        if decision.invalid and decision.equivalent is False:
+            return Verdict("invalid", 0.0, decision.detail, interpreted_as=shown, method=decision.method)
         if decision.equivalent is None:
-            return Verdict("incorrect", 0.0, f"Could not be decided automatically ({decision.detail or decision.method}); "
+            # Never marked wrong: an instructor decides (the review queue of `grade`, the flag in sessions).
+            return Verdict("undecided", 0.0, f"Could not be decided automatically ({decision.detail or decision.method}); "
                            "flagged for an instructor.", interpreted_as=shown, method=decision.method, needs_review=True)
         for wrong in question.misconceptions:
             if same_value(question, self.key(question, wrong.answer), response).equivalent:

@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from grader.errors import ResponseError
+from grader.mathinput.mathparse.latex import to_plain
 from grader.mathinput.mathparse.lexicon import (
     ALNUM,
     ASCII_CONTROL,
@@ -54,6 +55,8 @@ def normalise(text: str) -> str:
     text = text.strip()
     if not text:
         raise ResponseError("Empty answer. Type a formula, such as 2*x + 1.")
+    if "\\" in text:
+        text = to_plain(text).strip()
     if text.isascii():
         bad = ASCII_CONTROL.search(text)
         if bad:
