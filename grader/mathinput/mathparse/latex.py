@@ -19,7 +19,7 @@ from grader.mathinput.mathparse.lexicon import BUILTINS, GREEK, MAX_DEPTH
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.?)")
 _TIMES = frozenset({"cdot", "times", "ast"})
-_SPACES = frozenset({",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big", "bigl", "bigr", ""})
+_SPACES = frozenset({",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big", "bigl", "bigr"})
 _FRACTIONS = frozenset({"frac", "dfrac", "tfrac"})
 # Spelled names a command may stand for: every Greek letter we accept, every built-in, pi.
 _NAMES = frozenset(GREEK.values()) | frozenset(BUILTINS) | {"pi", "infty"}
