@@ -79,6 +79,8 @@ class _Reader:
             raise ResponseError(f"\\{command} needs its argument in braces, e.g. \\{command}{{x}}.")
         if self.text[pos] == "{":
             return self.group(pos, depth)
+        if self.text[pos] == "}":
+            raise ResponseError(f"Unmatched '}}' where \\{command} expects an argument. Remove it or add the missing '{{'.")
         if self.text[pos] == "\\":
             return self.command(pos, depth)
         return self.text[pos], pos + 1
