@@ -27,6 +27,12 @@ How
    inconclusive and sympy decides in a limited child process (``grader.symbolic_worker``);
    if it overruns ``symbolic_timeout`` the Decision says so with ``equivalent=None``.
 
+Formulas of integers, variables, + − · / and integer powers are also compared exactly
+(``exact``), which overrules sampling where rounding or overflow misled it. Plain numbers are
+compared as numbers (``1.12·10^200``). An answer (or key) with no real value anywhere
+(``definedness``) gives ``Decision(invalid=True)`` with the reason. A typed vector and a typed
+1×n or n×1 matrix differ; a solver's 1-D array still takes a typed row or column.
+
 Undefined functions (``O`` with ``O′``, ``O″``) become seeded random smooth functions
 ``O(u) = c + Σ aᵢ·sin(ωᵢu + φᵢ)`` with ``c = 1 + Σ aᵢ``, so ``O ≥ 1`` (``log O`` and ``1/O`` are
 defined) and each derivative is exact.
@@ -55,7 +61,6 @@ sum that holds a variable, i.e. nothing ``sympy.expand`` would multiply out. Thi
 checked on our own tree because sympy automatically distributes numbers
 (``3*(n+1)`` becomes ``3n + 3`` on construction) and so cannot see the unexpanded form.
 
-A vector of length n matches an n×1 or 1×n matrix key.
 """
 
 from __future__ import annotations
