@@ -11,6 +11,7 @@ in floating point, where a probe point counts as undefined when its value is nan
 
 from __future__ import annotations
 
+import functools
 import random
 
 from grader.mathinput import exact
@@ -23,6 +24,7 @@ _PROBE_VALUES = sorted(
 PROBE_POINTS = 96
 
 
+@functools.lru_cache(maxsize=1024)  # a key is probed once per batch, not once per wrong answer
 def nowhere_defined(formula: Formula, seed: int = 0) -> str | None:
     """Why ``formula`` has no real value anywhere, or None when it has one somewhere (or may)."""
     if formula.functions:
