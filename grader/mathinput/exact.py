@@ -21,23 +21,35 @@ from __future__ import annotations
 import functools
 import random
 
-from grader.mathinput.mathparse import Add, Mul, Neg, Node, Num, Pow, Var, children
+from grader.mathinput.mathparse import Add, Mul, Neg, Node, Num, Pow, Var
 
 PRIME = (1 << 61) - 1
-AGREEING_POINTS = 3
+AGREEING_POINTS = 2  # each false agreement has probability below degree/2^61
 CANDIDATE_POINTS = 8
 
 
 def is_rational(node: Node) -> bool:
     """Only integer literals, variables, sums, products, quotients and integer powers?"""
-    t = type(node)
-    if t is Num:
-        return node.text.isdigit()
-    if t is Var:
-        return True
-    if t is Pow:
-        return _integer_exponent(node.exp) is not None and is_rational(node.base)
-    return t in (Neg, Add, Mul) and all(is_rational(child) for child in children(node))
+    stack = [node]  # a loop, not recursion: this runs on every comparison
+    while stack:
+        node = stack.pop()
+        t = type(node)
+        if t is Num:
+            if not node.text.isdigit():
+                return False
+        elif t is Add:
+            stack.extend(node.terms)
+        elif t is Mul:
+            stack.extend(node.num + node.den)
+        elif t is Neg:
+            stack.append(node.arg)
+        elif t is Pow:
+            if _integer_exponent(node.exp) is None:
+                return False
+            stack.append(node.base)
+        elif t is not Var:
+            return False
+    return True
 
 
 def agree(key: Node, answer: Node, names: frozenset[str], seed: int) -> bool | None:
@@ -57,7 +69,7 @@ def agree(key: Node, answer: Node, names: frozenset[str], seed: int) -> bool | N
 
 def divides_by_zero_everywhere(node: Node, names: frozenset[str], seed: int) -> bool:
     """Is some denominator of a rational tree 0 at every point (identically zero)?"""
-    return all(value is None for value in _values(node, names, seed))
+    return all(_value(node, point) is None for point in _points(names, seed))  # stops at a defined point
 
 
 @functools.lru_cache(maxsize=1024)  # a key is evaluated once for all the answers compared with it
