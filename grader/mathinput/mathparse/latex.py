@@ -82,10 +82,12 @@ class _Reader:
         if self.text[pos] == "}":
             raise ResponseError(f"Unmatched '}}' where \\{command} expects an argument. Remove it or add the missing '{{'.")
         if self.text[pos] == "\\":
-            return self.command(pos, depth)
+            return self.command(pos, depth + 1)  # \frac\frac… nests like braces do
         return self.text[pos], pos + 1
 
     def command(self, pos: int, depth: int) -> tuple[str, int]:
+        if depth > MAX_DEPTH:
+            raise ResponseError(f"Too deeply nested: more than {MAX_DEPTH} levels of LaTeX commands. Simplify the formula.")
         match = _COMMAND.match(self.text, pos)
         assert match is not None
         name, pos = match.group(1), match.end()
