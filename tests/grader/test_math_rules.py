@@ -220,3 +220,11 @@ def test_the_new_functions_reach_sympy_and_back() -> None:
     for text, phrase in (("csc(0)", "divides by zero"), ("arccosh(0)", "no real value"), ("sinh(10000)", "too large")):
         with pytest.raises(ResponseError, match=phrase):
             parse(text)
+
+
+def test_check_says_which_reading_it_took() -> None:
+    out = io.StringIO()
+    main(["check", "practice/output_grad_formula", "-V(O'(V s_4 + c))/O(V s_4 + c)", "--json"],
+         console=Console(file=out, width=200))
+    verdict = json.loads(out.getvalue())
+    assert verdict["status"] == "correct" and "read as the product V·(…)" in verdict["feedback"]

@@ -6,6 +6,7 @@ The parser is imported at first use, so `list`, `show` and `check` on a choice s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from grader.marking.compare import declared, same_value
@@ -37,6 +38,12 @@ class ExpressionKind:
                                functions=question.functions, allow_matrix=self.allow_matrix)
 
     def check(self, question: Question, response: Any, key: Any) -> Verdict:
+        verdict = self._judge(question, response, key)
+        notes = getattr(response, "notes", ())
+        # Say which reading was taken where a name meets '(' (W(x) a product, σ(z) the sigmoid).
+        return replace(verdict, feedback=f"{verdict.feedback} Note: {' '.join(notes)}") if notes else verdict
+
+    def _judge(self, question: Question, response: Any, key: Any) -> Verdict:
         shown = self.format(question, response)
         decision = same_value(question, key, response)
         if decision.equivalent:
