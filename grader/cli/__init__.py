@@ -15,7 +15,7 @@ from typing import TextIO
 from rich.console import Console
 
 from grader.cli import browse, instruct, solve, study
-from grader.cli.context import ArgumentParser, Context
+from grader.cli.context import ArgumentParser, CommandParser, Context
 from grader.errors import QuizError, UsageError
 
 EPILOG = """\
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--bank-dir", metavar="DIR", help="read banks from DIR instead of the built-in ones "
                         "(also $RNNQUIZ_BANK_DIR)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
     for group in (browse, solve, instruct, study):
         group.register(sub)
     return parser

@@ -44,6 +44,7 @@ def test_compare_and_check_take_negative_answers_without_double_dash() -> None:
     assert run_json(["compare", "-sin(x)", "sin(-x)"])[1]["status"] == "equivalent"
     assert run_json(["compare", "-h*W", "-W*h"])[1]["status"] == "equivalent"
     assert run_json(["compare", "-1", "-1+-1+1"])[1]["status"] == "equivalent"
+    assert run_json(["compare", "-h", "-h*1"])[1]["status"] == "equivalent"  # sub-commands' help is --help
     code, verdict = run_json(["check", "nptel/q9", "-V O'(Vs_4+c)/O(Vs_4+c)"])
     assert code == 0 and verdict["status"] == "correct"
     code, verdict = run_json(["check", "in5400/task1.c", "-4+4"])
