@@ -25,6 +25,7 @@ VARIABLES = ["a", "b", "x", "z", "h", "W_hh", "alpha", "n"]
         (r"2\pi n", "2*pi*n", "2·π·n"),
         (r"e^{-\frac{x}{2}}", "exp(-x/2)", "e^(−(x/2))"),
         (r"\exp(x)\,\ln(x)", "exp(x)*log(x)", "exp(x)·log(x)"),
+        ("x^{-1/2} + W_{hh}^{2}", "x^(-1/2) + W_hh^2", "x^(−1/2) + W_hh²"),  # braced exponents without any backslash
     ],
 )
 def test_latex_reads_like_the_plain_form(latex: str, plain: str, read_as: str) -> None:

@@ -55,7 +55,7 @@ def normalise(text: str) -> str:
     text = text.strip()
     if not text:
         raise ResponseError("Empty answer. Type a formula, such as 2*x + 1.")
-    if "\\" in text:
+    if "\\" in text or "^{" in text:  # LaTeX, or just its braced exponent x^{2}
         text = to_plain(text).strip()
     if text.isascii():
         bad = ASCII_CONTROL.search(text)
@@ -179,8 +179,10 @@ class Tokeniser:
             return
         signs, after = _AFTER_EXPONENT_LETTER.match(self.text, end + 1).groups()
         if (not signs and not after) or (signs and (not after or after.isdigit() or len(signs) > 1)):
+            mantissa = re.split("[eE]", word)[0]
             raise ResponseError(f"'{quoted(word + letter + signs + after)}' is not a complete number. For a power of ten "
-                                f"write e.g. {word}e3 or {word}e-3 (one sign, then digits); for the constant e write {word}*e.")
+                                f"write e.g. {mantissa}e3 or {mantissa}e-3 (one sign, then digits); for the constant e "
+                                f"write {word}*e.")
 
     def _name(self, raw: str, start: int, end: int) -> None:
         if len(raw) > MAX_NAME_LENGTH:
