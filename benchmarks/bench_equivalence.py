@@ -7,7 +7,8 @@ rnnquiz (with the key's samples not yet cached, and cached) and of simplify (eac
 a child process with a time limit; an overrun counts as a wrong verdict and costs the
 limit), their ratios, the wrong verdicts of each, rnnquiz's throughput in distinct answer
 strings per second on one core, and the start-up time of a command against
-``python -c "import sympy"``. It prints ratios; it asserts nothing.
+``python -c "import sympy"``. Last, on tests/data/peer_cases.yaml (cases from the peers' own
+test suites), how many verdicts rnnquiz and simplify get right. It prints ratios; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -180,6 +181,54 @@ def main() -> None:
     print(f"ratio: simplify / rnnquiz = {statistics.median(simplify_seconds) / statistics.median(cold):.0f}x (key not cached), {statistics.median(simplify_seconds) / statistics.median(warm):.0f}x (cached)")
     print(f"throughput: {rate:,.0f} distinct answers/s on one core (parse + compare, key cached); wrong verdicts {throughput_wrong} of {args.answers}")
     startup_ratio(args.command)
+    peer_table(args.timeout)
+
+
+# ---------------------------------------------------------------------------- the peers' cases (issue 18)
+
+PEER_CASES_FILE = ROOT / "tests" / "data" / "peer_cases.yaml"
+
+
+def rnnquiz_status(case: dict) -> str:
+    """The status `rnnquiz compare --json` reports for a peer case."""
+    import io
+    import json
+
+    from rich.console import Console
+
+    from grader.cli import main as cli
+
+    argv = ["compare", case["a"], case["b"], "--json"] + (["--vars", ",".join(case["vars"])] if case["vars"] else [])
+    argv += ["--functions", ",".join(case["functions"])] if case.get("functions") else []
+    out = io.StringIO()
+    cli(argv, stdin=io.StringIO(""), console=Console(file=out, width=200, color_system=None))
+    return json.loads(out.getvalue())["status"]
+
+
+def peer_table(timeout: float) -> None:
+    """How many of the peers' cases rnnquiz and simplify(a-b)==0 get right (and how fast)."""
+    from grader.errors import ResponseError
+
+    cases = yaml.safe_load(PEER_CASES_FILE.read_text(encoding="utf-8"))
+    start = time.perf_counter()
+    rnnquiz_right = sum(rnnquiz_status(case) == case["expect"] for case in cases)
+    rnnquiz_seconds = time.perf_counter() - start
+    simplify_right = readable = 0
+    start = time.perf_counter()
+    for case in cases:
+        try:
+            key = parse(case["a"], variables=case["vars"], functions=case.get("functions", ()), allow_matrix=True)
+            answer = parse(case["b"], variables=case["vars"], functions=case.get("functions", ()), allow_matrix=True)
+        except ResponseError:
+            continue  # simplify is only ever given what our parser read; it cannot refuse input itself
+        readable += 1
+        outcome = symbolic_worker.run_limited(simplify_verdict, (key, answer), timeout=timeout)
+        verdict = outcome.value[0] if outcome.status == "done" else None
+        simplify_right += {True: "equivalent", False: "not_equivalent"}.get(verdict) == case["expect"]
+    simplify_seconds = time.perf_counter() - start
+    print(f"peer cases ({PEER_CASES_FILE.name}): rnnquiz right on {rnnquiz_right} of {len(cases)} "
+          f"({rnnquiz_seconds:.1f} s through compare --json in-process); simplify(a-b)==0 right on {simplify_right} of "
+          f"{len(cases)} ({readable} both sides readable; it cannot say invalid or undecided; {simplify_seconds:.1f} s)")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-STATUSES = ("correct", "partial", "incorrect", "invalid")
+STATUSES = ("correct", "partial", "incorrect", "invalid", "undecided")
 
 RTOL_DEFAULT = 1e-3
 """Relative tolerance for numbers: 0.1 %, WeBWorK's default, loose enough for 3 significant figures."""

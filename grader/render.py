@@ -16,8 +16,9 @@ from grader.model import ATOL_DEFAULT, Question, Tolerance, Verdict
 from grader.numbers import format_number
 from grader.textsafe import visible
 
-STATUS_STYLE = {"correct": "bold green", "partial": "bold yellow", "incorrect": "bold red", "invalid": "bold magenta"}
-STATUS_MARK = {"correct": "✓", "partial": "◐", "incorrect": "✗", "invalid": "?"}
+STATUS_STYLE = {"correct": "bold green", "partial": "bold yellow", "incorrect": "bold red", "invalid": "bold magenta",
+                "undecided": "bold cyan"}
+STATUS_MARK = {"correct": "✓", "partial": "◐", "incorrect": "✗", "invalid": "?", "undecided": "…"}
 
 
 WRAPPED = 70

@@ -15,7 +15,7 @@ from typing import TextIO
 from rich.console import Console
 
 from grader.cli import browse, export, instruct, solve, study
-from grader.cli.context import ArgumentParser, Context, print_error
+from grader.cli.context import ArgumentParser, CommandParser, Context, print_error
 from grader.errors import QuizError, UsageError
 
 EPILOG = """\
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(also $RNNQUIZ_BANK_DIR)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     parser.add_argument("--version", action="version", version=f"rnnquiz {_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
     for group in (browse, solve, instruct, export, study):
         group.register(sub)
     return parser

@@ -124,6 +124,10 @@ def cmd_check(ctx: Context) -> int:
     return 0
 
 
+STATUS_OF = {True: "equivalent", False: "not_equivalent", None: "undecided"}
+"""compare's JSON status for each Decision.equivalent."""
+
+
 def cmd_compare(ctx: Context) -> int:
     """Report whether two expressions are equal."""
     from grader.mathinput import equivalence, mathparse  # at first use: keeps the other commands' start-up fast
@@ -134,7 +138,11 @@ def cmd_compare(ctx: Context) -> int:
     try:
         key = mathparse.parse(key_text, variables=variables, functions=functions, allow_matrix=True)
     except ResponseError as exc:
-        raise UsageError(f"could not read KEY: {exc}") from None
+        if not ctx.args.json:
+            raise UsageError(f"could not read KEY: {exc}") from None
+        ctx.emit_json({"key_interpreted_as": None, "status": "invalid", "method": "parse", "interpreted_as": None,
+                       "detail": f"could not read KEY: {exc}"})
+        return 2
     names = variables if variables is not None else sorted(key.names)
     result: dict[str, Any] = {"key_interpreted_as": key.interpreted_as()}
     try:
@@ -144,20 +152,27 @@ def cmd_compare(ctx: Context) -> int:
         result.update(status="invalid", method="parse", interpreted_as=None, detail=str(exc))
     else:
         decision = equivalence.compare(key, answer, seed=ctx.args.seed)
-        # Undecided (sympy ran out of time) is reported as not shown equivalent; `method` says why.
-        status = "equivalent" if decision.equivalent else "not_equivalent"
+        status = "invalid" if decision.invalid else STATUS_OF[decision.equivalent]
         result.update(status=status, method=decision.method, interpreted_as=answer.interpreted_as(),
                       detail=decision.detail)
+        if status == "undecided":
+            result["needs_review"] = True
+        if key.notes or answer.notes:
+            result["notes"] = list(dict.fromkeys(key.notes + answer.notes))
     if ctx.args.json:
         ctx.emit_json(result)
     else:
-        style = {"equivalent": "green", "not_equivalent": "red"}.get(result["status"], "magenta")
+        style = {"equivalent": "green", "not_equivalent": "red", "undecided": "yellow"}.get(result["status"], "magenta")
         ctx.console.print(f"[bold {style}]{result['status']}[/]  (decided by {result['method']})", highlight=False)
         ctx.console.print(f"key read as:    {result['key_interpreted_as']}", markup=False, highlight=False)
         if result["interpreted_as"]:
             ctx.console.print(f"answer read as: {result['interpreted_as']}", markup=False, highlight=False)
         if result.get("detail"):
             ctx.console.print(result["detail"], markup=False, highlight=False)
+        for note in result.get("notes", ()):
+            ctx.console.print(f"note: {note}", markup=False, highlight=False)
+        if result["status"] == "undecided":
+            ctx.console.print("Could not be decided automatically: a grader routes this to review.", highlight=False)
     return 0
 
 
@@ -190,8 +205,9 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("compare", help="are two expressions equal?",
                        description="Report whether ANSWER equals KEY, and how that was decided. Variables default "
-                       "to the names in KEY. '-' reads an argument from standard input. A KEY or ANSWER that starts "
-                       "with '-' goes after '--': rnnquiz compare -- '-V*x' '-x*V'.")
+                       "to the names in KEY. '-' reads an argument from standard input; KEY and ANSWER may start with "
+                       "'-' (rnnquiz compare '-V*x' '-x*V'). The status is equivalent, not_equivalent, invalid (with "
+                       "the reason) or undecided (neither sampling nor sympy could tell: route it to review).")
     p.add_argument("key", metavar="KEY", help="e.g. '3*(n^2+n*m+n)'")
     p.add_argument("answer", metavar="ANSWER", help="e.g. '3n(n+m+1)'")
     p.add_argument("--vars", metavar="n,m", help="the variables a student may use (default: the names in KEY)")

@@ -17,10 +17,26 @@ MAX_STDIN_BYTES = 1_000_000
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse that reports usage errors as UsageError instead of exiting."""
+    """argparse that reports usage errors as UsageError instead of exiting, and takes answers
+    that start with '-' (``-sin(x)``, ``-4+4``, ``-h*W``) as values rather than unknown options."""
+
+    def _parse_optional(self, arg_string: str) -> Any:
+        # One dash and not exactly one of our options: a negative answer, not an option. (Only the
+        # top level has a single-dash option, -h; options spelled --name are left to argparse.)
+        if arg_string.startswith("-") and not arg_string.startswith("--") and arg_string not in self._option_string_actions:
+            return None
+        return super()._parse_optional(arg_string)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message} (try --help)")
+
+
+class CommandParser(ArgumentParser):
+    """A sub-command's parser: its help is --help only, so that -h is free to be an answer (-h, −h·W)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "add_help": False})
+        self.add_argument("--help", action="help", help="show this help message and exit")
 
 
 class Context:

@@ -27,6 +27,12 @@ How
    inconclusive and sympy decides in a limited child process (``grader.symbolic_worker``);
    if it overruns ``symbolic_timeout`` the Decision says so with ``equivalent=None``.
 
+Formulas of integers, variables, + − · / and integer powers are also compared exactly
+(``exact``), which overrules sampling where rounding or overflow misled it. Plain numbers are
+compared as numbers (``1.12·10^200``). An answer (or key) with no real value anywhere
+(``definedness``) gives ``Decision(invalid=True)`` with the reason. A typed vector and a typed
+1×n or n×1 matrix differ; a solver's 1-D array still takes a typed row or column.
+
 Undefined functions (``O`` with ``O′``, ``O″``) become seeded random smooth functions
 ``O(u) = c + Σ aᵢ·sin(ωᵢu + φᵢ)`` with ``c = 1 + Σ aᵢ``, so ``O ≥ 1`` (``log O`` and ``1/O`` are
 defined) and each derivative is exact.
@@ -55,7 +61,6 @@ sum that holds a variable, i.e. nothing ``sympy.expand`` would multiply out. Thi
 checked on our own tree because sympy automatically distributes numbers
 (``3*(n+1)`` becomes ``3n + 3`` on construction) and so cannot see the unexpanded form.
 
-A vector of length n matches an n×1 or 1×n matrix key.
 """
 
 from __future__ import annotations
@@ -66,10 +71,11 @@ import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Union
 
-from grader.mathinput import symbolic_worker
+from grader.mathinput import definedness, exact, symbolic_worker
+from grader.mathinput.form import unexpanded
 from grader.model import Tolerance
 from solvers.checks import describe
-from grader.mathinput.mathparse import MAX_PRIMES, Add, Formula, MatrixFormula, Mul, Neg, Node, Num, Pow, Var, canonical_name, children
+from grader.mathinput.mathparse import MAX_PRIMES, Formula, MatrixFormula, canonical_name
 
 if TYPE_CHECKING:
     import numpy
@@ -81,6 +87,7 @@ POOL_POINTS = 64
 MIN_VALID_POINTS = 6
 UNDEFINED_ABOVE = 1e100
 SYMBOLIC_TIMEOUT_DEFAULT = 2.0
+EXACT_METHOD = "exact arithmetic (rational functions)"
 FORMS = frozenset({"expanded"})
 
 DEFAULT_DOMAIN = (-2.0, 2.0)
@@ -110,6 +117,7 @@ class Decision:
     equivalent: bool | None
     method: str
     detail: str = ""
+    invalid: bool = False  # the answer (or key) has no real value anywhere; detail says why
 
 
 def compare(
@@ -132,7 +140,8 @@ def compare(
         return _compare_scalar(key, answer, settings)
     key_shape, key_entries = _entries(key)
     answer_shape, answer_entries = _entries(answer)
-    if not _shapes_match(key_shape, answer_shape):
+    typed = isinstance(key, MatrixFormula) and isinstance(answer, MatrixFormula)
+    if key_shape != answer_shape and (typed or not _shapes_match(key_shape, answer_shape)):
         return Decision(False, "shape", f"expected {describe(key_shape)}, got {describe(answer_shape)}")
     if not key_shape:
         return _compare_scalar(key_entries[0][1], answer_entries[0][1], settings)
@@ -181,15 +190,17 @@ def _entries(target: Target) -> tuple[tuple[int, ...], list[tuple[tuple[int, ...
 
 
 def _shapes_match(key: tuple[int, ...], answer: tuple[int, ...]) -> bool:
-    if key == answer:
-        return True
-    # A typed vector stands for a column or a row.
+    # A solver's 1-D array has no orientation, so a typed row or column may stand for it; typed on
+    # both sides, a vector and a 1×n matrix differ (compare() checks that first).
     vector, matrix = (key, answer) if len(key) == 1 else (answer, key)
     return len(vector) == 1 and len(matrix) == 2 and vector[0] in matrix and 1 in matrix
 
 
 def _combine(decisions: list[tuple[tuple[int, ...], Decision]]) -> Decision:
     methods = " + ".join(dict.fromkeys(d.method for _, d in decisions))
+    for index, d in decisions:
+        if d.invalid:
+            return Decision(d.equivalent, d.method, f"entry {_position(index)}: {d.detail}", invalid=True)
     for verdict, verb in ((False, "differs"), (None, "is undecided")):
         hits = [(index, d) for index, d in decisions if d.equivalent is verdict]
         if hits:
@@ -209,12 +220,36 @@ def _position(index: tuple[int, ...]) -> str:
 def _compare_scalar(key: Formula | float, answer: Formula | float, settings: _Settings) -> Decision:
     if isinstance(key, float) and isinstance(answer, float):
         return _compare_numbers(key, answer, settings.tolerance)
-    decision = Decision(True, "exact") if key == answer else _sample(key, answer, settings)
+    decision = Decision(True, "exact") if key == answer else _value_decision(key, answer, settings)
     if settings.form == "expanded" and decision.equivalent and isinstance(answer, Formula):
-        offending = _unexpanded(answer.tree)
+        offending = unexpanded(answer.tree)
         if offending is not None:
             shown = Formula(offending, frozenset(), frozenset()).interpreted_as()
             return Decision(False, "form (expanded)", f"the value is right but not expanded: multiply out {shown}")
+    return decision
+
+
+def _value_decision(key: Formula | float, answer: Formula | float, settings: _Settings) -> Decision:
+    if not (isinstance(key, Formula) and isinstance(answer, Formula)):
+        return _sample(key, answer, settings)
+    rational = settings.tolerance == FORMULA_TOLERANCE and exact.is_rational(key.tree) and exact.is_rational(answer.tree)
+    if rational:
+        exactly = exact.agree(key.tree, answer.tree, key.names | answer.names, settings.seed)
+        if exactly is not None:
+            # Sampling still runs for its plainer method and detail; exact arithmetic overrules it.
+            sampled = _sample(key, answer, settings, symbolic=False)
+            if sampled.equivalent is exactly:
+                return sampled
+            return Decision(exactly, EXACT_METHOD, "" if exactly else "the two differ by less than floating point shows")
+    elif not (key.names or answer.names or key.functions or answer.functions):
+        # Plain numbers have no sampling range to leave: 1.1234567891235·10^200 is compared as it is.
+        return _compare_numbers(key.value({}), answer.value({}), settings.tolerance)
+    decision = _sample(key, answer, settings)
+    if decision.equivalent is not True:
+        for formula, whose in ((key, "The key: "), (answer, "")):
+            reason = definedness.nowhere_defined(formula, settings.seed)
+            if reason is not None:
+                return Decision(None if whose else False, "domain", whose + reason, invalid=True)
     return decision
 
 
@@ -226,13 +261,13 @@ def _compare_numbers(key: float, answer: float, tolerance: Tolerance) -> Decisio
     return Decision(False, "numeric", f"expected {key:.6g}, got {answer:.6g}")
 
 
-def _sample(key: Formula | float, answer: Formula | float, settings: _Settings) -> Decision:
+def _sample(key: Formula | float, answer: Formula | float, settings: _Settings, *, symbolic: bool = True) -> Decision:
     import numpy as np
 
     samples = _key_samples(key, settings.seed, settings.domains)
     if samples.defined < MIN_VALID_POINTS:
         reason = f"sampling was inconclusive: the key is defined at only {samples.defined} of {POOL_POINTS} points"
-        if isinstance(key, Formula) and isinstance(answer, Formula):
+        if symbolic and isinstance(key, Formula) and isinstance(answer, Formula):
             return _symbolic(key, answer, settings, reason)
         return Decision(None, "numeric sampling", reason)
     expected = samples.values
@@ -380,29 +415,3 @@ def _rng(seed: int, label: str) -> Any:
 def _frozen(array: Any) -> Any:
     array.flags.writeable = False  # cached arrays are shared between calls
     return array
-
-
-# ---------------------------------------------------------------------------- form
-
-
-def _unexpanded(node: Node) -> Node | None:
-    """The first subexpression that expanding would multiply out, or None."""
-    if isinstance(node, Mul) and len(node.num) + len(node.den) > 1 and any(_is_sum(f) for f in node.num):
-        return node
-    if isinstance(node, Neg) and _is_sum(node.arg):
-        return node
-    if isinstance(node, Pow) and _is_sum(node.base) and isinstance(node.exp, Num) and node.exp.text.isdigit() and int(node.exp.text) > 1:
-        return node
-    for child in children(node):
-        found = _unexpanded(child)
-        if found is not None:
-            return found
-    return None
-
-
-def _is_sum(node: Node) -> bool:
-    return isinstance(node, Add) and _has_variable(node) or isinstance(node, Neg) and _is_sum(node.arg)
-
-
-def _has_variable(node: Node) -> bool:
-    return isinstance(node, Var) or any(_has_variable(child) for child in children(node))

@@ -90,8 +90,9 @@ def outcomes(attempts: Iterable[AttemptRow], items: Mapping[str, frozenset[str]]
 
     `asked` gives, per session, the items a review session asked of a card (only the
     ones missed before); other sessions asked all of a card's items. An item's latest
-    try in a session counts, and an item asked but not answered (skipped) scores 0.
-    Cards missing from `items` (no longer in any bank) are left out.
+    try in a session counts, and an item asked but not answered (skipped) scores 0; a card
+    with an undecided answer (routed to an instructor) counts as neither a success nor a
+    miss. Cards missing from `items` (no longer in any bank) are left out.
     """
     asked = asked or {}
     groups: dict[tuple[int, str], list[AttemptRow]] = {}
@@ -101,6 +102,8 @@ def outcomes(attempts: Iterable[AttemptRow], items: Mapping[str, frozenset[str]]
             groups.setdefault((attempt.session_id, card), []).append(attempt)
     out = []
     for (session_id, card), rows in groups.items():
+        if any(row.status == "undecided" for row in rows):
+            continue  # waiting for an instructor: neither a success nor a miss
         latest = {row.question_id: row for row in rows}
         wanted = frozenset(asked.get(session_id, {}).get(card, ())) & items[card] or items[card]
         score = sum(latest[i].score if i in latest else 0.0 for i in wanted) / len(wanted)

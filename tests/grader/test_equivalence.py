@@ -67,8 +67,9 @@ def test_same_seed_same_decision_and_detail():
         ("[[1, 0, 0], [0, 1, 0], [0, 0, 1]]", "[1, 2, 3]", False, "shape", "expected a 3×3 matrix, got a vector of length 3"),
         ("x", "[x]", False, "shape", "expected a scalar, got a vector of length 1"),
         ("[[x], [y]]", "[[x, y]]", False, "shape", "expected a 2×1 matrix, got a 1×2 matrix"),
-        ("[[x], [y]]", "[x, y]", True, "exact", ""),
-        ("[[x, y]]", "[x, y]", True, "exact", ""),
+        ("[[x], [y]]", "[x, y]", False, "shape", "expected a 2×1 matrix, got a vector of length 2"),
+        ("[[x, y]]", "[x, y]", False, "shape", "expected a 1×2 matrix, got a vector of length 2"),
+        ("[1, 2, 3]", "[[1, 2, 3]]", False, "shape", "expected a vector of length 3, got a 1×3 matrix"),
     ],
 )
 def test_methods_and_details(key, answer, equivalent, method, detail):

@@ -6,6 +6,7 @@ The parser is imported at first use, so `list`, `show` and `check` on a choice s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from grader.marking.compare import declared, same_value
@@ -37,12 +38,21 @@ class ExpressionKind:
                                functions=question.functions, allow_matrix=self.allow_matrix)
 
     def check(self, question: Question, response: Any, key: Any) -> Verdict:
+        verdict = self._judge(question, response, key)
+        notes = getattr(response, "notes", ())
+        # Say which reading was taken where a name meets '(' (W(x) a product, σ(z) the sigmoid).
+        return replace(verdict, feedback=f"{verdict.feedback} Note: {' '.join(notes)}") if notes else verdict
+
+    def _judge(self, question: Question, response: Any, key: Any) -> Verdict:
         shown = self.format(question, response)
         decision = same_value(question, key, response)
         if decision.equivalent:
             return Verdict("correct", 1.0, "Correct.", interpreted_as=shown, method=decision.method)
+        if decision.invalid and decision.equivalent is False:
+            return Verdict("invalid", 0.0, decision.detail, interpreted_as=shown, method=decision.method)
         if decision.equivalent is None:
-            return Verdict("incorrect", 0.0, f"Could not be decided automatically ({decision.detail or decision.method}); "
+            # Never marked wrong: an instructor decides (the review queue of `grade`, the flag in sessions).
+            return Verdict("undecided", 0.0, f"Could not be decided automatically ({decision.detail or decision.method}); "
                            "flagged for an instructor.", interpreted_as=shown, method=decision.method, needs_review=True)
         for wrong in question.misconceptions:
             if same_value(question, self.key(question, wrong.answer), response).equivalent:

@@ -35,14 +35,20 @@ Node types ``Num Const Var Neg Add Mul Pow Call Apply`` make up ``Formula.tree``
 
 Grammar
 -------
-Numbers ``2``, ``0.5``, ``.5``, ``2.5e-3``, ``1E4``; operators ``+ - * / ^ **``; unary ``-`` and ``+``;
+Numbers ``2``, ``0.5``, ``.5``, ``2.5e-3``, ``1E4`` (``1e`` and ``1e--1`` are refused as broken
+numbers; ``2e^x`` and ``2e-x`` are 2·e…); operators ``+ - * / ^ **``; unary ``-`` and ``+``;
 ``( )`` for grouping. Precedence: ``^`` (right-associative, so ``2^3^2`` is ``2^(3^2)``) binds
 tighter than unary minus (``-x^2`` is ``-(x^2)``), which binds tighter than ``* /`` and
 implicit multiplication (all left-associative, so ``1/2n`` is ``n/2``), then ``+ -``.
 Implicit multiplication: ``3(n+1)``, ``2n``, ``(a+b)(a-b)``, ``2 tanh(z)``, ``x y``. A number
 may not follow another operand (``x 2``, ``(a)2``): that is rejected rather than guessed.
-Functions (natural ``log``): exp, log = ln, sqrt, abs, sin, cos, tan, sinh, cosh, tanh,
-sigmoid = σ, relu, max and min (two or more arguments). ``tanh^2(z)`` and ``tanh²(z)`` mean
+Functions (natural ``log``): exp, log = ln, sqrt, abs, sin, cos, tan, sec, csc = cosec, cot,
+asin = arcsin, acos = arccos, atan = arctan, sinh, cosh, tanh, sech, csch = cosech, coth,
+asinh = arcsinh = arsinh (and likewise acosh, atanh), sigmoid = σ, relu, max and min (two or
+more arguments). A constant is never called: ``pi(3)`` is refused, not read as 3π. A declared
+variable before ``(`` is a product, and ``Formula.notes`` says so (``W(x)`` is W·x), as it
+says that ``σ(z)`` is the sigmoid. A LaTeX subset (``\\frac``, ``\\sqrt``, ``\\cdot``, ``^{…}``,
+Greek letters, ``\\left( \\right)`` …) is rewritten into this syntax first (``latex``). ``tanh^2(z)`` and ``tanh²(z)`` mean
 ``tanh(z)^2``. ``√x`` takes one operand (number, name, call or bracket): ``√x²`` is ``(√x)²``.
 Constants ``pi``/``π`` and ``e``. Unicode ``× · ⋅ − – ÷``, superscripts ``² ³ ⁻¹``, primes ``′``.
 
@@ -69,8 +75,8 @@ Caps (checked before any expensive work)
   capped at twice that, which keeps every recursion far below Python's limit;
 - ``MAX_NODES`` tree nodes; ``MAX_MATRIX_SIDE`` rows and columns; ``MAX_PRIMES`` primes;
 - ``MAX_NUMBER_DIGITS`` digits per number, magnitudes between ``MIN_NUMBER`` and ``MAX_NUMBER``;
-- constant exponents within ±``MAX_EXPONENT`` unless the base is 0, 1 or -1, so
-  ``9**9**9**9`` is refused at ``9^(9^9)``; ``x^1000`` is refused too.
+- constant exponents within ±``MAX_EXPONENT`` (10,000) unless the base is 0, 1 or -1, so
+  ``9**9**9**9`` is refused at ``9^(9^9)``; ``(x − a)^6000`` is read (and compared exactly).
 Constant subexpressions are computed (as floats) while parsing, so ``1/0``, ``0^-1``,
 ``log(-1)`` and ``exp(1000)`` are refused with a message. ``!``, ``factorial``, ``inf``,
 ``nan`` and ``∞`` are refused with a message (before any name splitting). Control,

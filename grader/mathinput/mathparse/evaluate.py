@@ -56,6 +56,8 @@ class Scalar:
 
     exp, log, sqrt, sin, cos, tan = math.exp, math.log, math.sqrt, math.sin, math.cos, math.tan
     sinh, cosh, tanh, abs, power = math.sinh, math.cosh, math.tanh, abs, math.pow
+    arcsin, arccos, arctan = math.asin, math.acos, math.atan
+    arcsinh, arccosh, arctanh = math.asinh, math.acosh, math.atanh
     maximum, minimum = max, min
 
     @staticmethod
@@ -74,6 +76,18 @@ _NUMPY: dict[str, Callable[..., Any]] = {
     "sinh": lambda np, x: np.sinh(x),
     "cosh": lambda np, x: np.cosh(x),
     "tanh": lambda np, x: np.tanh(x),
+    "sec": lambda np, x: 1.0 / np.cos(x),
+    "csc": lambda np, x: 1.0 / np.sin(x),
+    "cot": lambda np, x: 1.0 / np.tan(x),
+    "sech": lambda np, x: 1.0 / np.cosh(x),
+    "csch": lambda np, x: 1.0 / np.sinh(x),
+    "coth": lambda np, x: 1.0 / np.tanh(x),
+    "asin": lambda np, x: np.arcsin(x),
+    "acos": lambda np, x: np.arccos(x),
+    "atan": lambda np, x: np.arctan(x),
+    "asinh": lambda np, x: np.arcsinh(x),
+    "acosh": lambda np, x: np.arccosh(x),
+    "atanh": lambda np, x: np.arctanh(x),
     "sigmoid": lambda np, x: 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float))),
     "relu": lambda np, x: np.maximum(x, 0.0),
     "max": lambda np, *xs: _reduce(np.maximum, xs),
@@ -106,4 +120,9 @@ SCALAR_MATH: dict[str, Callable[..., float]] = {
     "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "abs": abs, "sin": math.sin,
     "cos": math.cos, "tan": math.tan, "sinh": math.sinh, "cosh": math.cosh, "tanh": math.tanh,
     "sigmoid": _sigmoid, "relu": lambda x: max(x, 0.0), "max": max, "min": min,
+    # 1/f raises ZeroDivisionError at a pole (csc(0)), which the parser reports as dividing by zero.
+    "sec": lambda x: 1.0 / math.cos(x), "csc": lambda x: 1.0 / math.sin(x), "cot": lambda x: 1.0 / math.tan(x),
+    "sech": lambda x: 1.0 / math.cosh(x), "csch": lambda x: 1.0 / math.sinh(x), "coth": lambda x: 1.0 / math.tanh(x),
+    "asin": math.asin, "acos": math.acos, "atan": math.atan,
+    "asinh": math.asinh, "acosh": math.acosh, "atanh": math.atanh,
 }

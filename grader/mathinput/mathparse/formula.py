@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
@@ -22,6 +22,8 @@ class Formula:
     tree: Node
     names: frozenset[str]
     functions: frozenset[str]
+    # Which reading was taken where a name meets '(' (W(x) a product, σ(z) a call); not part of equality.
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def interpreted_as(self) -> str:
         """The canonical readable echo, e.g. ``3·(n² + n·m + n)`` or ``O′(V·s_4 + c)``."""
@@ -76,6 +78,11 @@ class MatrixFormula:
     def functions(self) -> frozenset[str]:
         """Every undefined function used in any entry."""
         return frozenset().union(*(f.functions for row in self.rows for f in row))
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The readings noted in any entry, once each."""
+        return tuple(dict.fromkeys(note for row in self.rows for f in row for note in f.notes))
 
     def entries(self) -> Iterator[tuple[tuple[int, ...], Formula]]:
         """Each entry with its 0-based index: ``(i,)`` for vectors, ``(i, j)`` for matrices."""

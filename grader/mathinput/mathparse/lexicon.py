@@ -10,7 +10,7 @@ MAX_DEPTH = 50
 MAX_NODES = 500
 MAX_NAME_LENGTH = 64
 MAX_NUMBER_DIGITS = 30
-MAX_EXPONENT = 100
+MAX_EXPONENT = 10_000
 MAX_NUMBER = 1e300
 MIN_NUMBER = 1e-300
 MAX_PRIMES = 2
@@ -38,7 +38,17 @@ BUILTINS: dict[str, tuple[str, int, int | None]] = {
     "max": ("max", 2, None),
     "min": ("min", 2, None),
 }
-FUNCTION_LIST = "exp, log (natural, also ln), sqrt, abs, sin, cos, tan, sinh, cosh, tanh, sigmoid (σ), relu, max, min"
+# Reciprocal and inverse trigonometric and hyperbolic functions, under every common spelling.
+for _canonical, _spellings in {
+    "sec": ("sec",), "csc": ("csc", "cosec"), "cot": ("cot",),
+    "sech": ("sech",), "csch": ("csch", "cosech"), "coth": ("coth",),
+    "asin": ("asin", "arcsin"), "acos": ("acos", "arccos"), "atan": ("atan", "arctan"),
+    "asinh": ("asinh", "arcsinh", "arsinh"), "acosh": ("acosh", "arccosh", "arcosh"),
+    "atanh": ("atanh", "arctanh", "artanh"),
+}.items():
+    BUILTINS.update({spelling: (_canonical, 1, 1) for spelling in _spellings})
+FUNCTION_LIST = ("exp, log (natural, also ln), sqrt, abs, sin, cos, tan, sec, csc, cot, asin (arcsin), acos, atan, "
+                 "sinh, cosh, tanh, sech, csch, coth, asinh (arsinh), acosh, atanh, sigmoid (σ), relu, max, min")
 CONSTANTS = frozenset({"pi", "e"})
 NOT_FINITE = frozenset({"inf", "infinity", "Inf", "Infinity", "oo", "nan", "NaN", "NAN", "INF"})
 

@@ -67,6 +67,7 @@ class Parser:
         self.nodes = 0
         self.names: set[str] = set()
         self.functions: set[str] = set()
+        self.notes: list[str] = []
         self.value: float | None = None  # of the last formula read, for parse_number
 
     # -- entry points
@@ -81,9 +82,9 @@ class Parser:
         return formula
 
     def _formula(self) -> Formula:
-        self.names, self.functions = set(), set()
+        self.names, self.functions, self.notes = set(), set(), []
         tree, _, self.value = self._expression(0)
-        return Formula(tree, frozenset(self.names), frozenset(self.functions))
+        return Formula(tree, frozenset(self.names), frozenset(self.functions), tuple(dict.fromkeys(self.notes)))
 
     def _expect_end(self) -> None:
         kind, value = self.tokens[self.i][:2]
@@ -160,6 +161,8 @@ class Parser:
         kind, value, _, _ = self.tokens[self.i]
         self.i += 1
         if kind == VAR:
+            if self.tokens[self.i][0] == LP:
+                self.notes.append(f"{value}(…) is read as the product {value}·(…): {value} is a variable, not a function.")
             self.names.add(value)
             self.nodes += 1  # a leaf needs only the node count of _part's checks
             if self.nodes > MAX_NODES:
@@ -168,6 +171,8 @@ class Parser:
         if kind == NUM:
             return self._number(value)
         if kind == CONST:
+            if self.tokens[self.i][0] == LP:
+                raise ResponseError(f"'{value}' is a constant, not a function. For a product type {value}*(…), e.g. {value}*(3).")
             return self._part(Const(value), 1, CONSTANT_VALUES[value])
         if kind == OP and value in "+-":
             operand = self._operand_after(value, PREFIX_POWER)
@@ -258,6 +263,8 @@ class Parser:
 
     def _call(self, typed: str) -> _Part:
         name, fewest, most = BUILTINS[typed]
+        if name == "sigmoid":
+            self.notes.append(f"{typed}(…) is read as the sigmoid function σ(…) = 1/(1 + e^(−…)).")
         power = self._function_power(typed)
         args = self._arguments(typed)
         if len(args) < fewest:

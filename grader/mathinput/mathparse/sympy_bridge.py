@@ -51,6 +51,7 @@ def node_to_sympy(node: Node, sympy: Any) -> Any:
 _SYMPY_FUNCTIONS = {
     "exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "tan": "tan", "sinh": "sinh",
     "cosh": "cosh", "tanh": "tanh", "Abs": "abs", "Max": "max", "Min": "min",
+    **{name: name for name in ("sec", "csc", "cot", "sech", "csch", "coth", "asin", "acos", "atan", "asinh", "acosh", "atanh")},
 }
 
 

@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from grader.errors import ResponseError
+from grader.mathinput.mathparse.latex import to_plain
 from grader.mathinput.mathparse.lexicon import (
     ALNUM,
     ASCII_CONTROL,
@@ -54,6 +55,8 @@ def normalise(text: str) -> str:
     text = text.strip()
     if not text:
         raise ResponseError("Empty answer. Type a formula, such as 2*x + 1.")
+    if "\\" in text or "^{" in text:  # LaTeX, or just its braced exponent x^{2}
+        text = to_plain(text).strip()
     if text.isascii():
         bad = ASCII_CONTROL.search(text)
         if bad:
@@ -121,6 +124,10 @@ def canonical(raw: str) -> str:
     return "_".join(parts)
 
 
+# What follows the e of a number: its signs, then the next character.
+_AFTER_EXPONENT_LETTER = re.compile(r"\s*([+-]*)\s*(.?)")
+
+
 class Tokeniser:
     """Turns normalised text into tokens, resolving and splitting names."""
 
@@ -155,6 +162,7 @@ class Tokeniser:
                 raise ResponseError(CHAR_HINTS.get(ch) or _bad_character(ch))
             word, end = match.group(), match.end()
             if match.lastgroup == "num":
+                self._refuse_broken_exponent(word, end)
                 tokens.append((NUM, number_text(word), pos, end))
             elif match.lastgroup == "name":
                 self._name(word, pos, end)
@@ -163,6 +171,18 @@ class Tokeniser:
             pos = end
         tokens.append((END, "", size, size))
         return tokens
+
+    def _refuse_broken_exponent(self, word: str, end: int) -> None:
+        """``1e`` and ``1e--1`` look like scientific numbers but are not; ``2e^x`` and ``2e-x`` are 2·e…"""
+        letter = self.text[end:end + 1]
+        if not letter or letter not in "eE" or (self.declared is not None and letter in self.declared):
+            return
+        signs, after = _AFTER_EXPONENT_LETTER.match(self.text, end + 1).groups()
+        if (not signs and not after) or (signs and (not after or after.isdigit() or len(signs) > 1)):
+            mantissa = re.split("[eE]", word)[0]
+            raise ResponseError(f"'{quoted(word + letter + signs + after)}' is not a complete number. For a power of ten "
+                                f"write e.g. {mantissa}e3 or {mantissa}e-3 (one sign, then digits); for the constant e "
+                                f"write {word}*e.")
 
     def _name(self, raw: str, start: int, end: int) -> None:
         if len(raw) > MAX_NAME_LENGTH:
