@@ -16,6 +16,8 @@ from grader.model import Question, Verdict
 from grader.numbers import format_number
 
 STATUS_STYLE = {"correct": "bold green", "partial": "bold yellow", "incorrect": "bold red", "invalid": "bold magenta"}
+EVIDENCE_STYLE = {"earned": "green", "voided": "red", "partial": "yellow", "misconception": "yellow"}
+"""How a rubric point's evidence line looks (missed points are named in the feedback)."""
 STATUS_MARK = {"correct": "✓", "partial": "◐", "incorrect": "✗", "invalid": "?"}
 
 
@@ -102,13 +104,16 @@ def verdict_text(verdict: Verdict, label: str = "") -> RenderableType:
     indented under its verdict even in a 40-column terminal.
     """
     style = STATUS_STYLE[verdict.status]
+    # A written answer the rubric cannot judge clearly gets no precise-looking fraction.
+    score = ("  uncertain: review", "bold yellow") if verdict.uncertain else f"  score {verdict.score:.2f}"
     head = Text.assemble((f"{label} " if label else "", "bold cyan"),
-                         (f"{STATUS_MARK[verdict.status]} {verdict.status}", style), f"  score {verdict.score:.2f}")
+                         (f"{STATUS_MARK[verdict.status]} {verdict.status}", style), score)
     lines: list[RenderableType] = []
     if verdict.interpreted_as:
         lines.append(Text(f"read as: {verdict.interpreted_as}", style="cyan"))
     if verdict.feedback:
         lines.append(Text(verdict.feedback))
+    lines += [Text(e.describe(), style=EVIDENCE_STYLE[e.state]) for e in verdict.evidence if e.state != "missed"]
     if verdict.misconception:
         lines.append(Text(f"likely misconception: {verdict.misconception}", style="yellow"))
     if verdict.method:

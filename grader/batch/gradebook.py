@@ -15,7 +15,7 @@ import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 from grader.marking import keys, solutions, variants
 from grader.banks import safeyaml
@@ -25,6 +25,7 @@ from grader.marking.kinds import KINDS, grade
 from grader.marking.kinds.exercise import ExerciseAnswers, combine
 from grader.marking.memo import Memo
 from grader.model import NOT_ANSWERED, Question, Verdict, status_for
+from grader.batch import groups
 from grader.batch.submissions import Submission
 
 MAX_OVERRIDES_BYTES = 1_000_000
@@ -62,6 +63,8 @@ class Graded:
     seed: int | None
     results: tuple[Result, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    answers: Mapping[str, str] = field(default_factory=dict)
+    """The submission's answers as typed, by question or part id (for answer groups)."""
 
     @property
     def total(self) -> float:
@@ -148,8 +151,10 @@ def batch() -> Iterator[None]:
 
 
 def grade_submission(catalog: Catalog, submission: Submission,
-                     overrides: Mapping[str, Override] | None = None) -> Graded:
-    """Grade every question in a submission's scope, then apply the instructor's overrides."""
+                     overrides: Mapping[str, Override] | None = None,
+                     group_overrides: Sequence[groups.GroupOverride] = ()) -> Graded:
+    """Grade every question in a submission's scope, then apply the instructor's overrides:
+    those for the groups its written answers fall in, then those for this student."""
     questions, warnings = scope(catalog, submission)
     seed = submission.seed if submission.seed is not None else variants.seed_for_student(submission.student)
     results = []
@@ -158,10 +163,13 @@ def grade_submission(catalog: Catalog, submission: Submission,
         verdict, answer, notes = _grade_question(question, submission)
         if notes:
             warnings += notes
+        if group_overrides:
+            verdict = _grouped(question, verdict, submission.answers, group_overrides)
         if overrides:
             verdict = _overridden(question, verdict, overrides)
         results.append(Result(question.id, verdict, points(question), answer))
-    return Graded(submission.student, submission.path, submission.seed, tuple(results), tuple(warnings))
+    return Graded(submission.student, submission.path, submission.seed, tuple(results), tuple(warnings),
+                  submission.answers)
 
 
 def _grade_question(question: Question, submission: Submission) -> tuple[Verdict, str | None, list[str]]:
@@ -225,6 +233,23 @@ def _overridden(question: Question, verdict: Verdict, overrides: Mapping[str, Ov
     return combine(question, parts)
 
 
+def _grouped(question: Question, verdict: Verdict, answers: Mapping[str, str],
+             found: Sequence[groups.GroupOverride]) -> Verdict:
+    """Apply the group override whose group a written answer (or written part) falls in."""
+    def hit(item: Question, item_verdict: Verdict) -> Verdict:
+        def reference(text: str) -> Verdict:
+            return _memo(item, text, lambda: grade(item, text, keys.expected(item)))
+
+        override = groups.covering(found, item.id, answers.get(item.id), item_verdict, reference)
+        return _instructor(item_verdict, Override(override.score, override.comment)) if override else item_verdict
+
+    if not question.parts:
+        return hit(question, verdict)
+    by_part = {part.part: part for part in question.parts}
+    parts = [(pid, hit(by_part[pid], part_verdict)) for pid, part_verdict in verdict.parts]
+    return combine(question, parts) if parts != list(verdict.parts) else verdict
+
+
 def _instructor(verdict: Verdict, override: Override) -> Verdict:
     feedback = f"Instructor: {override.comment}" if override.comment else "Score set by the instructor."
     return replace(verdict, status=status_for(override.score), score=override.score, feedback=feedback,
@@ -233,6 +258,31 @@ def _instructor(verdict: Verdict, override: Override) -> Verdict:
 
 def load_overrides(path: str | None) -> dict[str, dict[str, Override]]:
     """Instructor overrides: {student: {question or part id: score | {score, comment}}}."""
+    data = _overrides_file(path)
+    out: dict[str, dict[str, Override]] = {}
+    for student, items in data.items():
+        if student == GROUPS and isinstance(items, list):
+            continue
+        if not isinstance(items, dict):
+            raise UsageError(f"{path}: overrides for {student} must map question ids to scores")
+        out[str(student)] = {str(qid): _override(str(path), str(student), str(qid), value) for qid, value in items.items()}
+    return out
+
+
+GROUPS = "groups"
+"""The overrides file's key for group overrides: a list, where a student's entry is a mapping."""
+
+
+def load_group_overrides(path: str | None) -> list[groups.GroupOverride]:
+    """Group overrides: `groups:` [{question, answer (one of the group), score, comment}]."""
+    data = _overrides_file(path)
+    try:
+        return groups.load(data[GROUPS], str(path)) if GROUPS in data else []
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _overrides_file(path: str | None) -> dict[Any, Any]:
     if not path:
         return {}
     file = Path(path)
@@ -246,12 +296,7 @@ def load_overrides(path: str | None) -> dict[str, dict[str, Override]]:
         raise UsageError(f"{path}: cannot read overrides: {exc}") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: overrides are a mapping student: {{question id: score}}")
-    out: dict[str, dict[str, Override]] = {}
-    for student, items in data.items():
-        if not isinstance(items, dict):
-            raise UsageError(f"{path}: overrides for {student} must map question ids to scores")
-        out[str(student)] = {str(qid): _override(path, str(student), str(qid), value) for qid, value in items.items()}
-    return out
+    return data
 
 
 def _override(path: str, student: str, qid: str, value: Any) -> Override:
@@ -292,13 +337,20 @@ def _safe_cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def review_queue(graded: list[Graded]) -> dict[str, dict[str, float]]:
-    """Items flagged for review without an override, as a ready-to-edit overrides skeleton."""
-    queue: dict[str, dict[str, float]] = {}
+def review_queue(graded: list[Graded]) -> dict[str, Any]:
+    """Items flagged for review without an override: how many answers and how many groups
+    of answers that say the same thing (largest first, with members and a ready-to-edit
+    group override), and the per-student overrides skeleton."""
+    students: dict[str, dict[str, float]] = {}
+    written = []
     for g in graded:
         for r in g.results:
             items = [(f"{r.question}.{pid}", v) for pid, v in r.verdict.parts] or [(r.question, r.verdict)]
             for item, verdict in items:
                 if verdict.needs_review:
-                    queue.setdefault(g.student, {})[item] = round(verdict.score, 3)
-    return queue
+                    students.setdefault(g.student, {})[item] = round(verdict.score, 3)
+                    if item in g.answers:
+                        written.append((item, g.student, g.answers[item], verdict))
+    found = groups.group(written)
+    return {"answers_to_review": len(written), "groups_to_review": len(found),
+            "groups": [group.to_json() for group in found], "students": students}

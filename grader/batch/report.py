@@ -47,9 +47,21 @@ def markdown(graded: Graded) -> str:
                   "| item | verdict | score | read as | feedback |", "|---|---|---|---|---|"]
         for item, verdict in _rows(result):
             feedback = " ".join(x for x in (verdict.feedback, f"({_note(verdict)})" if _note(verdict) else "") if x)
-            lines.append(f"| {item} | {STATUS_MARK[verdict.status]} {verdict.status} | {verdict.score:.2f} | "
+            score = "uncertain: review" if verdict.uncertain else f"{verdict.score:.2f}"
+            lines.append(f"| {item} | {STATUS_MARK[verdict.status]} {verdict.status} | {score} | "
                          f"{_cell(verdict.interpreted_as or '')} | {_cell(feedback)} |")
+        lines += _evidence(_rows(result))
     return "\n".join(lines) + "\n"
+
+
+def _evidence(rows: list[tuple[str, Verdict]]) -> list[str]:
+    """Rubric evidence of written answers: one bullet per point that found something."""
+    out = []
+    for item, verdict in rows:
+        shown = [e for e in verdict.evidence if e.state != "missed"]
+        if shown:
+            out += ["", f"Rubric evidence for {item}:", ""] + [f"- {_cell(e.describe())}" for e in shown]
+    return out
 
 
 def _cell(text: str) -> str:
@@ -120,7 +132,7 @@ REPORTS = "reports"
 """The folder under `--out` that holds one Markdown report per student."""
 
 
-def write_all(graded: list[Graded], out: Path, stats: Any = None) -> list[Path]:
+def write_all(graded: list[Graded], out: Path, stats: Any = None, queue: dict[str, Any] | None = None) -> list[Path]:
     """Write the gradebook, one Markdown report per student (in `out/REPORTS`), the review
     queue and any item statistics under `out`; return the paths written."""
     written = gradebook.write(graded, out)
@@ -129,7 +141,8 @@ def write_all(graded: list[Graded], out: Path, stats: Any = None) -> list[Path]:
         path = out / REPORTS / f"{_file_name(g.student)}.md"
         path.write_text(markdown(g), encoding="utf-8")
         written.append(path)
-    extras = {"review-queue.json": gradebook.review_queue(graded) or None,
+    queue = gradebook.review_queue(graded) if queue is None else queue
+    extras = {"review-queue.json": queue if queue["answers_to_review"] else None,
               "item-stats.json": stats.to_json() if stats else None}
     for name, data in extras.items():
         if data:

@@ -36,6 +36,7 @@ def cmd_grade(ctx: Context) -> int:
 
     files = submissions.discover(ctx.args.submissions)
     overrides = gradebook.load_overrides(ctx.args.overrides)
+    group_overrides = gradebook.load_group_overrides(ctx.args.overrides)
     refused: list[str] = []
     graded: list[gradebook.Graded] = []
     show_progress = ctx.console.is_terminal and not ctx.args.json and len(files) > 1
@@ -46,9 +47,11 @@ def cmd_grade(ctx: Context) -> int:
             except submissions.SubmissionError as exc:
                 refused.append(str(exc))
                 continue
-            graded.append(gradebook.grade_submission(ctx.catalog, submission, overrides.get(submission.student, {})))
+            graded.append(gradebook.grade_submission(ctx.catalog, submission, overrides.get(submission.student, {}),
+                                                     group_overrides))
     stats = itemstats.compute(graded, ctx.catalog) if ctx.args.stats and graded else None
-    written = report.write_all(graded, Path(ctx.args.out), stats) if ctx.args.out else []
+    queue = gradebook.review_queue(graded)
+    written = report.write_all(graded, Path(ctx.args.out), stats, queue) if ctx.args.out else []
     if ctx.args.json:  # the refusals are in the output's "refused" list
         ctx.emit_json({"students": [g.to_json() for g in graded], "refused": refused,
                        "stats": stats.to_json() if stats else None, "written": [str(p) for p in written]})
@@ -63,6 +66,9 @@ def cmd_grade(ctx: Context) -> int:
                               markup=False, highlight=False)
         if stats:
             ctx.console.print(itemstats.view(stats))
+        if queue["answers_to_review"]:
+            ctx.console.print(f"{queue['answers_to_review']} written answers to review in {queue['groups_to_review']} "
+                              "groups (review-queue.json lists them, largest first)", markup=False, highlight=False)
         reports = [path for path in written if path.parent == Path(ctx.args.out) / report.REPORTS]
         for path in [path for path in written if path not in reports]:
             ctx.console.print(f"wrote {path}", markup=False, highlight=False)

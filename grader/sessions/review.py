@@ -75,7 +75,8 @@ def outcomes(attempts: Iterable[AttemptRow], items: Mapping[str, frozenset[str]]
             groups.setdefault((attempt.session_id, card), []).append(attempt)
     out = []
     for (_, card), rows in groups.items():
-        correct = {row.question_id for row in rows if row.status == "correct"}
+        # A self-assessment far from the provisional score queues the question: a miss.
+        correct = {row.question_id for row in rows if row.status == "correct" and not row.verdict.get("queued")}
         named = tuple(dict.fromkeys(row.misconception for row in rows if row.misconception))
         at = max(datetime.fromisoformat(row.answered_at) for row in rows)
         out.append(Outcome(card, at, items[card] <= correct, named))

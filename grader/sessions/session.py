@@ -25,7 +25,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from grader.sessions import history, review
+from grader.sessions import history, review, selfcheck
 from grader.marking import keys, variants
 from grader.banks.catalog import Catalog
 from grader.errors import QuizError, ResponseError, UsageError
@@ -277,9 +277,14 @@ class Runner:
                     self.console.print(Text.assemble(("? could not read that: ", "bold magenta"), verdict.feedback,
                                                      ("\n  No attempt used; try again.", "dim")))
                     continue
-                self.store.record(session_id, item.id, text, verdict, seconds=self.clock() - started,
-                                  variant_seed=item.seed, variant_params=item.variant)
+                attempt = self.store.record(session_id, item.id, text, verdict, seconds=self.clock() - started,
+                                            variant_seed=item.seed, variant_params=item.variant)
                 self._show(verdict, item, exam)
+                if item.kind == "text" and not exam and self.terminal.interactive:
+                    # A person at the terminal ticks what they covered; piped scripts are not asked.
+                    assessed = selfcheck.ask(item, verdict, self.terminal.ask, self.console.print)
+                    if assessed:
+                        self.store.annotate(attempt, assessed)
                 return text
 
     def _show(self, verdict: Verdict, item: Question, exam: bool) -> None:

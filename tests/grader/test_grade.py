@@ -80,7 +80,7 @@ def test_overrides_are_kept_on_regrade(tmp_path: Path) -> None:
     out = tmp_path / "out"
     run(["grade", str(SHEET), "--out", str(out)])
     queue = json.loads((out / "review-queue.json").read_text(encoding="utf-8"))
-    assert "in5400/task2d" in queue["assignment3-sheet"]
+    assert "in5400/task2d" in queue["students"]["assignment3-sheet"]
     overrides = write(tmp_path, "overrides.yaml",
                       "assignment3-sheet:\n  in5400/task2d: {score: 0.5, comment: describes full BPTT}\n"
                       "  assignment3/q5.a: 1\n")
