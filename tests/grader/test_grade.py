@@ -273,7 +273,7 @@ def test_the_terminal_report_fits_the_terminal(width: int) -> None:
     lines = out.getvalue().splitlines()
     assert code == 0 and all(len(line) <= width for line in lines)
     text = " ".join(" ".join(lines).split())
-    assert "assignment3-sheet: 8.75 / 15" in text and "Correct given your ŷ₁ = 2" in text
+    assert "assignment3-sheet: 7.833 / 15" in text and "Correct given your ŷ₁ = 2" in text
     assert ("┃ feedback" in out.getvalue()) == (width >= 100)  # a table only where the feedback has room
     if width < 100:
         assert "(c) ◐ partial score 0.75" in text and "in5400/task2d ✗ incorrect" in text
