@@ -28,7 +28,7 @@ _TOKEN = re.compile(r"\w+(?:'\w+)?|[^\w\s]")
 _PATTERN_TOKEN = re.compile(r"\w+(?:'\w+)?\*?|[^\w\s*]")
 _BOUNDARY_SYMBOLS = frozenset(".,;:!?()[]")
 _BOUNDARY_WORDS = frozenset({"but", "however", "although", "though", "whereas", "while", "so", "hence",
-                             "therefore", "thus", "because", "since", "which", "by"})
+                             "therefore", "thus", "because", "since", "which"})
 _NEGATORS = frozenset({"not", "no", "never", "without", "cannot", "nor", "neither", "none", "unable",
                        "instead", "rather", "lack", "lacks", "lacking"})
 _NEGATOR_PREFIXES = ("avoid", "prevent", "eliminat", "stop")
@@ -230,29 +230,39 @@ def _match(phrase_: Phrase, ans: Answer, first: int, last: int) -> Match:
     return Match(phrase_, start, end, ans.folded[start:end], _negator(tokens, first, last, phrase_.negated))
 
 
-def _negator(tokens: tuple[Token, ...], first: int, last: int, remedies: bool) -> str | None:
-    """The negating word near tokens[first..last], searched in the same clause."""
-    for i in range(first - 1, max(-1, first - 1 - (BEFORE_EXPECTED if remedies else BEFORE)), -1):
+def _negator(tokens: tuple[Token, ...], first: int, last: int, expected: bool) -> str | None:
+    """The negating word near tokens[first..last], searched in the same clause; `expected`
+    (a "not X" phrase) looks further back and counts remedies ("solves X") as negation."""
+    verbs = True
+    for i in range(first - 1, max(-1, first - 1 - (BEFORE_EXPECTED if expected else BEFORE)), -1):
         token = tokens[i]
+        if token.text == "by":
+            # "avoided by using X": X is the means, not what is avoided; "not caused by X" still negates X.
+            verbs = False
+            continue
         if _is_boundary(token):
             # "not because of X": the negator sits just before the clause word.
-            if token.text in ("because", "since") and i > 0 and _is_negator(tokens[i - 1], remedies):
+            if token.text in ("because", "since") and i > 0 and _is_negator(tokens[i - 1], expected, verbs):
                 return tokens[i - 1].text
             break
-        if _is_negator(token, remedies):
+        if _is_negator(token, expected, verbs):
             return token.text
     for i in range(last + 1, min(len(tokens), last + 1 + AFTER)):
         token = tokens[i]
         if _is_boundary(token):
             break
         if token.text in _AFTER_NEGATORS or token.text.endswith("n't") or token.text.startswith(_NEGATOR_PREFIXES) \
-                or (remedies and token.text.startswith(_REMEDY_PREFIXES)):
+                or (expected and token.text.startswith(_REMEDY_PREFIXES)):
             return token.text
     return None
 
 
-def _is_negator(token: Token, remedies: bool) -> bool:
+def _is_negator(token: Token, expected: bool, verbs: bool = True) -> bool:
+    """A plain negator ("not", "without", "doesn't"), a negating verb ("avoids") when `verbs`,
+    or, for an `expected` negation, a remedy ("solves")."""
     text = token.text
-    if text in _NEGATORS or text.endswith("n't") or text.startswith(_NEGATOR_PREFIXES):
+    if text in _NEGATORS or text.endswith("n't"):
         return True
-    return remedies and text.startswith(_REMEDY_PREFIXES)
+    if not verbs:
+        return False
+    return text.startswith(_NEGATOR_PREFIXES) or (expected and text.startswith(_REMEDY_PREFIXES))
