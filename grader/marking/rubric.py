@@ -3,8 +3,10 @@ and whether the judgement is clear enough to show as a number.
 
 A point is a list of ideas that must all be present (`any:` is one idea, `all:` adds
 more); an idea is present when one of its phrases occurs as the phrase asks (un-negated,
-or negated for a "not X" phrase). A point is voided when its phrase occurs negated ("not
-because of vanishing gradients") or one of its `contradicts:` phrases occurs. A
+or negated for a "not X" phrase). The first idea is the point's core: with the core and
+not every other idea, the point is partial; the others alone are no evidence. A point is
+voided when its core occurs negated ("not because of vanishing gradients"), or one of its
+`contradicts:` phrases occurs. A
 misconception point (negative weight) subtracts when it fires. Every point's outcome is
 kept as `Evidence`, which the verdict carries to `check --json`, sessions and reports.
 """
@@ -49,23 +51,25 @@ def judge(point: RubricPoint, answer: textmatch.Answer) -> Evidence:
     """What the answer shows for one point, and the words that show it."""
     found: list[textmatch.Match] = []
     voided: list[textmatch.Match] = []
-    present = 0
+    present = []
     for idea in point.ideas:
         counted, negated = _occurrences(idea, answer)
-        present += bool(counted)
+        present.append(bool(counted))
         found += counted[:1]
         voided += negated
+    core = bool(present) and present[0]
+    negated_core = bool(point.ideas) and any(m.phrase.source in point.ideas[0] for m in voided)
     against = _occurrences(point.contradicts, answer)[0]
-    if present == len(point.ideas):
+    if all(present):
         if against:
             return Evidence(point.point, point.weight, VOIDED, _excerpts(found + against),
                             f"contradicted by '{against[0].words}'")
         return Evidence(point.point, point.weight, FIRED if point.misconception else EARNED, _excerpts(found))
-    if voided:
+    if voided and (core or negated_core):
         return Evidence(point.point, point.weight, VOIDED, _excerpts(voided), f"negated by '{voided[0].negator}'")
-    if present:
+    if core:  # the other ideas alone ("characters") are no evidence
         return Evidence(point.point, point.weight, PARTIAL, _excerpts(found),
-                        f"{present} of {len(point.ideas)} ideas found")
+                        f"{sum(present)} of {len(point.ideas)} ideas found")
     return Evidence(point.point, point.weight, MISSED, ())
 
 
