@@ -90,8 +90,9 @@ def describe_key(question: Question, key: Any) -> str:
     if question.kind == "multi":
         return ", ".join(sorted(key)) or "no option"
     if question.kind == "text":
-        points = "; ".join(p.point for p in question.rubric)
-        return f"{key}\nrubric: {points}"
+        points = "; ".join(p.point for p in question.rubric if not p.misconception)
+        wrong = "".join(f"\nmisconception ({p.weight:g}): {p.point}" for p in question.rubric if p.misconception)
+        return f"{key}\nrubric: {points}{wrong}"
     if hasattr(key, "interpreted_as"):
         return key.interpreted_as()
     return format_number(key) if isinstance(key, (int, float)) else str(key)

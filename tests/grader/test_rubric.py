@@ -50,6 +50,12 @@ def test_all_ideas_are_needed_and_one_alone_is_partial_and_uncertain() -> None:
     assert score == pytest.approx(2 / 4)
 
 
+def test_the_other_ideas_alone_are_no_evidence() -> None:
+    # "steps" is the second idea of the product point: without its core it earns, voids and flags nothing.
+    score, evidence, uncertain = rubric.assess(POINTS, "gradients vanish over many steps, not time")
+    assert evidence[1].state == "missed" and not uncertain and score == pytest.approx(2 / 4)
+
+
 def test_a_misconception_subtracts_and_the_score_stays_in_range() -> None:
     score, evidence, uncertain = rubric.assess(POINTS, "use more tanh layers")
     assert evidence[3].state == "misconception" and score == 0 and not uncertain
