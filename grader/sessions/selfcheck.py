@@ -35,7 +35,7 @@ def checklist(question: Question) -> RenderableType:
     """The model answer, then the points as a numbered checklist."""
     lines: list[RenderableType] = [Text.assemble(("Model answer: ", "bold"), prose(str(question.answer)))]
     lines.append(Text("Which of these points did your answer make? Type their numbers (e.g. 1 3); "
-                      "Enter for none.", style="bold"))
+                      "Enter for none; :skip to leave the checklist.", style="bold"))
     lines += [Text(f"  [{i}] {point}") for i, point in enumerate(points(question), 1)]
     return Group(*lines)
 
@@ -65,7 +65,7 @@ def ask(question: Question, verdict: Verdict, read: Callable[[str], str | None],
     show(checklist(question))
     while True:
         text = read(PROMPT)
-        if text is None or text.strip() == ":skip":
+        if text is None or text.strip().startswith(":"):  # :skip, or any command, leaves the checklist
             return None
         try:
             ticks = parse_ticks(text, len(points(question)))

@@ -282,10 +282,17 @@ class Runner:
                 self._show(verdict, item, exam)
                 if item.kind == "text" and not exam and self.terminal.interactive:
                     # A person at the terminal ticks what they covered; piped scripts are not asked.
-                    assessed = selfcheck.ask(item, verdict, self.terminal.ask, self.console.print)
+                    assessed = selfcheck.ask(item, verdict, self._checklist_line, self.console.print)
                     if assessed:
                         self.store.annotate(attempt, assessed)
                 return text
+
+    def _checklist_line(self, prompt: str) -> str | None:
+        """A line for the checklist; `:quit` (or the end of input) leaves the session as anywhere else."""
+        text = self.terminal.ask(prompt)
+        if text is None or parse_command(text) == "quit":
+            raise _Quit
+        return text
 
     def _show(self, verdict: Verdict, item: Question, exam: bool) -> None:
         if exam:

@@ -85,3 +85,18 @@ def test_checklist_in_a_terminal_is_stored_and_queues(bank_dir: Path, db: Path) 
     assert stored["self_assessment"] == {"ticked": [1, 2], "score": 1.0}
     assert stored["provisional"] == 0 and stored["queued"] is True
     assert stored["evidence"][0]["state"] == "missed"
+
+
+def test_quit_at_the_checklist_leaves_the_session_resumable(bank_dir: Path, db: Path) -> None:
+    child = spawn(bank_dir, db, "demo", "--tag", "vanishing")
+    answer(child, "gradients vanish by repeated multiplication", "correct")
+    child.expect_exact(selfcheck.PROMPT)
+    child.sendline(":quit")
+    child.expect_exact("saved; resume with rnnquiz take --resume")
+    child.expect(pexpect.EOF)
+    child.close()
+    with Store(db) as store:
+        (attempt,) = store.attempts()
+        (session,) = store.sessions()
+    assert attempt.question_id == "demo/q4" and "self_assessment" not in attempt.verdict
+    assert not session.finished
