@@ -70,6 +70,9 @@ class RubricPoint:
     weight: float
     ideas: tuple[tuple[str, ...], ...]
     contradicts: tuple[str, ...] = ()
+    ignores_negation: bool = False
+    """True for a point that a negated phrase makes as well ("a feed-forward network cannot
+    use the context" makes the point about context): negation neither voids nor is needed."""
 
     @property
     def misconception(self) -> bool:
@@ -106,7 +109,8 @@ class Evidence:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form inside a verdict's `evidence` list."""
-        out: dict[str, Any] = {"point": self.point, "weight": self.weight, "state": self.state, "words": list(self.words)}
+        out: dict[str, Any] = {"point": self.point, "weight": self.weight, "state": self.state,
+                               "words": list(self.words)}
         if self.reason:
             out["reason"] = self.reason
         return out
@@ -123,7 +127,7 @@ class Evidence:
         words = ", ".join(f"'{w}'" for w in self.words)
         said = f" ({words})" if words else ""
         why = f"; {self.reason}" if self.reason else ""
-        label = "misconception: " if self.state == "misconception" else (f"{self.state}: " if self.state != "earned" else "")
+        label = "" if self.state == "earned" else f"{self.state}: "
         return f"{mark} {label}{self.point}{said}{why}"
 
 

@@ -14,6 +14,9 @@ from grader.marking import textmatch
 from grader.marking.rubric import LABELS
 from grader.model import LabelledAnswer, RubricPoint
 
+NEGATION = ("voids", "ignored")
+"""What a negation near a point's phrase does: void the match (the default), or nothing."""
+
 
 def rubric(check: Checker, data: dict, path: Where) -> tuple[RubricPoint, ...]:
     """The rubric points of a question (problems recorded on `check`)."""
@@ -35,7 +38,8 @@ def _point(check: Checker, item: Any, where: Where) -> RubricPoint | None:
     mapping = check.mapping(item, where, "a rubric point {point: ..., any: [...]}")
     if mapping is None:
         return None
-    check.fields(mapping, where, ("point", "misconception", "weight", "any", "all", "contradicts"), "a rubric point")
+    check.fields(mapping, where, ("point", "misconception", "weight", "any", "all", "contradicts", "negation"),
+                 "a rubric point")
     misconception = "misconception" in mapping
     if misconception == ("point" in mapping):
         check.problem(where, "a rubric point has either 'point' (what to say) or 'misconception' (a sentence for the student)")
@@ -56,7 +60,11 @@ def _point(check: Checker, item: Any, where: Where) -> RubricPoint | None:
     if not ideas:
         check.problem(where, "a rubric point needs 'any' (a list of phrases) or 'all' (a list of such lists)")
     contradicts = _phrases(check, mapping.get("contradicts"), where + ("contradicts",)) if "contradicts" in mapping else ()
-    return RubricPoint(text, weight, tuple(i for i in ideas if i), contradicts)
+    negation = mapping.get("negation", "voids")
+    if negation not in NEGATION:
+        check.problem(where + ("negation",), f"negation is one of {', '.join(NEGATION)}, got {describe(negation)}: "
+                                             "'ignored' for a point a negated phrase makes too (\"cannot use context\")")
+    return RubricPoint(text, weight, tuple(i for i in ideas if i), contradicts, negation == "ignored")
 
 
 def _phrases(check: Checker, raw: Any, where: Where) -> tuple[str, ...]:

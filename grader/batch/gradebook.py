@@ -265,7 +265,8 @@ def load_overrides(path: str | None) -> dict[str, dict[str, Override]]:
             continue
         if not isinstance(items, dict):
             raise UsageError(f"{path}: overrides for {student} must map question ids to scores")
-        out[str(student)] = {str(qid): _override(str(path), str(student), str(qid), value) for qid, value in items.items()}
+        out[str(student)] = {str(qid): _override(str(path), str(student), str(qid), value)
+                             for qid, value in items.items()}
     return out
 
 

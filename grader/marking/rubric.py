@@ -29,14 +29,15 @@ CREDIT_TOLERANCE = 0.25
 """How far a provisional score may be from a labelled answer's credit."""
 
 
-def _occurrences(phrases: Iterable[str], answer: textmatch.Answer) -> tuple[list[textmatch.Match], list[textmatch.Match]]:
+def _occurrences(phrases: Iterable[str], answer: textmatch.Answer,
+                 ignore_negation: bool = False) -> tuple[list[textmatch.Match], list[textmatch.Match]]:
     """Matches that count, and matches voided by a negator near them."""
     counted: list[textmatch.Match] = []
     voided: list[textmatch.Match] = []
     for source in phrases:
         phrase = textmatch.phrase(source)
         for match in textmatch.find(phrase, answer):
-            if phrase.negated == (match.negator is not None):
+            if ignore_negation or phrase.negated == (match.negator is not None):
                 counted.append(match)
             elif not phrase.negated:
                 voided.append(match)
@@ -53,7 +54,7 @@ def judge(point: RubricPoint, answer: textmatch.Answer) -> Evidence:
     voided: list[textmatch.Match] = []
     present = []
     for idea in point.ideas:
-        counted, negated = _occurrences(idea, answer)
+        counted, negated = _occurrences(idea, answer, point.ignores_negation)
         present.append(bool(counted))
         found += counted[:1]
         voided += negated

@@ -95,6 +95,8 @@ BROKEN = [
         ("phrase without words", "      - {point: p, any: ['*']}", 0, "rubric[0].any[0]", "has no words"),
         ("all not a list of lists", "      - {point: p, all: [four, [x]]}", 0, "rubric[0].all[0]",
          "non-empty list of phrases"),
+        ("unknown negation", "      - {point: p, any: [four], negation: sometimes}", 0, "rubric[0].negation",
+         "negation is one of voids, ignored"),
         ("only misconceptions", "      - {misconception: m, any: [x]}", -1, "rubric", "at least one point"),
         ("credit above 1", "      - {point: p, any: [four]}\n    examples:\n      - {answer: four, credit: 2}", 2,
          "examples[0].credit", "between 0.0 and 1.0"),

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from grader.banks.catalog import Catalog
-from grader.marking import keys, rubric
+from grader.marking import keys, rubric, textmatch
 from grader.marking.kinds import grade
 from grader.model import RubricPoint
 
@@ -48,6 +48,13 @@ def test_all_ideas_are_needed_and_one_alone_is_partial_and_uncertain() -> None:
     score, evidence, uncertain = rubric.assess(POINTS, "gradients vanish because of a product")
     assert evidence[1].state == "partial" and uncertain
     assert score == pytest.approx(2 / 4)
+
+
+def test_a_point_may_ignore_negation() -> None:
+    point = RubricPoint("needs the context", 1, (("context",),), ("is not the context",), ignores_negation=True)
+    assert rubric.judge(point, textmatch.answer("it cannot use the context")).state == "earned"
+    assert rubric.judge(point, textmatch.answer("it needs the context")).state == "earned"
+    assert rubric.judge(point, textmatch.answer("the problem is not the context")).state == "voided"
 
 
 def test_the_other_ideas_alone_are_no_evidence() -> None:
@@ -127,3 +134,11 @@ def test_check_json_shows_the_evidence() -> None:
     first = data["evidence"][0]
     assert first["state"] == "voided" and first["words"] == ["vanishing"] and "not" in first["reason"]
     assert data["score"] == 0
+
+
+def test_evidence_survives_the_store_round_trip(catalog: Catalog) -> None:
+    from grader.model import Verdict
+
+    original = verdict(catalog, "in5400/task2b", "vanishing gradients are avoided by using more tanh layers")
+    assert original.uncertain and original.evidence
+    assert Verdict.from_json(json.loads(json.dumps(original.to_json()))) == original
