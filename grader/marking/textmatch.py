@@ -30,11 +30,14 @@ _BOUNDARY_SYMBOLS = frozenset(".,;:!?()[]")
 _BOUNDARY_WORDS = frozenset({"but", "however", "although", "though", "whereas", "while", "so", "hence",
                              "therefore", "thus", "because", "since", "which"})
 _NEGATORS = frozenset({"not", "no", "never", "without", "cannot", "nor", "neither", "none", "unable",
-                       "instead", "rather", "lack", "lacks", "lacking"})
+                       "instead", "rather", "lack", "lacks", "lacking",
+                       # typed without the apostrophe, as students often do
+                       "cant", "dont", "doesnt", "didnt", "isnt", "arent", "wont", "wouldnt", "couldnt",
+                       "shouldnt", "wasnt", "werent", "hasnt", "havent"})
 _NEGATOR_PREFIXES = ("avoid", "prevent", "eliminat", "stop")
 _REMEDY_PREFIXES = ("solv", "fix", "mitigat", "reduc", "overcom", "address", "allevia", "tackl", "combat",
                     "handl", "deal", "remov", "counter", "cure", "less")
-_AFTER_NEGATORS = frozenset({"not", "never"})
+_AFTER_NEGATORS = frozenset({"not", "never", "isnt", "arent", "dont", "doesnt", "wont", "cant"})
 _EXPECTS_NEGATION = ("not ", "no ", "without ")
 BEFORE = 5
 """Tokens before a match searched for a negator that voids it."""
@@ -248,7 +251,7 @@ def _negator(tokens: tuple[Token, ...], first: int, last: int, expected: bool) -
             return token.text
     for i in range(last + 1, min(len(tokens), last + 1 + AFTER)):
         token = tokens[i]
-        if _is_boundary(token):
+        if _is_boundary(token) or token.text in ("and", "or"):  # "X and don't Y": the negation is Y's
             break
         if token.text in _AFTER_NEGATORS or token.text.endswith("n't") or token.text.startswith(_NEGATOR_PREFIXES) \
                 or (expected and token.text.startswith(_REMEDY_PREFIXES)):

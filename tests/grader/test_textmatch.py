@@ -61,6 +61,8 @@ def test_a_negator_is_never_a_filler_word() -> None:
     ("vanishing gradients are avoided by using more tanh layers", "avoided"),
     ("vanishing gradients are not the problem", "not"),
     ("it is not caused by vanishing gradients", "not"),
+    ("it cant be vanishing gradients", "cant"),
+    ("vanishing gradients and dont forget the biases", None),
     ("the cause is vanishing gradients", None),
     ("it does not converge. Vanishing gradients are the cause", None),  # another sentence
     ("there is nothing to fix, so vanishing gradients remain", None),
