@@ -37,6 +37,8 @@ _NEGATORS = frozenset({"not", "no", "never", "without", "cannot", "nor", "neithe
 _NEGATOR_PREFIXES = ("avoid", "prevent", "eliminat", "stop")
 _REMEDY_PREFIXES = ("solv", "fix", "mitigat", "reduc", "overcom", "address", "allevia", "tackl", "combat",
                     "handl", "deal", "remov", "counter", "cure", "less")
+_ONLY_BEFORE = {"instead": "of", "rather": "than"}
+"""Negators that negate only in these two-word forms."""
 _AFTER_NEGATORS = frozenset({"not", "never", "isnt", "arent", "dont", "doesnt", "wont", "cant"})
 _EXPECTS_NEGATION = ("not ", "no ", "without ")
 BEFORE = 5
@@ -247,6 +249,8 @@ def _negator(tokens: tuple[Token, ...], first: int, last: int, expected: bool) -
             if token.text in ("because", "since") and i > 0 and _is_negator(tokens[i - 1], expected, verbs):
                 return tokens[i - 1].text
             break
+        if token.text in _ONLY_BEFORE and (i + 1 >= len(tokens) or tokens[i + 1].text != _ONLY_BEFORE[token.text]):
+            continue  # "instead join them" does the joining; "instead of joining" does not
         if _is_negator(token, expected, verbs):
             return token.text
     for i in range(last + 1, min(len(tokens), last + 1 + AFTER)):

@@ -63,6 +63,9 @@ def test_a_negator_is_never_a_filler_word() -> None:
     ("it is not caused by vanishing gradients", "not"),
     ("it cant be vanishing gradients", "cant"),
     ("vanishing gradients and dont forget the biases", None),
+    ("rather than vanishing gradients", "rather"),
+    ("do it instead: vanishing gradients", None),
+    ("not that; instead vanishing gradients", None),
     ("the cause is vanishing gradients", None),
     ("it does not converge. Vanishing gradients are the cause", None),  # another sentence
     ("there is nothing to fix, so vanishing gradients remain", None),
