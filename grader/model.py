@@ -62,11 +62,73 @@ class Option:
 
 @dataclass(frozen=True)
 class RubricPoint:
-    """A point a written answer should make, found by any of its patterns."""
+    """A point a written answer should make: ideas that must all be present, each as any
+    of its phrases, unless a `contradicts` phrase voids it. A negative weight makes it a
+    misconception: `point` is then the sentence shown to a student whose answer shows it."""
 
     point: str
     weight: float
-    patterns: tuple[str, ...]
+    ideas: tuple[tuple[str, ...], ...]
+    contradicts: tuple[str, ...] = ()
+    ignores_negation: bool = False
+    """True for a point that a negated phrase makes as well ("a feed-forward network cannot
+    use the context" makes the point about context): negation neither voids nor is needed."""
+
+    @property
+    def misconception(self) -> bool:
+        """Whether this point subtracts (a misconception) rather than earns."""
+        return self.weight < 0
+
+
+@dataclass(frozen=True)
+class LabelledAnswer:
+    """A written answer with the credit (0–1) an instructor gives it: a rubric's self-test.
+
+    `misses` lists the rubric points (1-based, misconceptions not counted) the answer
+    must not earn, e.g. the points a negated answer negates."""
+
+    answer: str
+    credit: float
+    label: str = ""
+    misses: tuple[int, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a written answer showed for one rubric point, and the words that decided it.
+
+    `state` is earned, missed, voided (negated or contradicted), partial (some of its
+    ideas only) or misconception (a misconception point that fired)."""
+
+    point: str
+    weight: float
+    state: str
+    words: tuple[str, ...] = ()
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form inside a verdict's `evidence` list."""
+        out: dict[str, Any] = {"point": self.point, "weight": self.weight, "state": self.state,
+                               "words": list(self.words)}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Evidence":
+        """The Evidence a stored `to_json()` came from."""
+        return cls(data["point"], float(data["weight"]), data["state"], tuple(data.get("words", ())),
+                   data.get("reason", ""))
+
+    def describe(self) -> str:
+        """One line for people: mark, point, and the words that decided it."""
+        mark = {"earned": "✓", "voided": "✗", "partial": "◐", "misconception": "!", "missed": "·"}[self.state]
+        words = ", ".join(f"'{w}'" for w in self.words)
+        said = f" ({words})" if words else ""
+        why = f"; {self.reason}" if self.reason else ""
+        label = "" if self.state == "earned" else f"{self.state}: "
+        return f"{mark} {label}{self.point}{said}{why}"
 
 
 @dataclass(frozen=True)
@@ -111,6 +173,8 @@ class Question:
     functions: tuple[str, ...] = ()
     form: str | None = None
     rubric: tuple[RubricPoint, ...] = ()
+    labelled: tuple[LabelledAnswer, ...] = ()
+    """A text question's labelled answers (`examples:` in a bank)."""
     misconceptions: tuple[KnownWrong, ...] = ()
     solver: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
@@ -208,6 +272,10 @@ class Verdict:
     """For follow-through credit: the student's values it was computed from, (quantity, value)."""
     convention: tuple[tuple[str, Any], ...] = ()
     """For follow-through credit: parameters the student's convention changed, (name, value)."""
+    evidence: tuple[Evidence, ...] = ()
+    """For a written answer: what each rubric point found (see `Evidence`)."""
+    uncertain: bool = False
+    """A written answer that neither clearly earns nor clearly misses its points."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form used by `check --json`, gradebooks and the store."""
@@ -233,6 +301,10 @@ class Verdict:
             out["convention"] = {name: _json_value(value) for name, value in self.convention}
         if self.parts:
             out["parts"] = {pid: verdict.to_json() for pid, verdict in self.parts}
+        if self.uncertain:
+            out["uncertain"] = True
+        if self.evidence:
+            out["evidence"] = [e.to_json() for e in self.evidence]
         return out
 
     @classmethod
@@ -247,6 +319,8 @@ class Verdict:
             carried=tuple((name, frozen(value)) for name, value in data.get("carried", {}).items()),
             convention=tuple((name, frozen(value)) for name, value in data.get("convention", {}).items()),
             parts=tuple((pid, cls.from_json(part)) for pid, part in data.get("parts", {}).items()),
+            evidence=tuple(Evidence.from_json(e) for e in data.get("evidence", ())),
+            uncertain=bool(data.get("uncertain")),
         )
 
 

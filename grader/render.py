@@ -19,6 +19,8 @@ from grader.textsafe import visible
 STATUS_STYLE = {"correct": "bold green", "partial": "bold yellow", "incorrect": "bold red", "invalid": "bold magenta",
                 "undecided": "bold cyan"}
 STATUS_MARK = {"correct": "✓", "partial": "◐", "incorrect": "✗", "invalid": "?", "undecided": "…"}
+EVIDENCE_STYLE = {"earned": "green", "voided": "red", "partial": "yellow", "misconception": "yellow"}
+"""How a rubric point's evidence line looks (missed points are named in the feedback)."""
 
 
 WRAPPED = 70
@@ -125,8 +127,9 @@ def describe_key(question: Question, key: Any) -> str:
     if question.kind == "multi":
         return ", ".join(sorted(key)) or "no option"
     if question.kind == "text":
-        points = "; ".join(p.point for p in question.rubric)
-        return f"{key}\nrubric: {points}"
+        points = "; ".join(p.point for p in question.rubric if not p.misconception)
+        wrong = "".join(f"\nmisconception ({p.weight:g}): {p.point}" for p in question.rubric if p.misconception)
+        return f"{key}\nrubric: {points}{wrong}"
     if hasattr(key, "interpreted_as"):
         return key.interpreted_as()
     return format_number(key) if isinstance(key, (int, float)) else str(key)
@@ -141,13 +144,16 @@ def verdict_text(verdict: Verdict, label: str = "", method: bool = True) -> Rend
     indented under its verdict even in a 40-column terminal.
     """
     style = STATUS_STYLE[verdict.status]
+    # A written answer the rubric cannot judge clearly gets no precise-looking fraction.
+    score = ("  uncertain: review", "bold yellow") if verdict.uncertain else f"  score {verdict.score:.2f}"
     head = Text.assemble((f"{label} " if label else "", "bold cyan"),
-                         (f"{STATUS_MARK[verdict.status]} {verdict.status}", style), f"  score {verdict.score:.2f}")
+                         (f"{STATUS_MARK[verdict.status]} {verdict.status}", style), score)
     lines: list[RenderableType] = []
     if verdict.interpreted_as:
         lines.append(Text(f"read as: {visible(verdict.interpreted_as)}", style="cyan"))
     if verdict.feedback:  # feedback may quote what the student typed
         lines.append(Text(visible(verdict.feedback)))
+    lines += [Text(visible(e.describe()), style=EVIDENCE_STYLE[e.state]) for e in verdict.evidence if e.state != "missed"]
     if verdict.misconception:
         also = f" (or: {', '.join(verdict.alternatives)})" if verdict.alternatives else ""
         lines.append(Text(f"likely misconception: {verdict.misconception}{also}", style="yellow"))

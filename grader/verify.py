@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from grader.marking import chains, keys, options, solutions
+from grader.marking import chains, keys, options, rubric, solutions
 from grader.errors import QuizError
 from grader.marking.compare import same_answer, same_value
 from grader.marking.kinds import KINDS, grade
@@ -192,7 +192,7 @@ def verify_question(question: Question) -> list[Finding]:
             findings += [Finding(f"{f.check} ({part.part})", f.status, f.message) for f in verify_question(part)]
         return findings
     findings: list[Finding] = []
-    for check in (_check_key, _check_options, _check_self_test, _check_distinct):
+    for check in (_check_key, _check_options, _check_self_test, _check_labelled, _check_distinct):
         try:
             findings.extend(check(question))
         except Exception as exc:  # noqa: BLE001  a check that breaks is a problem of this question
@@ -299,6 +299,17 @@ def _check_self_test(question: Question) -> list[Finding]:
         return [Finding("self-test", "problem", "; ".join(failures))]
     counts = f"{len(examples.right)} right, {len(examples.wrong)} wrong, {len(examples.invalid)} invalid"
     return [Finding("self-test", "ok", counts)]
+
+
+def _check_labelled(question: Question) -> list[Finding]:
+    """A text question's rubric against its labelled answers (credit within CREDIT_TOLERANCE)."""
+    if question.kind != "text":
+        return []
+    problems = rubric.labelled_problems(question)
+    if problems:
+        return [Finding("labelled", "problem", "; ".join(problems))]
+    return [Finding("labelled", "ok", f"{len(question.labelled)} labelled answers within "
+                                      f"{rubric.CREDIT_TOLERANCE:g} of their credit")]
 
 
 def _typed(answer: Any) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from grader.banks.checker import Checker, Where, describe, is_range, positive
 from grader.errors import QuizError
 from grader.marking.variants import Draw, Randomise, instantiate
-from grader.model import KnownWrong, Option, Question, RubricPoint, Source, Tolerance
+from grader.model import KnownWrong, Option, Question, Source, Tolerance
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -174,35 +174,6 @@ class FieldReader(Checker):
             else:
                 self.problem(where + (name,), f"a sampling range is [low, high] with low < high, got {describe(domain)}")
         return out
-
-    def rubric(self, data: dict, path: Where) -> tuple[RubricPoint, ...]:
-        raw = data.get("rubric")
-        if raw is None:
-            if data.get("kind") == "text":
-                self.problem(path, "missing required field 'rubric' (a list of points with 'point' and 'any')")
-            return ()
-        if not isinstance(raw, list) or not raw:
-            self.problem(path + ("rubric",), f"expected a non-empty list of rubric points, got {describe(raw)}")
-            return ()
-        out = []
-        for index, item in enumerate(raw):
-            where = path + ("rubric", index)
-            mapping = self.mapping(item, where, "a rubric point {point: ..., any: [...]}")
-            if mapping is None:
-                continue
-            self.fields(mapping, where, ("point", "weight", "any"), "a rubric point")
-            patterns = self.text_list(mapping, "any", where)
-            if not patterns:
-                self.problem(where, "a rubric point needs 'any': a list of fragments or 're:' patterns")
-            for pattern in patterns:
-                if pattern.startswith("re:"):
-                    try:
-                        re.compile(pattern[3:])
-                    except re.error as exc:
-                        self.problem(where + ("any",), f"invalid regular expression '{pattern[3:]}': {exc}")
-            out.append(RubricPoint(self.text(mapping, "point", where, required=True) or "",
-                                   self.number(mapping, "weight", where, 0.0, None, 1.0), patterns))
-        return tuple(out)
 
     def known_wrong(self, data: dict, path: Where) -> tuple[KnownWrong, ...]:
         raw = data.get("misconceptions")

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from grader.banks import safeyaml
+from grader.banks import rubric, safeyaml
 from grader.banks.checker import Where, describe, is_matrix
 from grader.banks.fields import FieldReader
 from grader.errors import BankError, Problem, QuizError
@@ -163,7 +163,8 @@ class _BankReader(FieldReader):
             variables=variables,
             functions=functions,
             form=self.choice_of(data, "form", path, FORMS, None),
-            rubric=self.rubric(data, path),
+            rubric=(points := rubric.rubric(self, data, path)),
+            labelled=rubric.labelled(self, data, path, points),
             misconceptions=self.known_wrong(data, path),
             solver=solver,
             params=params if isinstance(params, dict) else {},

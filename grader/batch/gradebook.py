@@ -15,23 +15,21 @@ import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 from grader.marking import keys, solutions, variants
-from grader.banks import safeyaml
 from grader.banks.catalog import Catalog
 from grader.errors import UsageError
 from grader.marking.kinds import KINDS, grade
 from grader.marking.kinds.exercise import ExerciseAnswers, combine
 from grader.marking.memo import Memo
 from grader.model import NOT_ANSWERED, Question, Verdict, status_for
+from grader.batch import groups
 from grader.numbers import format_rounded
+from grader.batch.overrides import Override
 from grader.batch.submissions import Submission
 from grader.textsafe import json_escapes, one_line, visible
 from solvers.errors import SolverError
-
-MAX_OVERRIDES_BYTES = 1_000_000
-
 
 class QuestionFailed(Exception):
     """Grading one question of a submission failed: `question` says which, `cause` why."""
@@ -40,14 +38,6 @@ class QuestionFailed(Exception):
         self.question = question
         self.cause = cause
         super().__init__(f"{question}: {cause}")
-
-
-@dataclass(frozen=True)
-class Override:
-    """An instructor's score for one question or part of one student."""
-
-    score: float
-    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +68,8 @@ class Graded:
     seed: int | None
     results: tuple[Result, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    answers: Mapping[str, str] = field(default_factory=dict)
+    """The submission's answers as typed, by question or part id (for answer groups)."""
 
     @property
     def total(self) -> float:
@@ -180,8 +172,10 @@ def batch() -> Iterator[None]:
 
 
 def grade_submission(catalog: Catalog, submission: Submission,
-                     overrides: Mapping[str, Override] | None = None) -> Graded:
-    """Grade every question in a submission's scope, then apply the instructor's overrides."""
+                     overrides: Mapping[str, Override] | None = None,
+                     group_overrides: Sequence[groups.GroupOverride] = ()) -> Graded:
+    """Grade every question in a submission's scope, then apply the instructor's overrides:
+    those for the groups its written answers fall in, then those for this student."""
     questions, warnings = scope(catalog, submission)
     seed = submission.seed if submission.seed is not None else variants.seed_for_student(submission.student)
     results = []
@@ -193,12 +187,15 @@ def grade_submission(catalog: Catalog, submission: Submission,
             raise QuestionFailed(question.id, exc) from exc
         if notes:
             warnings += notes
+        if group_overrides:
+            verdict = _grouped(question, verdict, submission.answers, group_overrides)
         if overrides:
             verdict = _overridden(question, verdict, overrides)
         responses = tuple((item.id, _written(submission.answers[item.id])) for item in (question, *question.parts)
                           if item.id in submission.answers)
         results.append(Result(question.id, verdict, points(question), answer, question, responses))
-    return Graded(submission.student, submission.path, submission.seed, tuple(results), tuple(warnings))
+    return Graded(submission.student, submission.path, submission.seed, tuple(results), tuple(warnings),
+                  submission.answers)
 
 
 def _written(answer: Any) -> str:
@@ -274,75 +271,27 @@ def _overridden(question: Question, verdict: Verdict, overrides: Mapping[str, Ov
     return combine(question, parts)
 
 
+def _grouped(question: Question, verdict: Verdict, answers: Mapping[str, str],
+             found: Sequence[groups.GroupOverride]) -> Verdict:
+    """Apply the group override whose group a written answer (or written part) falls in."""
+    def hit(item: Question, item_verdict: Verdict) -> Verdict:
+        def reference(text: str) -> Verdict:
+            return _memo(item, text, lambda: grade(item, text, keys.expected(item)))
+
+        override = groups.covering(found, item.id, answers.get(item.id), item_verdict, reference)
+        return _instructor(item_verdict, Override(override.score, override.comment)) if override else item_verdict
+
+    if not question.parts:
+        return hit(question, verdict)
+    by_part = {part.part: part for part in question.parts}
+    parts = [(pid, hit(by_part[pid], part_verdict)) for pid, part_verdict in verdict.parts]
+    return combine(question, parts) if parts != list(verdict.parts) else verdict
+
+
 def _instructor(verdict: Verdict, override: Override) -> Verdict:
     feedback = f"Instructor: {override.comment}" if override.comment else "Score set by the instructor."
     return replace(verdict, status=status_for(override.score), score=override.score, feedback=feedback,
                    method="instructor override", needs_review=False, followthrough=False)
-
-
-def load_overrides(path: str | None, catalog: Catalog | None = None) -> dict[str, dict[str, Override]]:
-    """Instructor overrides: {student: {question or part id: score | {score, comment}}}.
-
-    With a catalog, every question id must name a question or part of its banks: a
-    misspelt id would otherwise be ignored in silence. All unknown ids are listed at once.
-    """
-    if not path:
-        return {}
-    file = Path(path)
-    if not file.is_file():
-        raise UsageError(f"no overrides file '{one_line(path)}'")
-    if file.stat().st_size > MAX_OVERRIDES_BYTES:
-        raise UsageError(f"overrides file '{one_line(path)}' is larger than {MAX_OVERRIDES_BYTES:,} bytes")
-    try:
-        parsed = safeyaml.parse(file.read_text(encoding="utf-8"), allow_aliases=False)
-    except (safeyaml.YamlRefused, UnicodeDecodeError) as exc:
-        raise UsageError(f"{one_line(path)}: cannot read overrides: {one_line(str(exc))}") from None
-    if parsed.duplicates:  # two scores for one item: which one the instructor meant is unknowable
-        first = parsed.duplicates[0]
-        raise UsageError(f"{one_line(path)}:{first.line}: {one_line(first.message)}")
-    data = parsed.data or {}
-    if not isinstance(data, dict):
-        raise UsageError(f"{one_line(path)}: overrides are a mapping student: {{question id: score}}")
-    out: dict[str, dict[str, Override]] = {}
-    unknown: list[str] = []
-    for student, items in data.items():
-        if not isinstance(items, dict):
-            raise UsageError(f"{one_line(path)}: overrides for {one_line(str(student))} must map question ids to scores")
-        out[str(student)] = {str(qid): _override(path, str(student), str(qid), value) for qid, value in items.items()}
-        unknown += [f"{student}: {qid}" for qid in out[str(student)] if catalog and not _exists(catalog, qid)]
-    if unknown:
-        raise UsageError(f"{one_line(path)}: no such question or part: {one_line(', '.join(unknown[:10]))}"
-                         + (f" (and {len(unknown) - 10} more)" if len(unknown) > 10 else ""))
-    return out
-
-
-def _exists(catalog: Catalog, qid: str) -> bool:
-    try:
-        catalog.question(qid)
-    except UsageError:
-        return False
-    return True
-
-
-def unused_overrides(overrides: Mapping[str, Mapping[str, Override]],
-                     graded: Mapping[str, frozenset[str]]) -> list[str]:
-    """Overrides that changed nothing: for a student not in the batch, or an item outside
-    the questions that student was graded on (`graded`: student → question and part ids)."""
-    problems = []
-    for student, items in overrides.items():
-        if student not in graded:
-            problems.append(f"overrides: no submission for student '{one_line(student)}' in this batch")
-            continue
-        problems += [f"overrides: {one_line(student)}: {one_line(qid[:80])} is not among the questions graded for "
-                     "this student" for qid in items if qid not in graded[student]]
-    return problems
-
-
-def _override(path: str, student: str, qid: str, value: Any) -> Override:
-    score, comment = (value.get("score"), value.get("comment", "")) if isinstance(value, dict) else (value, "")
-    if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
-        raise UsageError(f"{one_line(path)}: {one_line(student)}: {one_line(qid[:80])}: a score is a number from 0 to 1")
-    return Override(float(score), str(comment))
 
 
 def columns(graded: list[Graded]) -> list[str]:
@@ -400,13 +349,20 @@ def safe_cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def review_queue(graded: list[Graded]) -> dict[str, dict[str, float]]:
-    """Items flagged for review without an override, as a ready-to-edit overrides skeleton."""
-    queue: dict[str, dict[str, float]] = {}
+def review_queue(graded: list[Graded]) -> dict[str, Any]:
+    """Items flagged for review without an override: how many answers and how many groups
+    of answers that say the same thing (largest first, with members and a ready-to-edit
+    group override), and the per-student overrides skeleton."""
+    students: dict[str, dict[str, float]] = {}
+    written = []
     for g in graded:
         for r in g.results:
             items = [(f"{r.question}.{pid}", v) for pid, v in r.verdict.parts] or [(r.question, r.verdict)]
             for item, verdict in items:
                 if verdict.needs_review:
-                    queue.setdefault(g.student, {})[item] = round(verdict.score, 3)
-    return queue
+                    students.setdefault(g.student, {})[item] = round(verdict.score, 3)
+                    if item in g.answers:
+                        written.append((item, g.student, g.answers[item], verdict))
+    found = groups.group(written)
+    return {"answers_to_review": len(written), "groups_to_review": len(found),
+            "groups": [group.to_json() for group in found], "students": students}

@@ -10,12 +10,14 @@ the solver cannot use, or a bug, stays inside: the rest of the class is still gr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from grader.batch import submissions
 from grader.banks.catalog import Catalog
 from grader.errors import QuizError
-from grader.batch.gradebook import Graded, Override, QuestionFailed, grade_submission
+from grader.batch.gradebook import Graded, QuestionFailed, grade_submission
+from grader.batch.overrides import Override
+from grader.batch.groups import GroupOverride
 from grader.textsafe import one_line
 
 
@@ -32,13 +34,13 @@ class Refused:
         return one_line(self.reason)
 
 
-def grade_file(catalog: Catalog, found: submissions.Found,
-               overrides: Mapping[str, Mapping[str, Override]]) -> Graded | Refused:
+def grade_file(catalog: Catalog, found: submissions.Found, overrides: Mapping[str, Mapping[str, Override]],
+               group_overrides: Sequence[GroupOverride] = ()) -> Graded | Refused:
     """Read, validate and grade one submission file; never raises for anything in the file."""
     name = one_line(str(found.path))
     try:
         submission = submissions.load(found)
-        return grade_submission(catalog, submission, overrides.get(submission.student, {}))
+        return grade_submission(catalog, submission, overrides.get(submission.student, {}), group_overrides)
     except QuizError as exc:  # SubmissionError names the file already; an unknown bank does not
         message = str(exc)
         return Refused(str(found.path), message if message.startswith(name) else f"{name}: refused: {message}")

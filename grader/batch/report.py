@@ -52,8 +52,9 @@ def markdown(graded: Graded) -> str:
 def _entry(entry: Entry, heading: str) -> list[str]:
     verdict = entry.verdict
     flags = note(verdict)
-    out = [f"{heading} {entry.item}: {STATUS_MARK[verdict.status]} {verdict.status}, "
-           f"{score(entry.earned)} / {score(entry.points)}", ""]
+    # A written answer the rubric cannot judge clearly gets no precise-looking fraction.
+    earned = "uncertain: review" if verdict.uncertain else f"{score(entry.earned)} / {score(entry.points)}"
+    out = [f"{heading} {entry.item}: {STATUS_MARK[verdict.status]} {verdict.status}, {earned}", ""]
     if entry.prompt:
         out += _quoted(entry.prompt) + [""]
     out += ["Your answer:", ""] + (_fenced(entry.answer) if entry.answer else ["(not answered)"]) + [""]
@@ -158,7 +159,7 @@ REPORTS = "reports"
 """The folder under `--out` that holds one Markdown and one HTML report per student."""
 
 
-def write_all(graded: list[Graded], out: Path, stats: Any = None) -> list[Path]:
+def write_all(graded: list[Graded], out: Path, stats: Any = None, queue: dict[str, Any] | None = None) -> list[Path]:
     """Write the gradebook, a Markdown and an HTML report per student (in `out/REPORTS`), the
     review queue and any item statistics under `out`; return the paths written."""
     written = gradebook.write(graded, out) + lms.write(graded, out)
@@ -168,7 +169,8 @@ def write_all(graded: list[Graded], out: Path, stats: Any = None) -> list[Path]:
             path = out / REPORTS / file_name(g.student, suffix)
             path.write_text(render(g), encoding="utf-8")
             written.append(path)
-    extras = {"review-queue.json": gradebook.review_queue(graded) or None,
+    queue = gradebook.review_queue(graded) if queue is None else queue
+    extras = {"review-queue.json": queue if queue["answers_to_review"] else None,
               "item-stats.json": stats.to_json() if stats else None}
     for name, data in extras.items():
         if data:

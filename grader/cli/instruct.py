@@ -33,23 +33,26 @@ def cmd_grade(ctx: Context) -> int:
     from rich.progress import track  # at first use, as below
 
     from grader.batch import gradebook, grading, itemstats, report, submissions  # at first use: keeps start-up fast
+    from grader.batch import overrides as overrides_file  # likewise
 
     files = submissions.discover(ctx.args.submissions)
-    overrides = gradebook.load_overrides(ctx.args.overrides, ctx.catalog)
+    overrides = overrides_file.load_overrides(ctx.args.overrides, ctx.catalog)
+    group_overrides = overrides_file.load_group_overrides(ctx.args.overrides)
     refused: list[str] = []
     graded: list[gradebook.Graded] = []
     roster = grading.Roster()
     show_progress = ctx.console.is_terminal and not ctx.args.json and len(files) > 1
     with gradebook.batch():
         for found in track(files, description="grading", console=ctx.console) if show_progress else files:
-            outcome = roster.admit(grading.grade_file(ctx.catalog, found, overrides))
+            outcome = roster.admit(grading.grade_file(ctx.catalog, found, overrides, group_overrides))
             if isinstance(outcome, grading.Refused):
                 refused.append(outcome.line)
             else:
                 graded.append(outcome)
-    refused += gradebook.unused_overrides(overrides, {g.student: g.items for g in graded})
+    refused += overrides_file.unused_overrides(overrides, {g.student: g.items for g in graded})
     stats = itemstats.compute(graded, ctx.catalog) if ctx.args.stats and graded else None
-    written = report.write_all(graded, Path(ctx.args.out), stats) if ctx.args.out else []
+    queue = gradebook.review_queue(graded)
+    written = report.write_all(graded, Path(ctx.args.out), stats, queue) if ctx.args.out else []
     if ctx.args.json:  # the refusals are in the output's "refused" list
         ctx.emit_json({"students": [g.to_json() for g in graded], "refused": refused,
                        "stats": stats.to_json() if stats else None, "written": [str(p) for p in written]})
@@ -64,6 +67,9 @@ def cmd_grade(ctx: Context) -> int:
                               markup=False, highlight=False)
         if stats:
             ctx.console.print(itemstats.view(stats))
+        if queue["answers_to_review"]:
+            ctx.console.print(f"{queue['answers_to_review']} written answers to review in {queue['groups_to_review']} "
+                              "groups (review-queue.json lists them, largest first)", markup=False, highlight=False)
         reports = [path for path in written if path.parent == Path(ctx.args.out) / report.REPORTS]
         for path in [path for path in written if path not in reports]:
             ctx.console.print(f"wrote {path}", markup=False, highlight=False)

@@ -106,8 +106,10 @@ def outcomes(attempts: Iterable[AttemptRow], items: Mapping[str, frozenset[str]]
             continue  # waiting for an instructor: neither a success nor a miss
         latest = {row.question_id: row for row in rows}
         wanted = frozenset(asked.get(session_id, {}).get(card, ())) & items[card] or items[card]
-        score = sum(latest[i].score if i in latest else 0.0 for i in wanted) / len(wanted)
-        wrong = frozenset(i for i in wanted if i not in latest or latest[i].status != "correct")
+        # A self-assessment far from the provisional score queues the question: a miss.
+        queued = {i for i, row in latest.items() if row.verdict.get("queued")}
+        score = sum(latest[i].score if i in latest and i not in queued else 0.0 for i in wanted) / len(wanted)
+        wrong = frozenset(i for i in wanted if i not in latest or i in queued or latest[i].status != "correct")
         named = tuple(dict.fromkeys(row.misconception for row in rows if row.misconception))
         at = max(datetime.fromisoformat(row.answered_at) for row in rows)
         out.append(Outcome(card, at, score, named, wrong))

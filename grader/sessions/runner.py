@@ -22,7 +22,7 @@ from grader.marking import keys
 from grader.marking.kinds import KINDS, grade
 from grader.model import Bank, Question, Verdict
 from grader.render import part_prompt, prose, question_panel, verdict_text
-from grader.sessions import review, worked
+from grader.sessions import review, selfcheck, worked
 from grader.sessions.store import AttemptRow, SessionLost, SessionRow, Store
 from grader.sessions.terminal import Terminal
 from grader.sessions.tries import Tries, left_text, tries_for
@@ -129,6 +129,7 @@ class Runner:
         # Only a person at a terminal can look at the preview; piped input is graded as it comes.
         self.preview = preview and terminal.interactive
         self.session: SessionRow | None = None
+        self._attempt = 0  # the store's id of the latest try, for the self-assessment to annotate
 
     def tries(self, item: Question, mode: str) -> Tries:
         """The tries `item` gets in a session of `mode`."""
@@ -219,8 +220,23 @@ class Runner:
             self._show(verdict, item.question, exam, left)
             if verdict.status == "correct" or not left:
                 break
+        if verdict is not None and item.question.kind == "text" and not exam and self.terminal.interactive:
+            self._self_assess(item.question, verdict)  # a person ticks what they covered; piped scripts are not asked
         if verdict is not None and verdict.status != "correct" and not exam:
             self._reveal(item)
+        return text
+
+    def _self_assess(self, question: Question, verdict: Verdict) -> None:
+        """The rubric as a checklist after a written answer; both scores are kept with the last try."""
+        assessed = selfcheck.ask(question, verdict, self._checklist_line, self.console.print)
+        if assessed:
+            self.store.annotate(self._attempt, assessed)
+
+    def _checklist_line(self, prompt: str) -> str | None:
+        """A line for the checklist; `:quit` (or the end of input) leaves the session as anywhere else."""
+        text = self.terminal.ask(prompt)
+        if text is None or parse_command(text) == "quit":
+            raise Quit
         return text
 
     def _read(self, item: Item, exam: bool) -> str | None:
@@ -294,8 +310,8 @@ class Runner:
         """Commit try `number` at the item in its own transaction."""
         assert self.session is not None
         question = item.question
-        self.store.record(self.session.id, question.id, text, verdict, seconds=self.clock() - started,
-                          variant_seed=question.seed, variant_params=question.variant, attempt_no=number)
+        self._attempt = self.store.record(self.session.id, question.id, text, verdict, seconds=self.clock() - started,
+                                          variant_seed=question.seed, variant_params=question.variant, attempt_no=number)
         return verdict
 
     def _show(self, verdict: Verdict, item: Question, exam: bool, left: int) -> None:

@@ -281,6 +281,15 @@ class Store:
             )
         return int(cursor.lastrowid)
 
+    def annotate(self, attempt_id: int, extra: Mapping[str, Any]) -> None:
+        """Add keys to a stored attempt's verdict JSON (a self-assessment after the answer was graded)."""
+        with self._write() as db:
+            row = db.execute("SELECT verdict FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+            if row is None:
+                raise ValueError(f"no attempt {attempt_id}")
+            merged = {**json.loads(row[0]), **extra}
+            db.execute("UPDATE attempts SET verdict = ? WHERE id = ?", (json.dumps(merged, ensure_ascii=False), attempt_id))
+
     def advance(self, session_id: int, position: int) -> None:
         """Mark the first `position` questions of a session's plan as done."""
         with self._write() as db:

@@ -70,7 +70,7 @@ def test_the_report_teaches(tmp_path: Path) -> None:
     assert "∂L/∂W_h = ∂L₁/∂W_h + ∂L₂/∂W_h = −4 + 12 = 8" in report  # the worked steps of (d)
     assert "ŷ₁ = 2 (given)" in report  # (c) worked with the student's carried value
     assert "Disadv: high computational cost for single parameter update." in report  # written answers whole
-    assert "## in5400/task2c: ◐ partial, 0.67 / 1" in report and "## assignment3/q5: 5.33 / 8" in report
+    assert "## in5400/task2c: ◐ partial, 0.25 / 1" in report and "## assignment3/q5: 4.83 / 8" in report
     assert "hence h_0 has no impact on y_n (vanishing gradients) (short memory)." in report
 
 
@@ -96,7 +96,7 @@ def test_overrides_are_kept_on_regrade(tmp_path: Path) -> None:
     out = tmp_path / "out"
     run(["grade", str(SHEET), "--out", str(out)])
     queue = json.loads((out / "review-queue.json").read_text(encoding="utf-8"))
-    assert "in5400/task2d" in queue["assignment3-sheet"]
+    assert "in5400/task2d" in queue["students"]["assignment3-sheet"]
     overrides = write(tmp_path, "overrides.yaml",
                       "assignment3-sheet:\n  in5400/task2d: {score: 0.5, comment: describes full BPTT}\n"
                       "  assignment3/q5.a: 1\n")
@@ -297,7 +297,7 @@ def test_the_terminal_report_fits_the_terminal(width: int) -> None:
     lines = out.getvalue().splitlines()
     assert code == 0 and all(len(line) <= width for line in lines)
     text = " ".join(" ".join(lines).split())
-    assert "assignment3-sheet: 8.75 / 15" in text and "Correct given your ŷ₁ = 2" in text
+    assert "assignment3-sheet: 7.83 / 15" in text and "Correct given your ŷ₁ = 2" in text
     assert ("┃ feedback" in out.getvalue()) == (width >= 100)  # a table only where the feedback has room
     if width < 100:
         assert "(c) ◐ partial score 0.75" in text and "in5400/task2d ✗ incorrect" in text

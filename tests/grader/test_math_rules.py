@@ -181,7 +181,7 @@ def test_check_and_grade_route_an_undecided_answer_to_review(tmp_path: Path) -> 
     code = main(["--bank-dir", str(tmp_path), "grade", str(submission), "--out", str(tmp_path / "out")],
                 console=Console(file=io.StringIO(), width=200))
     queue = json.loads((tmp_path / "out" / "review-queue.json").read_text(encoding="utf-8"))
-    assert code == 0 and "powers/q1" in queue["s1"]
+    assert code == 0 and "powers/q1" in queue["students"]["s1"]
     out = io.StringIO()
     main(["--bank-dir", str(tmp_path), "check", "powers/q1", "log(-a^2)", "--json"], console=Console(file=out, width=200))
     assert json.loads(out.getvalue())["status"] == "invalid"

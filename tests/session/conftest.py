@@ -58,9 +58,9 @@ questions:
     tags: [vanishing]
     rubric:
       - point: names vanishing gradients
-        any: [vanish]
+        any: [vanish*]
       - point: says why
-        any: [repeated, multipl]
+        any: [repeated, multipl*]
   - id: ex1
     kind: exercise
     prompt: A scalar RNN has h0 = 1, x1 = 10, W_h = 1 and W_x = 0.1.

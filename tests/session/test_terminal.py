@@ -57,6 +57,9 @@ def test_sigkill_then_resume_loses_nothing(bank_dir: Path, db: Path) -> None:
     child.expect_exact("Resuming session #1")
     child.expect_exact("4/5 · demo/q4")
     answer(child, "gradients vanish by repeated multiplication", "correct")
+    child.expect_exact("✓ names vanishing gradients ('vanish')")  # the rubric's evidence, in the session
+    child.expect_exact("covered> ")  # the self-assessment checklist after a written answer
+    child.sendline("1 2")
     answer(child, "2", "correct")
     answer(child, "A", "correct")
     child.expect_exact("Score per question")

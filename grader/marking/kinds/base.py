@@ -50,7 +50,7 @@ class Examples:
 
 
 def fold(text: str) -> str:
-    """Case- and space-insensitive form for matching option texts and rubric fragments."""
+    """Case- and space-insensitive form for matching option texts."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 

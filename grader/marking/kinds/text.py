@@ -1,13 +1,12 @@
-"""A short written answer, scored provisionally against rubric points."""
+"""A short written answer, scored provisionally against rubric points, with evidence."""
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import Any
 
 from grader.errors import ResponseError
-from grader.marking.kinds.base import MAX_TEXT_CHARS, Examples, bounded, fold
+from grader.marking import rubric
+from grader.marking.kinds.base import MAX_TEXT_CHARS, Examples, bounded
 from grader.model import Question, Verdict, status_for
 
 
@@ -15,7 +14,7 @@ class TextKind:
     """A short written answer, scored provisionally against rubric points."""
 
     name = "text"
-    fields = frozenset({"answer", "rubric"})
+    fields = frozenset({"answer", "rubric", "examples"})
     needs_key = True
 
     def key(self, question: Question, value: Any) -> str:
@@ -28,16 +27,10 @@ class TextKind:
         return text
 
     def check(self, question: Question, response: str, key: str) -> Verdict:
-        folded = fold(response)
-        found = [p for p in question.rubric if any(_matches(pattern, folded, response) for pattern in p.patterns)]
-        total = sum(p.weight for p in question.rubric)
-        score = sum(p.weight for p in found) / total if total else 0.0
-        missing = [p.point for p in question.rubric if p not in found]
-        feedback = f"Provisional: {len(found)} of {len(question.rubric)} rubric points found."
-        if missing:
-            feedback += " Not found: " + "; ".join(missing) + "."
-        feedback += " An instructor will review this answer."
-        return Verdict(status_for(score), score, feedback, interpreted_as=self.format(question, response), needs_review=True)
+        score, evidence, uncertain = rubric.assess(question.rubric, response)
+        return Verdict(status_for(score), score, rubric.feedback(evidence, uncertain),
+                       interpreted_as=self.format(question, response), needs_review=True,
+                       evidence=evidence, uncertain=uncertain)
 
     def format(self, question: Question, response: str) -> str:
         flat = " ".join(response.split())
@@ -45,16 +38,3 @@ class TextKind:
 
     def examples(self, question: Question, key: str) -> Examples:
         return Examples(right=(key,), wrong=("xyzzy",), invalid=("", "  "))
-
-
-def _matches(pattern: str, folded: str, original: str) -> bool:
-    if pattern.startswith("re:"):
-        return re.search(pattern[3:], original, re.IGNORECASE) is not None
-    return _folded_pattern(pattern) in folded
-
-
-@functools.lru_cache(maxsize=4096)
-def _folded_pattern(pattern: str) -> str:
-    return fold(pattern)
-
-

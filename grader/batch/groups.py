@@ -1,0 +1,129 @@
+"""Answer groups: written answers that say the same thing, reviewed once for all.
+
+Two answers to a question are in one group when their normalised forms (folded, words
+stemmed, small words dropped) are equal, or when their content words overlap by at least
+`SIMILAR` (Jaccard) and the rubric found the same thing in both (every point in the same
+state). The second condition keeps "gradients vanish" and "gradients do not vanish" apart
+however many words they share. An instructor's override for a group names the question
+and one answer of the group; it applies to every answer that falls in that answer's group,
+on every run, so a regrade (or a late submission saying the same thing) keeps it.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from grader.marking import textmatch
+from grader.model import Verdict
+
+SIMILAR = 0.6
+"""Least share of content words two answers must have in common (Jaccard) to be grouped."""
+SMALL_WORDS = frozenset(
+    "a an the of to in on at by for with and or is are be been being it its this that these those as so "
+    "we you they he she i there here then than can could will would should may might do does did has have "
+    "had from into over just very also which who what when where why how".split())
+
+
+@dataclass(frozen=True)
+class GroupOverride:
+    """An instructor's score for every answer in the group of `answer` to `question`."""
+
+    question: str
+    answer: str
+    score: float
+    comment: str = ""
+
+
+@dataclass
+class Group:
+    """Answers to one question that say the same thing; the first member is shown for all."""
+
+    question: str
+    answer: str
+    score: float
+    uncertain: bool
+    members: list[tuple[str, str]] = field(default_factory=list)
+    """(student, answer) pairs, in the order met."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The group as review-queue.json lists it, with a ready-to-edit override."""
+        return {"question": self.question, "size": len(self.members), "answer": self.answer,
+                "provisional": round(self.score, 3), "uncertain": self.uncertain,
+                "members": [{"student": s, "answer": a} for s, a in self.members],
+                "override": {"question": self.question, "answer": self.answer, "score": round(self.score, 3)}}
+
+
+@functools.lru_cache(maxsize=50_000)  # a class repeats its answers
+def _form(text: str) -> tuple[str, frozenset[str]]:
+    words = [t.stem for t in textmatch.answer(text).tokens if t.is_word and t.text not in SMALL_WORDS]
+    return " ".join(words), frozenset(words)
+
+
+def _findings(verdict: Verdict) -> tuple[tuple[str, str], ...]:
+    return tuple((e.point, e.state) for e in verdict.evidence)
+
+
+def same(a: str, verdict_a: Verdict, b: str, verdict_b: Verdict) -> bool:
+    """Whether two answers (with their verdicts) say the same thing."""
+    (form_a, words_a), (form_b, words_b) = _form(a), _form(b)
+    if form_a == form_b:
+        return True
+    return _findings(verdict_a) == _findings(verdict_b) and _overlap(words_a, words_b)
+
+
+CANDIDATES = 200
+"""Groups an answer is compared with (those with its findings, most recent first): keeps a
+class of thousands of different answers from costing a comparison with every group."""
+
+
+def group(items: Iterable[tuple[str, str, str, Verdict]]) -> list[Group]:
+    """Group (question, student, answer, verdict) items; largest groups first."""
+    exact: dict[tuple[str, str], Group] = {}
+    similar: dict[tuple[str, tuple[tuple[str, str], ...]], list[Group]] = {}
+    out: list[Group] = []
+    for question, student, text, verdict in items:
+        form, words = _form(text)
+        found = exact.get((question, form))
+        if found is None:
+            bucket = similar.setdefault((question, _findings(verdict)), [])
+            found = next((g for g in reversed(bucket[-CANDIDATES:]) if _overlap(words, _form(g.answer)[1])), None)
+            if found is None:
+                found = Group(question, text, verdict.score, verdict.uncertain)
+                bucket.append(found)
+                out.append(found)
+            exact[(question, form)] = found
+        found.members.append((student, text))
+    return sorted(out, key=lambda g: -len(g.members))
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a | b) and len(a & b) / len(a | b) >= SIMILAR
+
+
+def load(data: Any, path: str) -> list[GroupOverride]:
+    """Group overrides from an overrides file's `groups:` list (ValueError naming what is wrong)."""
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: 'groups' is a list of {{question, answer, score, comment}}")
+    out = []
+    for index, item in enumerate(data):
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not isinstance(item.get("answer"), str):
+            raise ValueError(f"{path}: groups[{index}] needs 'question' (an id) and 'answer' (one answer of the group)")
+        score = item.get("score")
+        if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
+            raise ValueError(f"{path}: groups[{index}]: a score is a number from 0 to 1")
+        out.append(GroupOverride(item["question"], item["answer"], float(score), str(item.get("comment", ""))))
+    return out
+
+
+def covering(overrides: Iterable[GroupOverride], question: str, text: str | None, verdict: Verdict,
+             reference: Callable[[str], Verdict]) -> GroupOverride | None:
+    """The group override whose group this answer falls in, if any; `reference(answer)` is
+    the verdict of an override's own answer to the same question."""
+    if text is None or not verdict.needs_review:
+        return None
+    for override in overrides:
+        if override.question == question and same(override.answer, reference(override.answer), text, verdict):
+            return override
+    return None
