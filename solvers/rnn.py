@@ -190,8 +190,9 @@ def _given_values(m: Model, given: Mapping[str, object]) -> dict[str, object]:
     out: dict[str, object] = {}
     for name, value in given.items():
         kind = _kind(name)
-        scalar = kind == "loss" or kind in m.scalars
-        out[name] = values.given(name, value, m.shape_of(kind), scalar, m.back.exact)
+        internal = m.shape_of(kind)
+        expected = () if kind == "loss" or kind in m.scalars else internal
+        out[name] = values.given(name, value, internal, expected, m.back.exact)
     return out
 
 

@@ -114,10 +114,9 @@ def sized_vector(name: str, a: np.ndarray, size: int, why: str) -> np.ndarray:
     return a.reshape(size)
 
 
-def given(name: str, value: object, internal: tuple[int, ...], scalar: bool, exact: bool) -> np.ndarray:
-    """An override of quantity `name`, checked against its shape (a scalar when `scalar`) and
-    converted like the parameters to its internal shape; `internal` () gives a 0-d entry."""
-    expected = () if scalar else internal
+def given(name: str, value: object, internal: tuple[int, ...], expected: tuple[int, ...], exact: bool) -> np.ndarray:
+    """An override of quantity `name`, checked against its shape as results show it (`expected`,
+    () for a scalar) and converted like the parameters to its `internal` shape (() gives an entry)."""
     a = array(f"given {name}", value, exact)
     if a.ndim == 2 and a.shape[1] == 1 and len(expected) == 1:
         a = a.reshape(-1)  # a column vector, as the symbolic path returns vectors

@@ -1,0 +1,3 @@
+"""The worked derivation of the gated-cell solvers (placeholder)."""
+def derivation(trace):
+    return ()

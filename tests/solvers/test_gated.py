@@ -1,0 +1,180 @@
+"""The gru and lstm solvers against central finite differences of an independent reference."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from solvers import SOLVERS
+
+GRU, LSTM = SOLVERS["gru"], SOLVERS["lstm"]
+EPS = 1e-6
+COMBOS = [("identity", "squared"), ("sigmoid", "half_squared"), ("softmax", "cross_entropy"),
+          ("sigmoid", "cross_entropy"), ("softmax", "squared")]
+
+
+# ---------------------------------------------------------------- reference models
+# Written independently of the solvers: one function per step, on plain float64 arrays.
+
+
+def sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def phi_of(name, c):
+    return {"tanh": np.tanh, "sigmoid": sig, "identity": lambda v: v}[name](c)
+
+
+def readout(case, th, h, t):
+    a = th["W_y"] @ h + th["b_y"]
+    if case["output"] == "softmax":
+        yhat = np.exp(a - a.max()) / np.exp(a - a.max()).sum()
+    else:
+        yhat = sig(a) if case["output"] == "sigmoid" else a
+    y = case["ys"][t - 1]
+    if case["loss"] == "cross_entropy":
+        return float(-np.sum(y * np.log(yhat)))
+    return float(np.sum((yhat - y) ** 2) * (0.5 if case["loss"] == "half_squared" else 1))
+
+
+def gru_step(case, th, h, x):
+    n = len(h)
+    hx = np.concatenate([h, x])
+    u, r = sig(th["W_u"] @ hx + th["b_u"]), sig(th["W_r"] @ hx + th["b_r"])
+    Wh, Wx = th["W_c"][:, :n], th["W_c"][:, n:]
+    inner = Wh @ (r * h) if case["reset"] == "before" else r * (Wh @ h)
+    ct = np.tanh(inner + Wx @ x + th["b_c"])
+    return (u * ct + (1 - u) * h) if case["update"] == "candidate" else ((1 - u) * ct + u * h)
+
+
+def lstm_step(case, th, state, x):
+    h, c = state
+    hx = np.concatenate([h, x])
+    f, i, o = (sig(th[f"W_{g}"] @ hx + th[f"b_{g}"]) for g in "fio")
+    c = f * c + i * np.tanh(th["W_c"] @ hx + th["b_c"])
+    return o * phi_of(case["phi"], c), c
+
+
+def losses_from(case, th, k, state):
+    """Σ_t L_t for t ≥ max(k, 1), starting from the state after step k (h_k, or (h_k, c_k))."""
+    total = 0.0
+    for t in range(k, case["T"] + 1):
+        if t > k:
+            state = case["step"](case, th, state, case["xs"][t - 1])
+        if t >= 1:
+            total += readout(case, th, state[0] if case["cell"] == "lstm" else state, t)
+    return total
+
+
+def states(case, th):
+    state = (case["h0"], case["c0"]) if case["cell"] == "lstm" else case["h0"]
+    out = [state]
+    for t in range(1, case["T"] + 1):
+        out.append(case["step"](case, th, out[-1], case["xs"][t - 1]))
+    return out
+
+
+def central(fn, x):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += EPS
+        down[i] -= EPS
+        grad[i] = (fn(up) - fn(down)) / (2 * EPS)
+    return grad
+
+
+# ---------------------------------------------------------------- random configurations
+
+
+def make_case(cell, conventions, output, loss, shape, seed):
+    rng = np.random.default_rng(seed)
+    T = 1 + seed % 3
+    n, m, k = (1, 1, 1) if shape == "scalar" else (2, 1 + seed % 2, 2)
+    gates = "urc" if cell == "gru" else "fioc"
+    th = {f"W_{g}": rng.normal(scale=0.8, size=(n, n + m)) for g in gates}
+    th |= {f"b_{g}": rng.normal(scale=0.3, size=n) for g in gates}
+    th |= {"W_y": rng.normal(scale=0.9, size=(k, n)), "b_y": rng.normal(scale=0.3, size=k)}
+    xs = rng.normal(size=(T, m))
+    if loss == "cross_entropy" and output == "softmax":
+        ys = rng.dirichlet(np.ones(k), size=T) if k > 1 else np.ones((T, 1))
+    elif loss == "cross_entropy":
+        ys = rng.uniform(0.05, 0.95, size=(T, k))
+    else:
+        ys = rng.normal(size=(T, k))
+    h0, c0 = rng.normal(size=n), rng.normal(size=n)
+    case = {"cell": cell, "T": T, "xs": xs, "ys": ys, "h0": h0, "c0": c0, "output": output, "loss": loss,
+            "step": gru_step if cell == "gru" else lstm_step, **conventions}
+    if shape == "scalar":
+        params = {p: (a.reshape(-1).tolist() if p.startswith("W_") and p != "W_y" else float(a.reshape(-1)[0]))
+                  for p, a in th.items()}
+        params |= {"x": xs[:, 0].tolist(), "y": ys[:, 0].tolist(), "h0": float(h0[0])}
+    else:
+        params = {p: a.tolist() for p, a in th.items()} | {"x": xs.tolist(), "y": ys.tolist(), "h0": h0.tolist()}
+    if cell == "lstm":
+        params["c0"] = float(c0[0]) if shape == "scalar" else c0.tolist()
+        params["cell_activation"] = conventions["phi"]
+    else:
+        params |= conventions
+    params |= {"output": output, "loss": loss}
+    return params, case, th
+
+
+GRU_CONVENTIONS = [{"reset": r, "update": u} for r in ("before", "after") for u in ("candidate", "state")]
+LSTM_CONVENTIONS = [{"phi": p} for p in ("tanh", "sigmoid", "identity")]
+CASES = [("gru", conv, out, loss, shape) for conv in GRU_CONVENTIONS for (out, loss) in COMBOS
+         for shape in ("scalar", "vector")]
+CASES += [("lstm", conv, out, loss, shape) for conv in LSTM_CONVENTIONS for (out, loss) in COMBOS
+          for shape in ("scalar", "vector")]
+CASES = [c for c in CASES if not (c[4] == "scalar" and c[2] == "softmax")]  # softmax of one output is constant
+
+
+def _id(case):
+    cell, conv, out, loss, shape = case
+    return "-".join([cell, *conv.values(), out, loss, shape])
+
+
+@pytest.mark.parametrize("index,case_spec", list(enumerate(CASES)), ids=[_id(c) for c in CASES])
+def test_gradients_match_finite_differences(index, case_spec):
+    cell, conventions, output, loss, shape = case_spec
+    params, case, th = make_case(cell, conventions, output, loss, shape, seed=index)
+    solver = GRU if cell == "gru" else LSTM
+    sol = solver.solve(params)
+    assert sol["L"] == pytest.approx(losses_from(case, th, 0, states(case, th)[0]), rel=1e-12)
+    for p, value in th.items():
+        fd = central(lambda v, p=p: losses_from(case, {**th, p: v}, 0, states(case, {**th, p: v})[0]), value)
+        got = np.asarray(sol[f"dL/d{p}"], dtype=float)
+        assert got.shape == (np.shape(params[p]) if shape == "scalar" else value.shape), p
+        np.testing.assert_allclose(got.reshape(fd.shape), fd, rtol=1e-6, atol=1e-8, err_msg=p)
+    trajectory = states(case, th)
+    for k in range(case["T"] + 1):
+        if cell == "gru":
+            fd = central(lambda h: losses_from(case, th, k, h), trajectory[k])
+        else:
+            h, c = trajectory[k]
+            fd = central(lambda v: losses_from(case, th, k, (v, c)), h)  # c_k held fixed
+            fd_c = central(lambda v: losses_from(case, th, k, (h, v) if k == 0 else (o_times_phi(case, th, trajectory, k, v), v)), c)
+            np.testing.assert_allclose(np.reshape(sol[f"dL/dc{k}"], fd_c.shape), fd_c, rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(np.reshape(sol[f"dL/dh{k}"], fd.shape), fd, rtol=1e-6, atol=1e-8, err_msg=f"dL/dh{k}")
+
+
+def o_times_phi(case, th, trajectory, k, c):
+    """h_k recomputed from a perturbed c_k: its output gate depends on h_{k−1}, not on c_k."""
+    h_prev = trajectory[k - 1][0]
+    hx = np.concatenate([h_prev, case["xs"][k - 1]])
+    return sig(th["W_o"] @ hx + th["b_o"]) * phi_of(case["phi"], c)
+
+
+def test_contract_example_prints_every_quantity():
+    params = {"h0": 0.5, "x": [1, -1], "y": [0.2, 0.4], "W_u": [0.5, -0.3], "W_r": [0.2, 0.1], "W_c": [1.0, 0.7],
+              "W_y": 1.5}
+    sol = GRU.solve(params)
+    expected = [f"{q}{t}" for q in ("u", "r", "ctilde", "h", "yhat", "L") for t in (1, 2)]
+    expected += ["L", "dL/dh0", "dL/dh1", "dL/dh2"]
+    expected += [f"dL/d{p}" for p in ("W_u", "W_r", "W_c", "b_u", "b_r", "b_c", "W_y", "b_y")]
+    assert sorted(sol) == sorted(expected)
+    assert np.shape(sol["dL/dW_u"]) == (2,) and isinstance(sol["dL/db_u"], float)
+    # a nested 1×2 weight gives a nested gradient
+    assert np.shape(GRU.solve({**params, "W_u": [[0.5, -0.3]]})["dL/dW_u"]) == (1, 2)
