@@ -25,7 +25,7 @@ import numpy as np
 from solvers import gated, names, readout, values
 from solvers.checks import choice
 from solvers.gated import Cell
-from solvers.gated_steps import derivation
+from solvers.gated_steps import gru_derivation
 from solvers.names import GRU_CONVENTIONS, GRU_PARAMS
 from solvers.solution import Solution
 
@@ -159,6 +159,6 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
             c = numeric[0]
         with np.errstate(over="ignore", invalid="ignore"):  # huge carried values give inf, judged by callers
             tr = evaluate(c, gated.given_values(c, given), reset, update)
-        return Solution.ordered(order, _results(tr), lambda: derivation(tr), gated.notes(c, (note,)))
+        return Solution.ordered(order, _results(tr), lambda: gru_derivation(tr), gated.notes(c, (note,)))
 
     return solve_given

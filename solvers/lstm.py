@@ -23,7 +23,7 @@ import numpy as np
 from solvers import gated, names, readout, values
 from solvers.checks import choice
 from solvers.gated import Cell
-from solvers.gated_steps import derivation
+from solvers.gated_steps import lstm_derivation
 from solvers.names import CELL_ACTIVATIONS, LSTM_PARAMS
 from solvers.solution import Solution
 
@@ -142,6 +142,6 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
             c = numeric[0]
         with np.errstate(over="ignore", invalid="ignore"):  # huge carried values give inf, judged by callers
             tr = evaluate(c, gated.given_values(c, given), phi)
-        return Solution.ordered(order, _results(tr), lambda: derivation(tr), gated.notes(c, (note,)))
+        return Solution.ordered(order, _results(tr), lambda: lstm_derivation(tr), gated.notes(c, (note,)))
 
     return solve_given
