@@ -178,3 +178,135 @@ def test_contract_example_prints_every_quantity():
     assert np.shape(sol["dL/dW_u"]) == (2,) and isinstance(sol["dL/db_u"], float)
     # a nested 1×2 weight gives a nested gradient
     assert np.shape(GRU.solve({**params, "W_u": [[0.5, -0.3]]})["dL/dW_u"]) == (1, 2)
+
+
+# ---------------------------------------------------------------- cross-checks
+
+SCALAR_GRU = {"h0": 0.5, "x": [1, -1, 0.4], "y": [0.2, 0.4, -0.1], "W_u": [0.5, -0.3], "W_r": [0.2, 0.1],
+              "W_c": [1.0, 0.7], "b_u": 0.1, "b_r": -0.2, "b_c": 0.05, "W_y": 1.5, "b_y": 0.1}
+SCALAR_LSTM = {"h0": 0.5, "c0": -0.3, "x": [1, -1], "y": [0.2, 0.4], "W_f": [0.5, -0.3], "W_i": [0.2, 0.1],
+               "W_o": [0.3, 0.4], "W_c": [1.0, 0.7], "b_f": 0.2, "W_y": 1.5}
+
+
+def _negated(a):
+    return (-np.asarray(a, dtype=float)).tolist()
+
+
+@pytest.mark.parametrize("reset", ["before", "after"])
+def test_state_convention_with_u_replaced_by_one_minus_u_equals_candidate(reset):
+    params, _, _ = make_case("gru", {"reset": reset, "update": "candidate"}, "sigmoid", "squared", "vector", seed=4)
+    candidate = GRU.solve(params)
+    # 1 − σ(z) = σ(−z): negating W_u and b_u turns u into 1 − u
+    state = GRU.solve({**params, "update": "state", "W_u": _negated(params["W_u"]), "b_u": _negated(params["b_u"])})
+    for name in candidate:
+        if name.startswith("u"):
+            np.testing.assert_allclose(state[name], 1 - np.asarray(candidate[name]), rtol=1e-12)
+        elif name in ("dL/dW_u", "dL/db_u"):
+            np.testing.assert_allclose(state[name], -np.asarray(candidate[name]), rtol=1e-10, atol=1e-14)
+        else:
+            np.testing.assert_allclose(state[name], candidate[name], rtol=1e-10, atol=1e-14, err_msg=name)
+    # the forward pass through overrides: give the state convention the candidate's 1 − u_t
+    # (gradients differ: they still flow through the state convention's own u_t = σ(z_t))
+    given = {f"u{t}": (1 - np.asarray(candidate[f"u{t}"])).tolist() for t in (1, 2)}
+    overridden = GRU.solve({**params, "update": "state"}, given=given)
+    for name in ("h1", "h2", "yhat2", "L", "dL/dh2"):
+        np.testing.assert_allclose(overridden[name], candidate[name], rtol=1e-10, atol=1e-14, err_msg=name)
+
+
+def test_the_conventions_differ_and_reset_placement_needs_a_vector_state():
+    params, _, _ = make_case("gru", {}, "identity", "squared", "vector", seed=2)
+    values = {(r, u): GRU.solve({**params, "reset": r, "update": u})["dL/dh0"][0]
+              for r in ("before", "after") for u in ("candidate", "state")}
+    assert len({round(v, 12) for v in values.values()}) == 4
+    # with one hidden unit r·(W_ch·h) = W_ch·(r·h): the reset placements coincide
+    before, after = (GRU.solve({**SCALAR_GRU, "reset": r}) for r in ("before", "after"))
+    assert after["dL/dh0"] == pytest.approx(before["dL/dh0"], rel=1e-12)
+
+
+# ---------------------------------------------------------------- given overrides
+
+
+def test_gru_given_gate_recomputes_the_state_and_what_follows():
+    truth = GRU.solve(SCALAR_GRU)
+    sol = GRU.solve(SCALAR_GRU, given={"u1": 0.9})
+    assert sol["u1"] == 0.9 and sol["r1"] == truth["r1"] and sol["ctilde1"] == truth["ctilde1"]
+    h1 = 0.9 * truth["ctilde1"] + 0.1 * 0.5
+    assert sol["h1"] == pytest.approx(h1, rel=1e-14)
+    assert sol["yhat1"] == pytest.approx(1.5 * h1 + 0.1, rel=1e-14)
+    assert sol["u2"] == pytest.approx(sig(0.5 * h1 - 0.3 * -1 + 0.1), rel=1e-14)
+    assert sol["dL/dh0"] != pytest.approx(truth["dL/dh0"])
+
+
+def test_gru_given_hidden_gradient_flows_back_linearly():
+    params = {**SCALAR_GRU, "x": [1], "y": [0.2]}
+    truth = GRU.solve(params)
+    doubled = GRU.solve(params, given={"dL/dh1": 2 * truth["dL/dh1"]})
+    for name in ("dL/dh0", "dL/db_u", "dL/db_r", "dL/db_c"):
+        assert doubled[name] == pytest.approx(2 * truth[name], rel=1e-12), name
+    np.testing.assert_allclose(doubled["dL/dW_c"], 2 * np.asarray(truth["dL/dW_c"]), rtol=1e-12)
+    assert doubled["dL/dW_y"] == truth["dL/dW_y"]  # the output layer does not go through h's gradient
+
+
+def test_lstm_given_cell_gradient_reaches_c0_through_the_forget_gate():
+    params = {**SCALAR_LSTM, "x": [1], "y": [0.2]}
+    truth = LSTM.solve(params)
+    doubled = LSTM.solve(params, given={"dL/dc1": 2 * truth["dL/dc1"]})
+    assert doubled["dL/dc0"] == pytest.approx(2 * truth["dL/dc0"], rel=1e-12)
+    assert truth["dL/dc0"] == pytest.approx(truth["dL/dc1"] * truth["f1"], rel=1e-14)
+    for name in ("dL/db_f", "dL/db_i", "dL/db_c"):
+        assert doubled[name] == pytest.approx(2 * truth[name], rel=1e-12), name
+    assert doubled["dL/db_o"] == truth["dL/db_o"]  # o_t sees ∂L/∂h_t, not ∂L/∂c_t
+
+
+def test_lstm_given_cell_state_recomputes_h_and_the_next_step():
+    truth = LSTM.solve(SCALAR_LSTM)
+    sol = LSTM.solve(SCALAR_LSTM, given={"c1": 1.0})
+    assert sol["h1"] == pytest.approx(truth["o1"] * np.tanh(1.0), rel=1e-14)
+    assert sol["c2"] == pytest.approx(sol["f2"] * 1.0 + sol["i2"] * sol["ctilde2"], rel=1e-14)
+    assert sol["f2"] != truth["f2"]  # f₂ sees h₁, which moved with c₁
+
+
+def test_given_values_are_checked_against_their_shapes():
+    from solvers import SolverError
+
+    with pytest.raises(SolverError, match="given dL/dW_u must be a vector of length 2, got a scalar"):
+        GRU.solve(SCALAR_GRU, given={"dL/dW_u": 1.0})
+    with pytest.raises(SolverError, match="unknown quantity 'dL/dc0'"):
+        GRU.solve(SCALAR_GRU, given={"dL/dc0": 1.0})
+
+
+# ---------------------------------------------------------------- symbolic path
+
+
+TWO_STEPS = {"x": [1, -1], "y": [0.2, 0.4]}  # symbolic expressions grow fast with T
+
+
+@pytest.mark.parametrize("solver,params,symbols", [
+    ("gru", {**SCALAR_GRU, **TWO_STEPS, "reset": "after", "update": "state"}, {"W_u": ["a", -0.3], "W_y": "w"}),
+    ("gru", {**SCALAR_GRU, **TWO_STEPS}, {"b_c": "b", "h0": "a"}),
+    ("lstm", {**SCALAR_LSTM, "cell_activation": "sigmoid"}, {"c0": "a", "W_f": [0.5, "b"]}),
+    ("lstm", {**SCALAR_LSTM, "cell_activation": "identity", "output": "sigmoid", "loss": "cross_entropy",
+              "y": [0.3, 0.8]}, {"W_o": ["a", 0.4], "b_y": "b"}),
+])
+def test_symbolic_path_matches_numeric_after_substitution(solver, params, symbols):
+    import sympy
+
+    point = {"a": 0.7, "b": -0.4, "w": 1.2}
+    numeric_params = {p: ([point.get(e, e) for e in v] if isinstance(v, list) else point[v]) for p, v in symbols.items()}
+    symbolic = SOLVERS[solver].solve({**params, **symbols})
+    numeric = SOLVERS[solver].solve({**params, **numeric_params})
+    subs = {sympy.Symbol(k): v for k, v in point.items()}
+    assert list(symbolic) == list(numeric)
+    for name, expr in symbolic.items():
+        got = np.array(sympy.N(expr.subs(subs)), dtype=float).reshape(np.shape(numeric[name]))
+        np.testing.assert_allclose(got, numeric[name], rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+def test_steps_show_every_stage_and_mark_given_values():
+    steps = GRU.solve(SCALAR_GRU, given={"r2": 0.5}).steps
+    text = "\n".join(steps)
+    for piece in ("u₁ = σ(W_u·[h₀; x₁] + b_u) = σ(0.5·0.5 − 0.3·1 + 0.1)", "r₂ = 0.5 (given)", "L = L₁ + L₂ + L₃",
+                  "∂L/∂h₀ =", "∂L/∂W_c ="):
+        assert piece in text, piece
+    lstm = "\n".join(LSTM.solve(SCALAR_LSTM).steps)
+    assert "∂L/∂c₁ = ∂L/∂h₁ ⊙ o₁ ⊙ tanh′(c₁) + ∂L/∂c₂ ⊙ f₂" in lstm and "∂L/∂c₀ = ∂L/∂c₁ ⊙ f₁" in lstm
