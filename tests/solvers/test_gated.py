@@ -278,15 +278,16 @@ def test_given_values_are_checked_against_their_shapes():
 # ---------------------------------------------------------------- symbolic path
 
 
-TWO_STEPS = {"x": [1, -1], "y": [0.2, 0.4]}  # symbolic expressions grow fast with T
+ONE_STEP = {"x": [1], "y": [0.2]}  # symbolic expressions grow fast with T
 
 
 @pytest.mark.parametrize("solver,params,symbols", [
-    ("gru", {**SCALAR_GRU, **TWO_STEPS, "reset": "after", "update": "state"}, {"W_u": ["a", -0.3], "W_y": "w"}),
-    ("gru", {**SCALAR_GRU, **TWO_STEPS}, {"b_c": "b", "h0": "a"}),
-    ("lstm", {**SCALAR_LSTM, "cell_activation": "sigmoid"}, {"c0": "a", "W_f": [0.5, "b"]}),
-    ("lstm", {**SCALAR_LSTM, "cell_activation": "identity", "output": "sigmoid", "loss": "cross_entropy",
-              "y": [0.3, 0.8]}, {"W_o": ["a", 0.4], "b_y": "b"}),
+    ("gru", {**SCALAR_GRU, "x": [1, -1], "y": [0.2, 0.4], "reset": "after", "update": "state"},
+     {"W_u": ["a", -0.3], "W_y": "w"}),
+    ("gru", {**SCALAR_GRU, **ONE_STEP}, {"b_c": "b", "h0": "a"}),
+    ("lstm", {**SCALAR_LSTM, **ONE_STEP, "cell_activation": "sigmoid"}, {"c0": "a", "W_f": [0.5, "b"]}),
+    ("lstm", {**SCALAR_LSTM, "x": [1], "y": [0.3], "cell_activation": "identity", "output": "sigmoid",
+              "loss": "cross_entropy"}, {"W_o": ["a", 0.4], "b_y": "b"}),
 ])
 def test_symbolic_path_matches_numeric_after_substitution(solver, params, symbols):
     import sympy
@@ -295,10 +296,12 @@ def test_symbolic_path_matches_numeric_after_substitution(solver, params, symbol
     numeric_params = {p: ([point.get(e, e) for e in v] if isinstance(v, list) else point[v]) for p, v in symbols.items()}
     symbolic = SOLVERS[solver].solve({**params, **symbols})
     numeric = SOLVERS[solver].solve({**params, **numeric_params})
-    subs = {sympy.Symbol(k): v for k, v in point.items()}
+    names = sorted(point)
     assert list(symbolic) == list(numeric)
     for name, expr in symbolic.items():
-        got = np.array(sympy.N(expr.subs(subs)), dtype=float).reshape(np.shape(numeric[name]))
+        # compiled, because substituting into the long nested exp/tanh chains takes seconds each
+        at = sympy.lambdify([sympy.Symbol(k) for k in names], expr, "numpy")(*(point[k] for k in names))
+        got = np.array(at, dtype=float).reshape(np.shape(numeric[name]))
         np.testing.assert_allclose(got, numeric[name], rtol=1e-9, atol=1e-12, err_msg=name)
 
 
