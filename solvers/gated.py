@@ -52,6 +52,8 @@ class Cell:
             return ()
         if kind == "hidden":
             return (self.n,)
+        if kind == "jacobian":
+            return (self.n, self.n)
         if kind == "output":
             return (self.ro.k,)
         if kind in ("W_y", "b_y"):
@@ -99,7 +101,8 @@ def cell(params: Mapping[str, object], given: Mapping[str, object], gates: str, 
         n, n_why = 1, _SCALAR_HIDDEN
     given_states = [a for a in initial.values() if a is not None]
     hidden_vector = given_states[0].ndim == 1 if given_states else n_why != _SCALAR_HIDDEN
-    shapes: dict[str, tuple[int, ...]] = {"hidden": (n,) if hidden_vector else ()}
+    shapes: dict[str, tuple[int, ...]] = {"hidden": (n,) if hidden_vector else (),
+                                          "jacobian": (n, n) if hidden_vector else ()}
     why = f"{n_why} and {f'x_t of length {m}' if input_vector else 'the scalar inputs x_t'}"
 
     states_read = {s: state_vector(s, a, n, n_why, back) for s, a in initial.items()}
@@ -132,6 +135,8 @@ def cell(params: Mapping[str, object], given: Mapping[str, object], gates: str, 
 
 def kind(quantity: str) -> str:
     """Which shape a quantity has: hidden (states, gates and their gradients), output, loss, or a parameter."""
+    if quantity.startswith("dh"):
+        return "jacobian"
     if quantity.startswith("dL/d"):
         wrt = quantity[4:]
         return "hidden" if wrt[:1] in ("h", "c") and wrt[1:].isdigit() else wrt

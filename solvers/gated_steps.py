@@ -147,6 +147,8 @@ def gru_derivation(tr: GruTrace) -> tuple[str, ...]:
         out.append(w.dz_line("r", t, at(f"{reset_grad} ⊙ r_t(1 − r_t)", t), ()))
     out.append(w.dh_line(0, "∂L/∂h₁·∂h₁/∂h₀"))
     out.append("with ∂h_t/∂h_(t−1) = diag(direct weight) + the paths through u_t, r_t and c̃_t")
+    out.append(w.line(f"∂h{sub(T)}/∂h₀", f"dh{T}/dh0", " · ".join(f"∂h{sub(t)}/∂h{sub(t - 1)}" for t in range(T, 0, -1)),
+                      "", tr.grads["h0"], "jacobian"))
     return tuple(out + w.parameter_lines("urc"))
 
 

@@ -8,7 +8,8 @@
     update state:      h_t = (1 − u_t) ⊙ c̃_t + u_t ⊙ h_{t−1}                   (PyTorch)
     ŷ_t = g(W_y h_t + b_y),  L_t = loss(ŷ_t, y_t),  L = Σ_t L_t                 (as for rnn)
 
-W_ch = W_c[:, :n] and W_cx = W_c[:, n:]. dL/dh{k} is the total derivative: h_k perturbed and
+W_ch = W_c[:, :n] and W_cx = W_c[:, n:]. dh{T}/dh0 is the Jacobian ∂h_T/∂h_0 (n×n; the
+Coursera argument that Γ_u ≈ 0 carries the gradient). dL/dh{k} is the total derivative: h_k perturbed and
 everything after it recomputed. dL/dθ = Σ_t dL/dh{t}·∂h_t/∂θ, with ∂h_t/∂θ the direct
 dependence at step t. A `given` override replaces a quantity and everything computed from it
 is recomputed; gate derivatives σ′ and tanh′ are taken at their pre-activations, which are
@@ -88,19 +89,7 @@ def evaluate(c: Cell, given: Mapping[str, object], reset: str, update: str) -> T
     dh[T] = given.get(f"dL/dh{T}", tr.outs[T].dL_da @ c.ro.W_y)
     dz: list = [None] * (T + 1)
     for t in range(T, 0, -1):
-        g_h, hp, u, r = dh[t], v["h"][t - 1], v["u"][t], v["r"][t]
-        a_c, a_h = mixing(update, u)
-        sign = 1 if update == "candidate" else -1  # ∂h_t/∂u_t = ±(c̃_t − h_{t−1})
-        dz_u = g_h * sign * (v["ctilde"][t] - hp) * back.act_prime("sigmoid", z["u"][t])
-        dz_c = g_h * a_c * back.act_prime("tanh", z["c"][t])
-        if reset == "before":
-            back_c = dz_c @ Wch
-            dr, via_c = back_c * hp, back_c * r
-        else:
-            dr, via_c = dz_c * (Wch @ hp), (dz_c * r) @ Wch
-        dz_r = dr * back.act_prime("sigmoid", z["r"][t])
-        dz[t] = {"u": dz_u, "r": dz_r, "c": dz_c}
-        carried = g_h * a_h + dz_u @ c.W["u"][:, :n] + dz_r @ c.W["r"][:, :n] + via_c
+        dz[t], carried = _back_step(tr, t, dh[t])
         own = tr.outs[t - 1].dL_da @ c.ro.W_y if t > 1 else 0
         dh[t - 1] = given.get(f"dL/dh{t - 1}", carried + own)
     tr.dh.extend(dh)
@@ -117,9 +106,41 @@ def evaluate(c: Cell, given: Mapping[str, object], reset: str, update: str) -> T
             W[:, n:] = W[:, n:] + np.outer(dz[t][g], inputs[n:])
         tr.grads[f"W_{g}"] = given.get(f"dL/dW_{g}", W)
         tr.grads[f"b_{g}"] = given.get(f"dL/db_{g}", sum(dz[t][g] for t in range(1, T + 1)))
+    tr.grads["h0"] = given.get(f"dh{T}/dh0", _jacobian(tr))
     tr.grads["W_y"] = given.get("dL/dW_y", sum(np.outer(tr.outs[t].dL_da, v["h"][t]) for t in range(1, T + 1)))
     tr.grads["b_y"] = given.get("dL/db_y", sum(tr.outs[t].dL_da for t in range(1, T + 1)))
     return tr
+
+
+def _back_step(tr: Trace, t: int, g_h: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """From a row g_h = ∂(·)/∂h_t: the pre-activation gradients of step t, and g_h·∂h_t/∂h_{t−1}."""
+    c, z, v, back, n = tr.cell, tr.z, tr.values, tr.cell.back, tr.cell.n
+    hp, u, r = v["h"][t - 1], v["u"][t], v["r"][t]
+    Wch = c.W["c"][:, :n]
+    a_c, a_h = mixing(tr.update, u)
+    sign = 1 if tr.update == "candidate" else -1  # ∂h_t/∂u_t = ±(c̃_t − h_{t−1})
+    dz_u = g_h * sign * (v["ctilde"][t] - hp) * back.act_prime("sigmoid", z["u"][t])
+    dz_c = g_h * a_c * back.act_prime("tanh", z["c"][t])
+    if tr.reset == "before":
+        back_c = dz_c @ Wch
+        dr, via_c = back_c * hp, back_c * r
+    else:
+        dr, via_c = dz_c * (Wch @ hp), (dz_c * r) @ Wch
+    dz_r = dr * back.act_prime("sigmoid", z["r"][t])
+    carried = g_h * a_h + dz_u @ c.W["u"][:, :n] + dz_r @ c.W["r"][:, :n] + via_c
+    return {"u": dz_u, "r": dz_r, "c": dz_c}, carried
+
+
+def _jacobian(tr: Trace) -> np.ndarray:
+    """∂h_T/∂h_0 (n×n, row i = ∂h_T,i/∂h_0): each unit row carried back through every step."""
+    rows = []
+    for i in range(tr.cell.n):
+        row = tr.cell.back.zeros((tr.cell.n,))
+        row[i] = 1
+        for t in range(tr.cell.T, 0, -1):
+            row = _back_step(tr, t, row)[1]
+        rows.append(row)
+    return np.array(rows)
 
 
 def _results(tr: Trace) -> dict[str, object]:
@@ -134,6 +155,7 @@ def _results(tr: Trace) -> dict[str, object]:
         out[f"dL/dh{k}"] = c.result(tr.dh[k], "hidden")
     for p in GRU_PARAMS:
         out[f"dL/d{p}"] = c.result(tr.grads[p], p)
+    out[f"dh{c.T}/dh0"] = c.result(tr.grads["h0"], "jacobian")
     return out
 
 

@@ -58,8 +58,9 @@ def _gated(params: Mapping[str, object], forward: tuple[str, ...], states: str, 
 
 
 def gru(params: Mapping[str, object]) -> tuple[str, ...]:
-    """Gates, candidates and states per step, outputs and losses, dL/dh_k, parameter gradients."""
-    return _gated(params, ("u", "r", "ctilde", "h"), "h", GRU_PARAMS)
+    """Gates, candidates and states per step, outputs and losses, dL/dh_k, parameter gradients, ∂h_T/∂h_0."""
+    names = _gated(params, ("u", "r", "ctilde", "h"), "h", GRU_PARAMS)
+    return (*names, f"dh{sequence_length('x', params['x'])}/dh0")
 
 
 def lstm(params: Mapping[str, object]) -> tuple[str, ...]:

@@ -160,6 +160,18 @@ def test_gradients_match_finite_differences(index, case_spec):
         np.testing.assert_allclose(np.reshape(sol[f"dL/dh{k}"], fd.shape), fd, rtol=1e-6, atol=1e-8, err_msg=f"dL/dh{k}")
 
 
+@pytest.mark.parametrize("conventions", GRU_CONVENTIONS, ids=lambda c: "-".join(c.values()))
+@pytest.mark.parametrize("shape", ["scalar", "vector"])
+def test_gru_state_jacobian_matches_finite_differences(conventions, shape):
+    params, case, th = make_case("gru", conventions, "identity", "squared", shape, seed=5)  # T = 3
+    sol = GRU.solve(params)
+    n = len(case["h0"])
+    fd = np.zeros((n, n))
+    for i in range(n):
+        fd[i] = central(lambda h0: states({**case, "h0": h0}, th)[-1][i], case["h0"])
+    np.testing.assert_allclose(np.reshape(sol["dh3/dh0"], (n, n)), fd, rtol=1e-6, atol=1e-9)
+
+
 def o_times_phi(case, th, trajectory, k, c):
     """h_k recomputed from a perturbed c_k: its output gate depends on h_{k−1}, not on c_k."""
     h_prev = trajectory[k - 1][0]
@@ -174,6 +186,7 @@ def test_contract_example_prints_every_quantity():
     expected = [f"{q}{t}" for q in ("u", "r", "ctilde", "h", "yhat", "L") for t in (1, 2)]
     expected += ["L", "dL/dh0", "dL/dh1", "dL/dh2"]
     expected += [f"dL/d{p}" for p in ("W_u", "W_r", "W_c", "b_u", "b_r", "b_c", "W_y", "b_y")]
+    expected.append("dh2/dh0")  # beyond the contract: the Jacobian of the Coursera Γ_u ≈ 0 argument
     assert sorted(sol) == sorted(expected)
     assert np.shape(sol["dL/dW_u"]) == (2,) and isinstance(sol["dL/db_u"], float)
     # a nested 1×2 weight gives a nested gradient
