@@ -226,6 +226,7 @@ SOLVERS: dict[str, Solver] = {
             (
                 Param("equation", "one of " + " | ".join(names.JACOBIAN_EQUATIONS)),
                 Param("n", "vector size, an integer 1..12"),
+                Param("at", "numbers for the vectors, e.g. {o: [0.5, 0.2], s: [1, -2]}: J evaluated there", None),
             ),
             names.jacobian,
             {"equation": "lstm_output", "n": 2},
