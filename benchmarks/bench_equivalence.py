@@ -27,9 +27,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import equivalence, symbolic_worker  # noqa: E402
-from grader.equivalence import compare  # noqa: E402
-from grader.mathparse import MatrixFormula, parse  # noqa: E402
+from grader.mathinput import equivalence, symbolic_worker  # noqa: E402
+from grader.mathinput.equivalence import compare  # noqa: E402
+from grader.mathinput.mathparse import MatrixFormula, parse  # noqa: E402
 
 CASES_FILE = ROOT / "tests" / "data" / "equivalence_cases.yaml"
 REPEATS = 20  # warm checks timed per case

@@ -50,13 +50,15 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import keys, submissions  # noqa: E402
-from grader.catalog import Catalog  # noqa: E402
-from grader import memo  # noqa: E402
-from grader.gradebook import Graded, batch, grade_submission  # noqa: E402
-from grader.kinds import KINDS, Examples, grade  # noqa: E402
+from grader.marking import keys  # noqa: E402
+from grader.batch import submissions
+from grader.banks.catalog import Catalog  # noqa: E402
+from grader.marking import memo  # noqa: E402
+from grader.batch.gradebook import Graded, batch, grade_submission  # noqa: E402
+from grader.marking.kinds import KINDS, grade  # noqa: E402
+from grader.marking.kinds.base import Examples  # noqa: E402
 from grader.model import Question, Verdict  # noqa: E402
-from grader.submissions import Submission  # noqa: E402
+from grader.batch.submissions import Submission  # noqa: E402
 
 INVALID_SHARE = 0.03  # answers that are garbage (empty, "%%", an option letter past the last)
 SKIP_SHARE = 0.02  # items left unanswered: not responses, but they shape a real submission
@@ -324,7 +326,7 @@ def make_class(tops: list[Question], items: list[Item], students: int,
 def randomised_class(catalog: Catalog, students: int, rng: random.Random) -> tuple[list[Submission], int]:
     """Every student answers every randomised question with their own numbers (seed = the
     student's number); and how many responses that makes."""
-    from grader import variants
+    from grader.marking import variants
 
     questions = [q for bank in catalog.banks() for q in bank.questions if q.randomise is not None]
     out: list[Submission] = []

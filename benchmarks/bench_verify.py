@@ -18,9 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grader import keys, options, variants, verify  # noqa: E402
-from grader.catalog import Catalog  # noqa: E402
-from grader.mathparse import from_sympy  # noqa: E402
+from grader.marking import options, solutions, variants  # noqa: E402
+from grader import verify
+from grader.banks.catalog import Catalog  # noqa: E402
+from grader.mathinput.mathparse import from_sympy  # noqa: E402
 
 
 def formula_options(catalog: Catalog) -> list[tuple]:
@@ -31,7 +32,7 @@ def formula_options(catalog: Catalog) -> list[tuple]:
             for item in question.parts or (question,):
                 if not (item.solver and item.quantity and item.options):
                     continue
-                truth = keys.solution(item.solver, item.params)[item.quantity]
+                truth = solutions.solution(item.solver, item.params)[item.quantity]
                 found += [(item, option, truth) for option in item.options if option.expr is not None]
     return found
 

@@ -76,6 +76,13 @@ class KnownWrong:
     answer: Any
     feedback: str
     misconception: str | None = None
+    also: tuple[str, ...] = ()
+    """Further misconceptions that give the same answer, less likely than `misconception`."""
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every misconception this answer is attributed to, most likely first."""
+        return ((self.misconception,) if self.misconception else ()) + self.also
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,10 @@ class Question:
     parts: tuple["Question", ...] = ()
     followthrough: float = FOLLOWTHROUGH_DEFAULT
     points: float = 1.0
+    attempts: int | None = None
+    """Tries allowed at this question (each part of an exercise on its own); None: the bank's or the mode's."""
+    penalty: float | None = None
+    """Score taken off per try after the first; None: the bank's or the mode's."""
     randomise: Any = None
     """How a randomised question draws its numbers (a `grader.variants.Randomise`)."""
     variant: Mapping[str, Any] | None = None
@@ -155,6 +166,15 @@ class Bank:
     document: str
     questions: tuple[Question, ...]
     notes: str | None = None
+    attempts: int | None = None
+    """Tries allowed at each question unless a question says otherwise; None: the mode's default."""
+    penalty: float | None = None
+    """Score taken off per try after the first, unless a question says otherwise."""
+
+    @property
+    def size(self) -> int:
+        """How many answerable items the bank asks: each question, or each part of an exercise."""
+        return sum(len(q.parts) or 1 for q in self.questions)
 
     def items(self) -> tuple[Question, ...]:
         """Every question and every exercise part, in bank order."""
@@ -182,6 +202,12 @@ class Verdict:
     needs_review: bool = False
     followthrough: bool = False
     parts: tuple[tuple[str, "Verdict"], ...] = ()
+    alternatives: tuple[str, ...] = ()
+    """Other misconceptions that give the same answer, less likely than `misconception`."""
+    carried: tuple[tuple[str, Any], ...] = ()
+    """For follow-through credit: the student's values it was computed from, (quantity, value)."""
+    convention: tuple[tuple[str, Any], ...] = ()
+    """For follow-through credit: parameters the student's convention changed, (name, value)."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form used by `check --json`, gradebooks and the store."""
@@ -199,6 +225,12 @@ class Verdict:
             out["needs_review"] = True
         if self.followthrough:
             out["followthrough"] = True
+        if self.alternatives:
+            out["alternatives"] = list(self.alternatives)
+        if self.carried:
+            out["carried"] = {name: _json_value(value) for name, value in self.carried}
+        if self.convention:
+            out["convention"] = {name: _json_value(value) for name, value in self.convention}
         if self.parts:
             out["parts"] = {pid: verdict.to_json() for pid, verdict in self.parts}
         return out
@@ -211,8 +243,28 @@ class Verdict:
             interpreted_as=data.get("interpreted_as"), method=data.get("method"),
             misconception=data.get("misconception"), needs_review=bool(data.get("needs_review")),
             followthrough=bool(data.get("followthrough")),
+            alternatives=tuple(data.get("alternatives", ())),
+            carried=tuple((name, frozen(value)) for name, value in data.get("carried", {}).items()),
+            convention=tuple((name, frozen(value)) for name, value in data.get("convention", {}).items()),
             parts=tuple((pid, cls.from_json(part)) for pid, part in data.get("parts", {}).items()),
         )
+
+
+def frozen(value: Any) -> Any:
+    """A number or (nested) array as hashable plain data: floats in nested tuples; text as it is."""
+    if isinstance(value, (str, bool)) or value is None:
+        return value
+    if hasattr(value, "tolist") and not hasattr(value, "free_symbols"):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return tuple(frozen(v) for v in value)
+    if hasattr(value, "free_symbols"):
+        return str(value)
+    return float(value)
+
+
+def _json_value(value: Any) -> Any:
+    return [_json_value(v) for v in value] if isinstance(value, tuple) else value
 
 
 NOT_ANSWERED = Verdict("incorrect", 0.0, "Not answered.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -11,7 +12,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.model import Question, Verdict
+from grader.model import ATOL_DEFAULT, Question, Tolerance, Verdict
+from grader.numbers import format_number
 
 STATUS_STYLE = {"correct": "bold green", "partial": "bold yellow", "incorrect": "bold red", "invalid": "bold magenta"}
 STATUS_MARK = {"correct": "✓", "partial": "◐", "incorrect": "✗", "invalid": "?"}
@@ -20,6 +22,7 @@ STATUS_MARK = {"correct": "✓", "partial": "◐", "incorrect": "✗", "invalid"
 WRAPPED = 70
 """A bank line at least this long that ends mid-sentence was wrapped by its author's editor."""
 _STANDS_ALONE = re.compile(r"\s|[-•*]\s|\(?[a-z0-9]{1,2}[).]\s|[A-Z]\)\s")
+_EQUATION = re.compile(r"\S+ = ")
 
 
 def prose(text: str) -> str:
@@ -27,14 +30,18 @@ def prose(text: str) -> str:
     width instead of breaking every long line again (ragged in an 80-column terminal).
 
     A line joins the one before it when that one looks wrapped (long, not ending in ':')
-    and it is itself running text: not blank, not indented (a formula), not a list item.
+    and running text itself (not indented, not a list item: whatever follows those starts
+    a line of its own), and it is running text too: not blank, not indented (a formula),
+    not a list item, not the next equation of a block of them (`∂L/∂h₁ = −4 + 4 = 0`
+    under `∂L₂/∂h₁ = … = 4`).
     """
     lines = text.strip("\n").split("\n")
     out = [lines[0]]
     for line in lines[1:]:
         previous = out[-1]
         if (len(previous) >= WRAPPED and not previous.rstrip().endswith(":") and line.strip()
-                and previous.strip() and not _STANDS_ALONE.match(line)):
+                and previous.strip() and not _STANDS_ALONE.match(line) and not _STANDS_ALONE.match(previous)
+                and not (_EQUATION.match(line) and _EQUATION.match(previous))):
             out[-1] = previous.rstrip() + " " + line
         else:
             out.append(line)
@@ -42,21 +49,51 @@ def prose(text: str) -> str:
 
 
 def question_panel(question: Question, position: str = "") -> Panel:
-    """The question as a student sees it: prompt, lettered options, parts."""
-    body: list[RenderableType] = [Text(prose(question.prompt))]
-    if question.options:
+    """The question as a student sees it: prompt, lettered options, how to answer; then each part the same way."""
+    body: list[RenderableType] = [Text(prose(question.prompt)), *answer_help(question)]
+    # One tolerance for every numeric part is said once, not after each part.
+    shared = {tolerance_text(p.tolerance or Tolerance()) for p in question.parts if p.kind == "number"}
+    if len(shared) == 1:
+        body.append(Text(f"Numbers are accepted {shared.pop()}.", style="dim"))
+    for part in question.parts:
+        body += [Text(""), part_prompt(part, tolerance=len(shared) > 1)]
+    title = " · ".join(x for x in (position, question.id, question.topic) if x)
+    return Panel(Group(*body), title=title, title_align="left", border_style="blue")
+
+
+def part_prompt(part: Question, tolerance: bool = True) -> RenderableType:
+    """An exercise part as a student sees it: `(a)` and its prompt, its options, how to answer."""
+    return Group(Text.assemble((f"({part.part}) ", "bold cyan"), prose(part.prompt)),
+                 *answer_help(part, tolerance))
+
+
+def answer_help(item: Question, tolerance: bool = True) -> list[RenderableType]:
+    """What follows a prompt: the lettered options, and what a multi-select or a number expects."""
+    out: list[RenderableType] = []
+    if item.options:
         table = Table.grid(padding=(0, 1))
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
-        for option in question.options:
+        for option in item.options:
             table.add_row(f"{option.letter})", Text(prose(option.text)))
-        body += [Text(""), table]
-    if question.kind == "multi":
-        body.append(Text("Tick every option that applies (e.g. A,C).", style="dim"))
-    for part in question.parts:
-        body += [Text(""), Text.assemble((f"({part.part}) ", "bold cyan"), prose(part.prompt))]
-    title = " · ".join(x for x in (position, question.id, question.topic) if x)
-    return Panel(Group(*body), title=title, title_align="left", border_style="blue")
+        out += [Text(""), table] if not item.parent else [table]
+    if item.kind == "multi":
+        out.append(Text("Tick every option that applies (e.g. A,C).", style="dim"))
+    if item.kind == "number" and tolerance:
+        out.append(Text(f"A number, accepted {tolerance_text(item.tolerance or Tolerance())}.", style="dim"))
+    return out
+
+
+def tolerance_text(tolerance: Tolerance) -> str:
+    """How close a number must be, in words: `to 3 significant figures (±0.5 %)`, `within ±0.5`."""
+    pieces = []
+    if tolerance.rel > 0:
+        percent = f"±{100 * tolerance.rel:g} %"
+        figures = next((n for n in range(1, 10) if math.isclose(tolerance.rel, 5 * 10.0 ** -n)), None)
+        pieces.append(f"to {figures} significant figures ({percent})" if figures else f"within {percent}")
+    if tolerance.abs > ATOL_DEFAULT or not pieces:
+        pieces.append(f"within ±{tolerance.abs:g}" if tolerance.abs > ATOL_DEFAULT else "exactly")
+    return " or ".join(pieces)
 
 
 def key_panel(question: Question, key: Any) -> Panel:
@@ -90,13 +127,13 @@ def describe_key(question: Question, key: Any) -> str:
         return f"{key}\nrubric: {points}"
     if hasattr(key, "interpreted_as"):
         return key.interpreted_as()
-    from grader.kinds import format_number
-
     return format_number(key) if isinstance(key, (int, float)) else str(key)
 
 
-def verdict_text(verdict: Verdict, label: str = "") -> RenderableType:
+def verdict_text(verdict: Verdict, label: str = "", method: bool = True) -> RenderableType:
     """One verdict: mark, status, score, how the input was read, feedback, then its parts.
+
+    `method` (what decided an equivalence) is for instructors; sessions leave it out.
 
     Detail lines are padded rather than prefixed with spaces, so wrapped feedback stays
     indented under its verdict even in a 40-column terminal.
@@ -110,9 +147,41 @@ def verdict_text(verdict: Verdict, label: str = "") -> RenderableType:
     if verdict.feedback:
         lines.append(Text(verdict.feedback))
     if verdict.misconception:
-        lines.append(Text(f"likely misconception: {verdict.misconception}", style="yellow"))
-    if verdict.method:
+        also = f" (or: {', '.join(verdict.alternatives)})" if verdict.alternatives else ""
+        lines.append(Text(f"likely misconception: {verdict.misconception}{also}", style="yellow"))
+    if verdict.method and method:
         lines.append(Text(f"decided by: {verdict.method}", style="dim"))
     for pid, part in verdict.parts:
-        lines.append(verdict_text(part, f"({pid})"))
+        lines.append(verdict_text(part, f"({pid})", method))
     return Group(head, Padding(Group(*lines), (0, 0, 0, 2), expand=False))
+
+
+def plain(value: Any) -> Any:
+    """A solver value as JSON data: arrays as nested lists, symbolic values as text."""
+    if isinstance(value, (bool, str, int)) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (tuple, list)):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist") and not hasattr(value, "free_symbols"):
+        return plain(value.tolist())
+    if hasattr(value, "free_symbols"):
+        return str(value)
+    return float(value)
+
+
+def display(value: Any) -> str:
+    """A solver value for people: formulas as the parser would echo them."""
+    if hasattr(value, "free_symbols"):
+        from grader.mathinput.mathparse import from_sympy  # at first use: only symbolic values need the parser
+
+        try:
+            return from_sympy(value).interpreted_as()
+        except Exception:  # a form the echo does not cover is still worth showing raw
+            return str(value)
+    if isinstance(value, float):
+        return format_number(value)
+    if hasattr(value, "tolist"):
+        return str(plain(value))
+    return str(value)

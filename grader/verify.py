@@ -17,12 +17,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from grader import chains, keys, options
+from grader.marking import chains, keys, options, solutions
 from grader.errors import QuizError
-from grader.kinds import KINDS, fold, format_number, grade, same_answer, same_value
+from grader.marking.compare import same_answer, same_value
+from grader.marking.kinds import KINDS, grade
+from grader.marking.kinds.base import fold
+from grader.numbers import format_number
+from grader.render import display
 from grader.model import Bank, Option, Question, Tolerance
-from grader.diagnose import collisions
-from grader.variants import VariantError, instantiate, show
+from grader.marking.diagnose import collisions
+from grader.marking.variants import VariantError, instantiate, show
 
 
 
@@ -110,21 +114,34 @@ def check_variants(question: Question, count: int) -> Finding:
     """Check seeds 0..count−1 of a randomised question; name the seeds that fail and why."""
     failing: dict[int, str] = {}
     for seed in range(count):
-        try:
-            concrete = instantiate(question, seed)
-        except VariantError as exc:
-            failing[seed] = str(exc)
-            continue
-        problems = [f"{f.check}: {f.message}" for f in verify_question(concrete) if f.status == "problem"]
-        problems += _variant_problems(concrete)
-        if problems:
-            failing[seed] = problems[0]
+        why = checked(question, seed)[1]
+        if why:
+            failing[seed] = why
     if not failing:
         return Finding("variants", "ok", f"{count} seeds: all solvable, exact, non-degenerate, unambiguous")
     shown = "; ".join(f"seed {seed}: {why}" for seed, why in list(failing.items())[:SEEDS_SHOWN])
     more = f" (and {len(failing) - SEEDS_SHOWN} more)" if len(failing) > SEEDS_SHOWN else ""
     return Finding("variants", "problem", f"{len(failing)} of {count} seeds fail — {shown}{more}; "
                                           "exclude them with `require` or `nonzero`")
+
+
+def checked(question: Question, seed: int | None = None) -> tuple[Question | None, str]:
+    """A question as verified, or its variant for `seed` checked as `--variants` checks each seed,
+    and the first problem found ('' if none; the question is None when no valid draw exists).
+
+    `rnnquiz export` runs this on every question it writes."""
+    if seed is None:
+        return question, _first_problem(question)
+    try:
+        concrete = instantiate(question, seed)
+    except VariantError as exc:
+        return None, str(exc)
+    problems = _variant_problems(concrete)
+    return concrete, _first_problem(concrete) or (problems[0] if problems else "")
+
+
+def _first_problem(question: Question) -> str:
+    return next((f"{f.check}: {f.message}" for f in verify_question(question) if f.status == "problem"), "")
 
 
 def _variant_problems(question: Question) -> list[str]:
@@ -197,7 +214,7 @@ def _show(question: Question, value: Any) -> str:
 def _check_options(question: Question) -> list[Finding]:
     if not question.options or not (question.solver and question.quantity):
         return []
-    truth = keys.solution(question.solver, question.params)[question.quantity]
+    truth = solutions.solution(question.solver, question.params)[question.quantity]
     if question.answer is None:  # randomised: the key is whichever option states the truth
         derived = keys.expected(question)
         letters = ", ".join(sorted(derived)) if isinstance(derived, frozenset) else derived
@@ -226,8 +243,6 @@ def _option_text(question: Question, letter: str) -> str:
 
 def _show_truth(truth: Any) -> str:
     if hasattr(truth, "free_symbols"):
-        from grader.solving import display
-
         return display(truth)
     if isinstance(truth, float):
         return format_number(truth)

@@ -45,6 +45,8 @@ class Misconception:
     solver: str
     sentence: str
     make: Callable[[Mapping[str, Any], Solution], Iterator[Variant]]
+    convention: bool = False
+    """A convention (½ on the loss, biases per block), not a slip: it is named in every part it shows in."""
 
 
 def variants(solver: str, params: Mapping[str, Any], truth: Solution | None = None) -> list[Variant]:
@@ -140,6 +142,66 @@ def _only_last_loss(params: Mapping[str, Any], truth: Solution) -> Iterator[Vari
     yield Variant("only-last-loss", params, given, f"L = L{sub(steps[-1])} only, leaving out the losses of earlier steps")
 
 
+def _loss_gradient_sign(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    if params.get("loss", "squared") not in ("squared", "half_squared"):
+        return
+    given: dict[str, Any] = {}
+    for t in _steps(truth):
+        for name in ("dL{t}/dh{t}", "dL{t}/dW_y", "dL{t}/db_y"):
+            quantity = name.format(t=t)
+            given[quantity] = _shaped(-_flat(truth[quantity]), truth[quantity])
+    yield Variant("loss-gradient-sign", params, given, "∂L_t/∂ŷ_t taken as y_t − ŷ_t (times 2), prediction and target swapped")
+
+
+def _one_step_bptt(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    if params.get("truncate") is not None or len(_steps(truth)) < 2:
+        return
+    yield Variant("one-step-bptt", {**params, "truncate": 1}, {},
+                  "∂h_t/∂W taken as its direct term only (∂h₂/∂W_h = h₁), so backpropagation stops after one step")
+
+
+def _drop_direct_term(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    steps = list(_steps(truth))
+    if params.get("truncate") is not None or len(steps) < 2:
+        return
+    from solvers.rnn import local_derivative
+
+    given = {}
+    for t in steps[1:]:
+        direct = _row(truth[f"dL{t}/dh{t}"]) @ local_derivative(params, f"h{t}", "W_h")
+        given[f"dL{t}/dW_h"] = _shaped(_minus(_flat(truth[f"dL{t}/dW_h"]), direct.ravel()), truth[f"dL{t}/dW_h"])
+    yield Variant("drop-direct-term", params, given,
+                  "∂h_t/∂W_h taken as W_h·∂h_(t−1)/∂W_h, without its direct term h_(t−1)")
+
+
+def _wrong_time_step(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    for t in list(_steps(truth))[1:]:
+        earlier = truth[f"yhat{t - 1}"]
+        yield Variant("wrong-time-step", params, {f"yhat{t}": earlier},
+                      f"ŷ{sub(t)} given as ŷ{sub(t - 1)} = {number(_plain(earlier))}, the output one step earlier")
+
+
+def _forward_drops_h0(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    h0 = params.get("h0")
+    numbers = _flat(h0) if h0 is not None and not isinstance(h0, str) else None
+    if numbers is None or not numbers.any():
+        return
+    zero = 0.0 if isinstance(h0, (int, float)) else [0.0] * numbers.size
+    yield Variant("forward-drops-h0", {**params, "h0": zero}, {}, "h₁ = W_x·x₁ without the W_h·h₀ term")
+
+
+def _only_first_loss(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    steps = list(_steps(truth))
+    if len(steps) < 2 or params.get("truncate") is not None:
+        return
+    given: dict[str, Any] = {}
+    for t in steps[1:]:
+        for name in ("L{t}", "dL{t}/dh{t}", "dL{t}/dW_y", "dL{t}/db_y"):
+            quantity = name.format(t=t)
+            given[quantity] = _zero_like(truth[quantity])
+    yield Variant("only-first-loss", params, given, "L = L₁ only, leaving out the losses of later steps")
+
+
 # -- param_count -------------------------------------------------------------------------
 
 
@@ -175,100 +237,27 @@ def _factor_count(params: Mapping[str, Any], truth: Solution) -> Iterator[Varian
                           f"{wrong} factors ∂h_t/∂h_(t−1) multiplied, where going back from h_{T} to h_0 takes {T}")
 
 
-# -- gru and lstm ------------------------------------------------------------------------
+# -- jacobian and nll_output ----------------------------------------------------------------
 
 
-def _numeric(truth: Solution) -> bool:
-    return isinstance(truth["L"], float)
+def _jacobian_dense(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    if truth.get("diagonal") is True:
+        rows, _, cols = str(truth["shape"]).partition("×")
+        yield Variant("jacobian-dense", params, {"nonzeros": int(rows) * int(cols)},
+                      f"all {int(rows) * int(cols)} entries counted, where only the diagonal is non-zero")
 
 
-def _update_swapped(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
-    if not _numeric(truth):
-        return
-    update = params.get("update", "candidate")
-    other = {"candidate": "state", "state": "candidate"}[update]
-    wrong = {"candidate": "u_t⊙c̃_t + (1 − u_t)⊙h_(t−1)", "state": "(1 − u_t)⊙c̃_t + u_t⊙h_(t−1)"}[other]
-    yield Variant("gru-update-swapped", {**params, "update": other}, {}, f"h_t = {wrong}: u_t and 1 − u_t swapped")
+def _jacobian_off_diagonal(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    if truth.get("diagonal") is True:
+        rows, _, cols = str(truth["shape"]).partition("×")
+        count = int(rows) * int(cols) - int(truth["nonzeros"])
+        yield Variant("jacobian-off-diagonal", params, {"nonzeros": count},
+                      f"the {count} off-diagonal entries counted, which are exactly the zero ones")
 
 
-def _reset_placement(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
-    import numpy as np
-
-    if not _numeric(truth) or np.size(truth["h1"]) < 2:
-        return  # with one hidden unit r·(W_ch·h) = W_ch·(r·h): the placements agree
-    reset = params.get("reset", "before")
-    other = {"before": "after", "after": "before"}[reset]
-    shown = {"before": "W_c·[r_t⊙h_(t−1); x_t]", "after": "r_t⊙(W_ch·h_(t−1)) + W_cx·x_t"}
-    yield Variant("gru-reset-placement", {**params, "reset": other}, {},
-                  f"c̃_t = tanh({shown[other]} + b_c): the reset gate applied {other} the matrix product")
-
-
-def _phi_prime(name: str, c: Any) -> Any:
-    import numpy as np
-
-    c = np.asarray(c, dtype=float)
-    if name == "tanh":
-        return 1 - np.tanh(c) ** 2
-    if name == "sigmoid":
-        s = 1 / (1 + np.exp(-c))
-        return s * (1 - s)
-    return np.ones_like(c)
-
-
-def _cell_gradients(params: Mapping[str, Any], truth: Solution, misconception: str, detail: str,
-                    through_h: Callable[[Solution, int], Any], through_c: Callable[[Solution, int], Any]) -> Variant:
-    """dL/dc_k = dL/dh_k ⊙ through_h(k) + dL/dc_(k+1) ⊙ through_c(k+1), from the last step back, with each
-    wrong value given before the next is computed (so dL/dh_(k) already carries it)."""
-    import numpy as np
-
-    steps = list(_steps(truth))
-    prepared = SOLVERS["lstm"].prepare(params)
-    given: dict[str, Any] = {}
-    for k in range(steps[-1], -1, -1):
-        sol = prepared.solve(given)
-        value = np.asarray(sol[f"dL/dh{k}"], dtype=float) * through_h(sol, k) if k >= 1 else 0.0
-        if k < steps[-1]:
-            value = value + np.asarray(sol[f"dL/dc{k + 1}"], dtype=float) * through_c(sol, k + 1)
-        if not np.allclose(value, np.asarray(truth[f"dL/dc{k}"], dtype=float), rtol=1e-12, atol=0):
-            # only real changes are given: an override equal to the truth would claim that quantity too
-            given[f"dL/dc{k}"] = _shaped(value, truth[f"dL/dc{k}"])
-    return Variant(misconception, params, given, detail)
-
-
-def _phi(params: Mapping[str, Any]) -> str:
-    return str(params.get("cell_activation", "tanh"))
-
-
-def _gate(name: str) -> Callable[[Solution, int], Any]:
-    return lambda sol, t: _flat(sol[f"{name}{t}"])
-
-
-def _forget_path_dropped(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
-    if _numeric(truth):
-        phi = _phi(params)
-        yield _cell_gradients(params, truth, "lstm-forget-path-dropped",
-                              "∂L/∂c_(t−1) through h_(t−1) only, without the path through c_t (factor f_t)",
-                              lambda sol, k: _flat(sol[f"o{k}"]) * _phi_prime(phi, sol[f"c{k}"]), lambda sol, t: 0.0)
-
-
-def _forget_factor_one(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
-    if _numeric(truth):
-        phi = _phi(params)
-        yield _cell_gradients(params, truth, "lstm-forget-factor-one", "∂c_t/∂c_(t−1) taken as 1 instead of f_t",
-                              lambda sol, k: _flat(sol[f"o{k}"]) * _phi_prime(phi, sol[f"c{k}"]), lambda sol, t: 1.0)
-
-
-def _output_gate_dropped(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
-    if _numeric(truth):
-        phi = _phi(params)
-        yield _cell_gradients(params, truth, "lstm-output-gate-dropped", "∂h_t/∂c_t taken as φ′(c_t), without o_t",
-                              lambda sol, k: _phi_prime(phi, sol[f"c{k}"]), _gate("f"))
-
-
-def _phi_prime_one(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
-    if _numeric(truth) and _phi(params) != "identity":
-        yield _cell_gradients(params, truth, "lstm-phi-prime-one", "∂h_t/∂c_t taken as o_t, with φ′(c_t) taken as 1",
-                              _gate("o"), _gate("f"))
+def _named_only(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
+    """A mistake recognised by the answers a bank lists for it, not by a variant of the solver."""
+    return iter(())
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -317,6 +306,13 @@ def _zero_like(value: Any) -> Any:
     return _shaped(_flat(value) * 0.0, value)
 
 
+def _gated() -> tuple[Misconception, ...]:
+    # imported here, not at the top: that module builds on Variant and Misconception defined above
+    from solvers.gated_misconceptions import GATED
+
+    return GATED
+
+
 MISCONCEPTIONS: dict[str, Misconception] = {
     m.id: m
     for m in (
@@ -325,9 +321,10 @@ MISCONCEPTIONS: dict[str, Misconception] = {
         Misconception("loss-not-squared", "rnn", "The loss is squared: L_t = (ŷ_t − y_t)², so ∂L_t/∂ŷ_t = 2(ŷ_t − y_t).",
                       _loss_not_squared),
         Misconception("loss-convention", "rnn", "Check the loss convention: (ŷ − y)² and ½(ŷ − y)² differ by a factor 2.",
-                      _loss_convention),
-        # Holding h_{t−1} constant in ∂h_t/∂W gives the same weight gradients as this (both keep one
-        # term per loss), so it is one misconception, not two indistinguishable ones.
+                      _loss_convention, convention=True),
+        # Holding h_{t−1} constant in ∂h_t/∂W (one-step-bptt) gives the same total weight gradients as
+        # this (one term per loss), but not the same ∂L/∂h_k or per-loss gradients: shown work and
+        # earlier answers tell the two apart, so both are named.
         Misconception("direct-path-only", "rnn",
                       "∂L/∂h_k sums every path: through ŷ_k and through h_{k+1}, h_{k+2}, …; so ∂L/∂W has a term "
                       "for every earlier step (that is what BPTT sums).", _direct_path_only),
@@ -339,26 +336,37 @@ MISCONCEPTIONS: dict[str, Misconception] = {
                       _gate_count),
         Misconception("factor-count", "gradflow",
                       "∂h_T/∂h_0 = Π_(t=1..T) ∂h_t/∂h_(t−1): one factor per step, T factors in all.", _factor_count),
-        Misconception("gru-update-swapped", "gru",
-                      "u_t and 1 − u_t are not interchangeable: check which of c̃_t and h_(t−1) the update gate "
-                      "weights in this problem's convention.", _update_swapped),
-        Misconception("gru-reset-placement", "gru",
-                      "Check where the reset gate acts: on h_(t−1) before the product with W_c (W_c·[r_t⊙h_(t−1); x_t]) "
-                      "or on the product W_ch·h_(t−1) after it.", _reset_placement),
-        Misconception("lstm-forget-path-dropped", "lstm",
-                      "c_(t−1) also reaches L through c_t = f_t⊙c_(t−1) + …: ∂L/∂c_(t−1) includes ∂L/∂c_t ⊙ f_t.",
-                      _forget_path_dropped),
-        Misconception("lstm-forget-factor-one", "lstm",
-                      "∂c_t/∂c_(t−1) = f_t: the path from c_t back to c_(t−1) is scaled by the forget gate.",
-                      _forget_factor_one),
-        Misconception("lstm-output-gate-dropped", "lstm",
-                      "h_t = o_t⊙φ(c_t), so ∂h_t/∂c_t = o_t⊙φ′(c_t): the output gate's factor o_t belongs in it.",
-                      _output_gate_dropped),
-        Misconception("lstm-phi-prime-one", "lstm",
-                      "∂h_t/∂c_t = o_t⊙φ′(c_t): the cell activation's derivative φ′ is not 1 (tanh′ = 1 − tanh², "
-                      "σ′ = σ(1 − σ)).", _phi_prime_one),
+        Misconception("loss-gradient-sign", "rnn",
+                      "∂L_t/∂ŷ_t = 2(ŷ_t − y_t): prediction minus target (ŷ_t − y_t for ½(ŷ − y)²), not y_t − ŷ_t.",
+                      _loss_gradient_sign),
+        Misconception("one-step-bptt", "rnn",
+                      "BPTT goes back through every step: ∂h_t/∂W_h = h_(t−1) + W_h·∂h_(t−1)/∂W_h, so the "
+                      "h₀·W_h path of ∂L₂/∂W_h counts too (stopping after one step is truncated BPTT).",
+                      _one_step_bptt),
+        Misconception("drop-direct-term", "rnn",
+                      "h_t = W_h·h_(t−1) + … depends on W_h directly as well: ∂h_t/∂W_h = h_(t−1) + W_h·∂h_(t−1)/∂W_h.",
+                      _drop_direct_term),
+        Misconception("wrong-time-step", "rnn",
+                      "Mind the time index: ŷ_t is the output after t steps of the recurrence, W_y·h_t.",
+                      _wrong_time_step),
+        Misconception("forward-drops-h0", "rnn",
+                      "The first step uses the initial state too: h₁ = f(W_x·x₁ + W_h·h₀ + b_h).", _forward_drops_h0),
+        Misconception("only-first-loss", "rnn", "L = Σ_t L_t: the losses of later steps count too, not just L₁.",
+                      _only_first_loss),
+        Misconception("jacobian-dense", "jacobian",
+                      "An elementwise map has a diagonal Jacobian: output i depends only on input i.", _jacobian_dense),
+        Misconception("jacobian-off-diagonal", "jacobian",
+                      "The non-zero entries of a diagonal Jacobian are the n diagonal ones; the n² − n off-diagonal "
+                      "entries are the zeros.", _jacobian_off_diagonal),
+        Misconception("jacobian-missing-factor", "jacobian",
+                      "Differentiate the whole product: ∂(o ⊙ σ(s))/∂s = diag(o ⊙ σ′(s)), σ′(s) = σ(s)(1 − σ(s)).",
+                      _named_only),
+        Misconception("log-derivative", "nll_output",
+                      "d(−log u)/ds = −u′/u: the derivative of u over u itself, with u′ including the chain-rule "
+                      "factor (V for u = O(V s + c)).", _named_only),
         Misconception("bias-convention", "param_count",
                       "Check the bias convention: one bias vector per block (NPTEL, Coursera) or two (PyTorch).",
-                      _bias_convention),
+                      _bias_convention, convention=True),
+        *_gated(),
     )
 }

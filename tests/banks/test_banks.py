@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from grader import keys, variants
-from grader.catalog import Catalog
-from grader.kinds import KINDS, grade
+from grader.marking import keys, variants
+from grader.banks.catalog import Catalog
+from grader.marking.kinds import KINDS, grade
 
 CATALOG = Catalog.from_dir()
 # A randomised question is tested on one variant here; `verify --variants` covers many.

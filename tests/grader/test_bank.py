@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import bank
+from grader.banks import loader as bank
 from grader.errors import BankError
 
 VALID = """\
@@ -89,6 +89,18 @@ BROKEN = [
     ("exercise without parts", VALID.replace("kind: number", "kind: exercise").replace("    answer: 4\n", ""), 14,
      "questions[1]", "an exercise needs 'parts'"),
     ("top level is a list", "- a\n- b\n", 1, "", "expected a bank"),
+    ("no tries", VALID.replace("    answer: 4\n", "    answer: 4\n    attempts: 0\n"), 18,
+     "questions[1].attempts", "attempts must be a whole number from 1 to 10"),
+    ("fractional tries", VALID.replace("    answer: 4\n", "    answer: 4\n    attempts: 1.5\n"), 18,
+     "questions[1].attempts", "attempts must be a whole number"),
+    ("too many tries", VALID.replace("bank: demo\n", "bank: demo\nattempts: 11\n"), 2, "attempts",
+     "attempts must be a whole number from 1 to 10"),
+    ("penalty above 1", VALID.replace("    answer: 4\n", "    answer: 4\n    penalty: 2\n"), 18,
+     "questions[1].penalty", "penalty must be between 0.0 and 1.0"),
+    ("penalty not finite", VALID.replace("    answer: 4\n", "    answer: 4\n    penalty: .nan\n"), 18,
+     "questions[1].penalty", "expected a finite number"),
+    ("bank penalty not finite", VALID.replace("bank: demo\n", "bank: demo\npenalty: .inf\n"), 2, "penalty",
+     "expected a finite number"),
 ]
 
 
@@ -138,6 +150,14 @@ def test_python_tag_is_refused(tmp_path: Path) -> None:
     [problem] = problems(tmp_path, text)
     assert "refused" in problem.message
     assert not marker.exists()
+
+
+def test_tries_are_read_and_parts_inherit_them(tmp_path: Path) -> None:
+    text = VALID.replace("bank: demo\n", "bank: demo\nattempts: 3\npenalty: 0.2\n").replace(
+        "    answer: 4\n", "    answer: 4\n    attempts: 1\n")
+    loaded = bank.load(write(tmp_path, text))
+    assert (loaded.attempts, loaded.penalty) == (3, 0.2)
+    assert [(q.attempts, q.penalty) for q in loaded.questions] == [(None, None), (1, None)]
 
 
 def test_exercise_parts_inherit_solver_fields(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -233,3 +234,48 @@ def _modules_after(argv: list[str]) -> set[str]:
 ], ids=["list", "show", "check choice", "check choice with solver", "check number"])
 def test_fast_commands_do_not_import_sympy(argv: list[str], allowed: set[str]) -> None:
     assert _modules_after(argv) <= allowed
+
+
+def test_show_json_lists_every_parts_options() -> None:
+    """Every question of every bank: its options and each part's options, as the bank has them."""
+    from grader.banks.catalog import Catalog
+
+    catalog = Catalog.from_dir(None)
+    for bank in catalog.banks():
+        for question in bank.questions:
+            data = json.loads(run(["show", question.id, "--json"])[1])
+            assert data["options"] == {o.letter: o.text for o in question.options}
+            assert [p["options"] for p in data["parts"]] == [{o.letter: o.text for o in p.options}
+                                                             for p in question.parts]
+    vanishing = json.loads(run(["show", "practice/vanishing", "--json"])[1])
+    assert set(vanishing["parts"][0]["options"]) == {"A", "B", "C"}
+    assert vanishing["parts"][1]["accepted"] == "to 3 significant figures (±0.5 %)"
+
+
+def test_show_renders_part_options_and_tolerance() -> None:
+    out = run(["show", "practice/vanishing"])[1]
+    assert "(a) As the gradient flows back" in out and "B) It explodes" in out
+    assert "Numbers are accepted to 3 significant figures (±0.5 %)." in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert re.fullmatch(r"rnnquiz \S+\n", capsys.readouterr().out)
+
+
+def test_list_tags() -> None:
+    tags = json.loads(run(["list", "--tags", "--json"])[1])["tags"]
+    assert tags["bptt"] >= 2 and all(t == t.lower() for t in tags)
+    assert "bptt" in run(["list", "--tags"])[1]
+
+
+def test_prose_keeps_a_sentence_after_a_list_and_equations_apart() -> None:
+    from grader.render import prose
+
+    listed = ("Consider the following statements in the context of LSTMs:\n"
+              "  2. During backward propagation, the gates control the flow of gradients, at every step.\n"
+              "Which of the following options is correct?")
+    assert prose(listed).split("\n")[-1] == "Which of the following options is correct?"
+    block = ("∂L₂/∂h₁ = ∂L₂/∂ŷ₂ · ∂ŷ₂/∂h₂ · ∂h₂/∂h₁ = 2(ŷ₂ − y₂)·W_y·W_h = 2·1·2·1 = 4\n"
+             "∂L/∂h₁ = −4 + 4 = 0")
+    assert prose(block).split("\n") == block.split("\n")

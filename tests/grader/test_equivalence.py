@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import yaml
 
-from grader import equivalence, symbolic_worker
-from grader.equivalence import FORMULA_TOLERANCE, Decision, compare
+from grader.mathinput import equivalence, symbolic_worker
+from grader.mathinput.equivalence import FORMULA_TOLERANCE, Decision, compare
 from grader.model import Tolerance
-from grader.mathparse import MAX_PRIMES, parse
+from grader.mathinput.mathparse import MAX_PRIMES, parse
 
 CASES = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "equivalence_cases.yaml").read_text(encoding="utf-8"))
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from grader import keys
-from grader.catalog import Catalog
-from grader.kinds import KINDS, ExerciseAnswers
+from grader.marking import keys
+from grader.banks.catalog import Catalog
+from grader.marking.kinds import KINDS
+from grader.marking.kinds.exercise import ExerciseAnswers
 
 CATALOG = Catalog.from_dir()
 TASK1 = CATALOG.question("in5400/task1")
@@ -59,18 +60,19 @@ def test_a_wrong_first_part_carries_into_the_second() -> None:
     assert parts["b"].followthrough and "given your ŷ₂ = 7" in parts["b"].feedback
 
 
-def test_degenerate_carried_value_earns_no_credit() -> None:
-    # With ŷ₁ = 2 carried, ∂L/∂W_h is exactly 0: answering 0 follows, but trivially.
+def test_a_genuine_cancellation_to_zero_earns_credit() -> None:
+    # With ŷ₁ = 2 carried, ∂L/∂W_h = −12 + 12 = 0: no carried factor is 0, so 0 is the
+    # error-carried-forward answer, not a trivial one.
     parts, _ = grade({"a": "6", "b": "10", "c": "0", "d": "0"}, {"yhat1": 2.0})
-    assert parts["d"].status == "incorrect" and not parts["d"].followthrough
-    assert "trivially 0" in parts["d"].feedback
+    assert parts["d"].status == "partial" and parts["d"].followthrough
+    assert "trivial" not in parts["d"].feedback and "direct term" not in parts["d"].feedback
 
 
 def test_a_carried_value_that_zeroes_a_path_earns_no_credit() -> None:
-    # ŷ₂ = 5 = y₂ zeroes L₂ and every gradient through it: L = 1 and ∂L/∂h₁ = −4 follow from
-    # it, but only because the L₂ path vanished.
+    # ŷ₂ = 5 = y₂ zeroes the factor ŷ₂ − y₂ of L₂ and of every gradient through it: L = 1 and
+    # ∂L/∂h₁ = −4 follow from it, but only because the L₂ path vanished.
     parts, _ = grade({"a": "5", "b": "1", "c": "-4"})
-    for pid, collapsed in (("b", "L₂ = 0"), ("c", "∂L/∂h₂ = 0")):
+    for pid, collapsed in (("b", "L₂ = 0"), ("c", "∂L₂/∂h₂ = 0")):
         assert parts[pid].status == "incorrect" and not parts[pid].followthrough
         assert f"your ŷ₂ = 5, but that makes {collapsed}, which trivialises it" in parts[pid].feedback
 

@@ -52,12 +52,26 @@ def test_the_004_sheet_report(tmp_path: Path) -> None:
     assert "flagged for review" in report
 
 
-def test_expected_report_in_examples_is_current(tmp_path: Path) -> None:
+@pytest.mark.parametrize("suffix", [".md", ".html"])
+def test_expected_report_in_examples_is_current(tmp_path: Path, suffix: str) -> None:
     run(["grade", str(SHEET), "--out", str(tmp_path)])
-    produced = (tmp_path / "reports" / "assignment3-sheet.md").read_text(encoding="utf-8")
-    expected = (ROOT / "examples" / "expected" / "assignment3-sheet.md").read_text(encoding="utf-8")
+    produced = (tmp_path / "reports" / f"assignment3-sheet{suffix}").read_text(encoding="utf-8")
+    expected = (ROOT / "examples" / "expected" / f"assignment3-sheet{suffix}").read_text(encoding="utf-8")
     assert produced.replace(str(SHEET), "SHEET") == expected.replace("examples/submissions/assignment3-sheet.yaml",
                                                                      "SHEET")
+
+
+def test_the_report_teaches(tmp_path: Path) -> None:
+    # Question texts, the whole answer, keys, explanations and worked steps, not just a verdict.
+    run(["grade", str(SHEET), "--out", str(tmp_path)])
+    report = (tmp_path / "reports" / "assignment3-sheet.md").read_text(encoding="utf-8")
+    assert "Compute the derivative of the total loss with respect to W_h, ∂L/∂W_h." in report
+    assert "Key: 8" in report and "Model answer: Advantages: it reduces the memory requirements" in report
+    assert "∂L/∂W_h = ∂L₁/∂W_h + ∂L₂/∂W_h = −4 + 12 = 8" in report  # the worked steps of (d)
+    assert "ŷ₁ = 2 (given)" in report  # (c) worked with the student's carried value
+    assert "Disadv: high computational cost for single parameter update." in report  # written answers whole
+    assert "## in5400/task2c: ◐ partial, 0.67 / 1" in report and "## assignment3/q5: 5.33 / 8" in report
+    assert "hence h_0 has no impact on y_n (vanishing gradients) (short memory)." in report
 
 
 def test_gradebook_columns(tmp_path: Path) -> None:
@@ -68,7 +82,9 @@ def test_gradebook_columns(tmp_path: Path) -> None:
     header = rows[0]
     assert header[:3] == ["student", "file", "seed"] and header[-3:] == ["total", "max", "percent"]
     assert {"in5400/task1", "nptel/q7", "hse/q1", "assignment3/q5"} <= set(header)
-    by_student = {row[0]: dict(zip(header, row)) for row in rows[1:]}
+    maxima = dict(zip(header, rows[1]))
+    assert maxima["student"] == "Points Possible" and maxima["in5400/task1"] == "4" and maxima["percent"] == "100"
+    by_student = {row[0]: dict(zip(header, row)) for row in rows[2:]}
     assert by_student["s2"]["nptel/q7"] == "1" and by_student["s2"]["hse/q1"] == "0"
     assert by_student["s2"]["in5400/task2b"] == ""
     assert float(by_student["s2"]["total"]) == pytest.approx(1 + 0 + 1)
@@ -175,14 +191,15 @@ def test_unknown_question_ids_are_warned_not_fatal(tmp_path: Path) -> None:
 def test_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
     sub = write(tmp_path, "s.yaml", "student: '+cmd'\nanswers: {nptel/q7: B}\n")
     run(["grade", str(sub), "--out", str(tmp_path / "out")])
-    rows = list(csv.reader((tmp_path / "out" / "gradebook.csv").open(encoding="utf-8")))
-    assert rows[1][0] == "'+cmd"
+    for name, row in (("gradebook.csv", 2), ("moodle.csv", 1), ("canvas.csv", 2)):
+        rows = list(csv.reader((tmp_path / "out" / name).open(encoding="utf-8")))
+        assert rows[row][0] == "'+cmd", name
 
 
 def test_a_batch_tunes_the_garbage_collector_and_restores_it() -> None:
     import gc
 
-    from grader import gradebook
+    from grader.batch import gradebook
 
     before, frozen = gc.get_threshold(), gc.get_freeze_count()
     with pytest.raises(RuntimeError):
@@ -196,9 +213,10 @@ def test_a_batch_tunes_the_garbage_collector_and_restores_it() -> None:
 def test_a_class_repeating_answers_gets_the_verdicts_of_students_graded_alone(tmp_path: Path) -> None:
     """Verdicts and part values are remembered across a batch; a remembered one must be what
     grading that student on their own gives."""
-    from grader import gradebook, memo
-    from grader.catalog import Catalog
-    from grader.submissions import Submission
+    from grader.batch import gradebook
+    from grader.marking import memo
+    from grader.banks.catalog import Catalog
+    from grader.batch.submissions import Submission
 
     catalog = Catalog.from_dir()
     sheets = [
@@ -221,7 +239,7 @@ def test_a_class_repeating_answers_gets_the_verdicts_of_students_graded_alone(tm
 
 
 def test_a_large_batch_prints_a_summary_and_full_reports_on_request(tmp_path: Path) -> None:
-    from grader.cli import FULL_REPORTS_UP_TO
+    from grader.cli.instruct import FULL_REPORTS_UP_TO
 
     folder = tmp_path / "class"
     folder.mkdir()
@@ -231,7 +249,7 @@ def test_a_large_batch_prints_a_summary_and_full_reports_on_request(tmp_path: Pa
     assert code == 0 and f"{FULL_REPORTS_UP_TO + 1} submissions" in out
     assert "feedback" not in out  # the full reports' column
     assert f"full report is in {tmp_path / 'out' / 'reports'}; --full prints them here" in out
-    assert f"wrote {FULL_REPORTS_UP_TO + 1} student reports in {tmp_path / 'out' / 'reports'}" in out
+    assert f"wrote {FULL_REPORTS_UP_TO + 1} student reports (Markdown and HTML) in {tmp_path / 'out' / 'reports'}" in out
     assert len(list((tmp_path / "out" / "reports").glob("*.md"))) == FULL_REPORTS_UP_TO + 1
     rows = [line for line in out.splitlines() if " s1 " in line or "│ s1 " in line]
     assert rows and "1 / 2" in rows[0]  # B on nptel/q7 is right, x on hse/q2 is not
@@ -282,4 +300,4 @@ def test_written_files_are_listed_even_in_an_out_folder_named_reports(tmp_path: 
     out = tmp_path / "reports"
     code, text, _ = run(["grade", str(SHEET), "--out", str(out)])
     assert code == 0 and f"wrote {out / 'gradebook.csv'}" in text
-    assert f"wrote assignment3-sheet.md in {out / 'reports'}" in text
+    assert f"wrote assignment3-sheet.md and assignment3-sheet.html in {out / 'reports'}" in text

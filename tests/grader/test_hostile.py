@@ -14,9 +14,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.equivalence import Decision, compare
+from grader.mathinput.equivalence import Decision, compare
 from grader.errors import ResponseError
-from grader.mathparse import Formula, MatrixFormula, parse
+from grader.mathinput.mathparse import Formula, MatrixFormula, parse
 
 CORPUS = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "hostile_inputs.yaml").read_text(encoding="utf-8"))
 DECLARED = ["x", "y", "n", "m", "W", "a", "b"]

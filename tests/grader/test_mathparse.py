@@ -14,9 +14,9 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader import mathparse
+from grader.mathinput import mathparse
 from grader.errors import ResponseError
-from grader.mathparse import Formula, MatrixFormula, canonical_name, from_sympy, parse, parse_number
+from grader.mathinput.mathparse import Formula, MatrixFormula, canonical_name, from_sympy, parse, parse_number
 
 ROOT = Path(__file__).resolve().parents[2]
 NM = ["n", "m"]
@@ -383,7 +383,7 @@ def test_just_inside_the_caps_is_accepted(text):
 
 
 def test_hundred_thousand_deep_parentheses_fail_fast_without_recursion(monkeypatch):
-    monkeypatch.setattr(mathparse, "MAX_LENGTH", 10**6)
+    monkeypatch.setattr(mathparse.tokens, "MAX_LENGTH", 10**6)
     with pytest.raises(ResponseError, match="levels of brackets"):
         parse("(" * 100_000 + "n" + ")" * 100_000, variables=NM)
 
@@ -523,7 +523,7 @@ def test_from_sympy_refuses_what_it_cannot_represent(expr):
 
 
 def test_importing_mathparse_loads_neither_sympy_nor_numpy():
-    code = "import sys, grader.mathparse; print('sympy' in sys.modules, 'numpy' in sys.modules)"
+    code = "import sys, grader.mathinput.mathparse; print('sympy' in sys.modules, 'numpy' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
 

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from grader import bank, keys, variants
-from grader.catalog import Catalog
+from grader.banks import loader as bank
+from grader.marking import keys, solutions, variants
+from grader.banks.catalog import Catalog
 from grader.cli import main
-from grader.kinds import KINDS, ExerciseAnswers
-from grader.store import Store
+from grader.marking.kinds import KINDS
+from grader.marking.kinds.exercise import ExerciseAnswers
+from grader.sessions.store import Store
 from quizzes import BANK_DIR
 
 CATALOG = Catalog.from_dir()
@@ -48,7 +50,7 @@ def test_requirements_and_nonzero_hold_on_every_seed() -> None:
     question = CATALOG.question("practice/bptt")
     for seed in range(40):
         concrete = variants.instantiate(question, seed)
-        solved = keys.solution("rnn", concrete.params)
+        solved = solutions.solution("rnn", concrete.params)
         assert concrete.variant["W_h"] != concrete.variant["W_y"]
         assert abs(solved["yhat1"] - concrete.variant["y1"]) >= 1
         assert solved["dL/dh1"] != 0 and solved["dL/dW_h"] != 0
@@ -115,8 +117,8 @@ def test_followthrough_works_on_a_variant() -> None:
     v = question.variant
     h1 = v["W_x"] * v["x1"] + v["W_h"] * v["h0"]
     wrong_yhat1 = v["W_h"] * h1  # the 004 slip: ŷ₁ = W_h·h₁
-    truth = keys.solution("rnn", question.params)
-    given = keys.solution("rnn", question.params, {"yhat1": wrong_yhat1})
+    truth = solutions.solution("rnn", question.params)
+    given = solutions.solution("rnn", question.params, {"yhat1": wrong_yhat1})
     answers = {"a": repr(truth["yhat2"]), "b": repr(given["L"]), "c": repr(given["dL/dh1"]), "d": repr(truth["dL/dW_h"])}
     verdict = KINDS["exercise"].check(question, ExerciseAnswers(answers, {}), keys.expected(question))
     parts = dict(verdict.parts)

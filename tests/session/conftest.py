@@ -10,6 +10,7 @@ DEMO_BANK = """\
 bank: demo
 title: Demo bank for sessions
 source: {document: 000_demo.txt, title: Demo}
+attempts: 1          # the tests here play one try per question; tests of tries use their own bank
 questions:
   - id: q1
     kind: choice

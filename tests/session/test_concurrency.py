@@ -15,7 +15,7 @@ ANSWERS = 150
 WRITER = """
 import json, sys, time
 from grader.model import Verdict
-from grader.store import Store
+from grader.sessions.store import Store
 
 db, student, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 store = Store(db)
@@ -62,7 +62,7 @@ def test_two_writers_at_once(db: Path) -> None:
 
 OPENER = """
 import sys
-from grader.store import Store
+from grader.sessions.store import Store
 
 print("ready", flush=True)
 sys.stdin.readline()

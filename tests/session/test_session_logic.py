@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import bank, session
+from grader.banks import loader as bank
+from grader.sessions import runner, session
 from grader.errors import ResponseError
 
 
@@ -23,6 +24,7 @@ ALL = ["demo/q1", "demo/q2", "demo/q3", "demo/q4", "demo/ex1"]
     (("gradients",), ["demo/q1", "demo/q3"]),
     (("lstm", "forward"), ["demo/q2", "demo/ex1"]),
     (("nothing",), []),
+    (("GRADIENTS", "Forward"), ["demo/q1", "demo/q3", "demo/ex1"]),   # tags match in any case
 ])
 def test_plan_filters_by_any_tag(demo, tags: tuple[str, ...], expected: list[str]) -> None:
     assert [q.id for q in session.plan([demo], tags)] == expected
@@ -40,7 +42,7 @@ def test_shuffle_is_deterministic_by_seed(demo) -> None:
     (":nonsense", ""), ("a: 6", None),
 ])
 def test_parse_command(text: str, command: str | None) -> None:
-    assert session.parse_command(text) == command
+    assert runner.parse_command(text) == command
 
 
 IDS = ["hse", "nptel", "seqmodels"]
@@ -70,7 +72,7 @@ def test_parse_bank_choice_refuses(text: str) -> None:
     (5, set(), 5),
 ])
 def test_resume_point(demo, position: int, answered: set[str], expected: int) -> None:
-    assert session.resume_point(demo.questions, position, answered) == expected
+    assert runner.resume_point(demo.questions, position, answered) == expected
 
 
 @pytest.mark.parametrize("name, environ, expected", [

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import store
+from grader.sessions import store
 from grader.errors import UsageError
 from grader.model import Verdict
-from grader.store import SCHEMA_VERSION, Store
+from grader.sessions.store import SCHEMA_VERSION, Store
 
 RIGHT = Verdict("correct", 1.0, "Correct.", interpreted_as="B: clipping")
 WRONG = Verdict("incorrect", 0.0, "That is h2.", interpreted_as="3", misconception="forgot-output-layer")
@@ -160,7 +160,7 @@ def test_v1_database_is_migrated_without_losing_rows(db: Path) -> None:
         s.record(session.id, "demo/q2", "A", WRONG, variant_seed=3, variant_params={"T": 2})
         assert [a.variant_params for a in s.attempts(session_id=1)] == [None, {"T": 2}]
     columns = [row[1] for row in sqlite3.connect(db).execute("PRAGMA table_info(attempts)")]
-    assert columns[-2:] == ["variant_seed", "variant_params"]
+    assert columns[-3:] == ["variant_seed", "variant_params", "attempt_no"]
 
 
 def test_reopening_a_current_database_changes_nothing(db: Path) -> None:
@@ -198,3 +198,47 @@ def test_verdict_json_round_trips_through_the_store(db: Path) -> None:
         (row,) = s.attempts()
     stored = sqlite3.connect(db).execute("SELECT verdict FROM attempts").fetchone()[0]
     assert json.loads(stored) == WRONG.to_json() == row.verdict
+
+
+# A version-2 database as rnnquiz wrote it before tries and FSRS: ann missed demo/q3 twice
+# (a Leitner box-1 card) and got demo/q1 right once.
+V2_SCHEMA = V1_SCHEMA.replace("PRAGMA user_version = 1;", """
+ALTER TABLE attempts ADD COLUMN variant_seed INTEGER;
+ALTER TABLE attempts ADD COLUMN variant_params TEXT;
+INSERT INTO sessions VALUES (2, 'ann', '["demo"]', 'practice', NULL, '["demo/q3"]', 1,
+    '2024-05-02T10:00:00.000+00:00', '2024-05-02T10:01:00.000+00:00');
+INSERT INTO attempts VALUES (2, 2, 'demo/q3', '3', 'incorrect', 0.0, 'forgot-output-layer',
+    '{"status": "incorrect", "score": 0.0, "feedback": "That is h2.", "interpreted_as": "3"}', 4.0,
+    '2024-05-02T10:00:30.000+00:00', NULL, NULL);
+INSERT INTO sessions VALUES (3, 'ann', '["demo"]', 'review', NULL, '["demo/q3"]', 1,
+    '2024-05-03T10:00:00.000+00:00', '2024-05-03T10:01:00.000+00:00');
+INSERT INTO attempts VALUES (3, 3, 'demo/q3', '3', 'incorrect', 0.0, 'forgot-output-layer',
+    '{"status": "incorrect", "score": 0.0, "feedback": "That is h2.", "interpreted_as": "3"}', 2.0,
+    '2024-05-03T10:00:20.000+00:00', NULL, NULL);
+PRAGMA user_version = 2;
+""")
+
+
+def test_v2_database_migrates_and_its_history_schedules_the_review(db: Path, bank_dir: Path) -> None:
+    from datetime import datetime, timezone
+
+    from grader.banks.catalog import Catalog
+    from grader.sessions import review, session
+
+    raw = sqlite3.connect(db)
+    raw.executescript(V2_SCHEMA)
+    raw.close()
+    with Store(db) as s:
+        assert s.version == SCHEMA_VERSION == 3
+        rows = s.attempts(student="ann")
+        assert [(a.question_id, a.answer, a.attempt_no) for a in rows] == [
+            ("demo/q1", "B", 1), ("demo/q3", "3", 1), ("demo/q3", "3", 1)]
+        assert [(x.id, x.mode, x.tags, x.items) for x in s.sessions("ann")] == [
+            (1, "practice", (), None), (2, "practice", (), None), (3, "review", (), None)]
+        cards, _ = session.schedule(Catalog.from_dir(bank_dir), s, "ann")
+    by_id = {c.id: c for c in cards}
+    assert by_id["demo/q3"].misses == 2 and by_id["demo/q3"].reviews == 2
+    assert by_id["demo/q3"].misconceptions == ("forgot-output-layer",)
+    # the second miss, replayed through FSRS: due one minute (its first learning step) after it
+    assert by_id["demo/q3"].due == datetime(2024, 5, 3, 10, 1, 20, tzinfo=timezone.utc)
+    assert [c.id for c in review.due(cards, datetime(2024, 6, 1, tzinfo=timezone.utc))] == ["demo/q3"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from grader.store import Store
+from grader.sessions.store import Store
 
 TIMEOUT = 20
 PROMPT = "answer> "
@@ -22,9 +22,12 @@ COLOUR = re.compile(r"\x1b\[(?:\d+;)*(?:3[0-7]|38|9[0-7])(?:;\d+)*m")
 
 def spawn(bank_dir: Path, db: Path, *args: str, **env: str) -> pexpect.spawn:
     inherited = {name: value for name, value in os.environ.items() if name not in ("NO_COLOR", "FORCE_COLOR")}
+    # These sessions type their answers without the preview; tests/session/test_practice_pty.py plays it.
+    # PROMPT_TOOLKIT_NO_CPR: pexpect does not answer the line editor's cursor-position query.
     child = pexpect.spawn(sys.executable, ["-m", "grader.cli", "--bank-dir", str(bank_dir), "take", *args,
-                                           "--db", str(db)],
-                          env={**inherited, "TERM": "xterm-256color", "RNNQUIZ_STUDENT": "pat", **env},
+                                           "--db", str(db), "--no-preview"],
+                          env={**inherited, "TERM": "xterm-256color", "RNNQUIZ_STUDENT": "pat",
+                               "PROMPT_TOOLKIT_NO_CPR": "1", **env},
                           encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 100))
     child.logfile_read = io.StringIO()  # the whole transcript, for checks on what was drawn
     return child

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
-from grader import session
-from grader.catalog import Catalog
-from grader.store import Store
+from grader.banks.catalog import Catalog
+from grader.sessions import review, session
+from grader.sessions.store import Store
 
 from .helpers import play, squash
 
@@ -41,9 +39,9 @@ def test_review_asks_misses_repeated_misconception_first(played: list[str], db: 
         ["demo/q3", "demo/q2", "demo/ex1"]
     assert due.index("demo/q3") < due.index("demo/q2") < due.index("demo/ex1")
     assert "forgot-output-layer" in due and "forgot-h0" in due
-    assert "each right answer moves a question up a box, due again after 2, 4, 8, 16 days" in due
+    assert "Scheduled by FSRS: a miss comes back within minutes" in due
     assert "1/3 · demo/q3" in out
-    assert "saved; run rnnquiz review again" in out
+    assert f"saved; continue with rnnquiz review --db {db} --student ann" in out
     with Store(db) as s:
         assert s.sessions()[-1].mode == "review"
         assert s.sessions()[-1].plan == ("demo/q3", "demo/q2", "demo/ex1")
@@ -53,7 +51,7 @@ def test_review_on_a_narrow_terminal(played: list[str]) -> None:
     run = play(cli(played, "review"), [":quit"], width=40)
     assert max(len(line) for line in run.out.splitlines()) <= 40
     assert "Due for review" in run.out and "demo/q3" in run.out
-    assert "forgot-output-layer" not in run.out.split("A miss comes back")[0]   # the column is left out
+    assert "forgot-output-layer" not in run.out.split("Scheduled by FSRS")[0]   # the column is left out
 
 
 def test_review_limit(played: list[str]) -> None:
@@ -63,15 +61,16 @@ def test_review_limit(played: list[str]) -> None:
 
 
 def test_review_until_nothing_is_due(played: list[str], db: Path) -> None:
-    run = play(cli(played, "review"), ["6", "A,C", "2", "A"])
+    run = play(cli(played, "review"), ["6", "A,C", "2"])      # of ex1 only (a), missed before, is asked
     assert run.code == 0
+    assert "(b) right last time; not asked again" in run.out
     assert "Nothing to review: every question right." in run.out
     again = play(cli(played, "review"), [])
     assert again.code == 0
     assert "Nothing to review for ann now; the next is due" in squash(again.out)
     with Store(db) as s:
         review_modes = [a.mode for a in s.attempts() if a.mode == "review"]
-    assert len(review_modes) == 4
+    assert len(review_modes) == 3
 
 
 def test_review_with_no_attempts(bank_dir: Path, db: Path) -> None:
@@ -152,18 +151,26 @@ def test_questions_removed_from_the_banks_do_not_break_the_views(played: list[st
     assert play(cli(played, "review", "--limit", "1"), [":quit"]).code == 0
 
 
-def test_a_success_in_review_waits_two_days(played: list[str], bank_dir: Path, db: Path) -> None:
-    """Through the store: q3 answered right in review leaves the queue until box 2 is due."""
-    play(cli(played, "review", "--limit", "1"), ["6"])            # q3 right: box 2
+def test_a_success_in_review_waits_longer_than_a_miss(played: list[str], bank_dir: Path, db: Path) -> None:
+    """Through the store: q3 answered right in review leaves the queue for a while; q2 (not asked) stays."""
+    play(cli(played, "review", "--limit", "1"), ["6"])            # q3 right: rated Good
     catalog = Catalog.from_dir(bank_dir)
-
-    def queue(days: float) -> str:
-        out = io.StringIO()
-        terminal = session.Terminal(Console(file=out, width=100, color_system=None), io.StringIO(":quit\n"))
-        with Store(db) as s:
-            session.review_due(catalog, s, terminal, "ann", now=datetime.now(timezone.utc) + timedelta(days=days))
-        return out.getvalue()
-
-    soon, later = queue(1), queue(2.01)
+    with Store(db) as s:
+        cards, _ = session.schedule(catalog, s, "ann")
+    now = datetime.now(timezone.utc)
+    soon = [c.id for c in review.due(cards, now)]
     assert "demo/q2" in soon and "demo/q3" not in soon
-    assert "demo/q3" in later
+    assert "demo/q3" in [c.id for c in review.due(cards, now + timedelta(days=1))]
+    by_id = {c.id: c for c in cards}
+    assert by_id["demo/q3"].due > by_id["demo/q2"].due
+
+
+def test_an_unfinished_review_is_continued_and_resumable_from_take(played: list[str], db: Path) -> None:
+    first = play(cli(played, "review"), [":quit"])
+    assert "Session #3 · review" in first.out
+    listed = json.loads(play(cli(played, "history", "--json")).out)["sessions"]
+    assert listed[-1]["mode"] == "review" and listed[-1]["finished_at"] is None
+    again = play(cli(played, "review"), [":quit"])
+    assert "Resuming session #3" in again.out or "Session #3" in again.out
+    resumed = play(cli(played, "take", "--resume"), ["6"])       # what history lists unfinished, take resumes
+    assert "Session #3 · review" in resumed.out and "1/3 · demo/q3" in resumed.out

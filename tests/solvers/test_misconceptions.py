@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from grader.kinds import KINDS
+from grader.marking.kinds import KINDS
 from grader.model import Question, Source
 from solvers import SOLVERS
 from solvers.misconceptions import MISCONCEPTIONS, variants
@@ -30,6 +30,17 @@ BY_HAND = [
     ("direct-path-only", "dL/dW_h", 2 * (4 - 5) * 2 * 1 + 2 * (6 - 5) * 2 * 2),  # = h_{t−1} held constant
     ("only-last-loss", "L", (6 - 5) ** 2),
     ("only-last-loss", "dL/dW_h", 2 * (6 - 5) * 2 * (2 + 1 * 1)),            # ∂L₂/∂W_h
+    ("loss-gradient-sign", "dL/dh1", -(2 * (4 - 5) * 2 + 2 * (6 - 5) * 2 * 1)),  # 2(y − ŷ) in both paths
+    ("loss-gradient-sign", "dL/dW_h", -(2 * (4 - 5) * 2 * 1 + 2 * (6 - 5) * 2 * (2 + 1 * 1))),
+    ("one-step-bptt", "dL2/dW_h", 2 * (6 - 5) * 2 * 2),                        # ∂h₂/∂W_h = h₁ only
+    ("one-step-bptt", "dL/dW_h", 2 * (4 - 5) * 2 * 1 + 2 * (6 - 5) * 2 * 2),
+    ("drop-direct-term", "dL2/dW_h", 2 * (6 - 5) * 2 * (1 * 1)),               # ∂h₂/∂W_h = W_h·h₀ only
+    ("drop-direct-term", "dL/dW_h", 2 * (4 - 5) * 2 * 1 + 2 * (6 - 5) * 2 * (1 * 1)),
+    ("wrong-time-step", "yhat2", 2 * 2),                                      # ŷ₁ given for ŷ₂
+    ("forward-drops-h0", "yhat2", 2 * (1 * (0.1 * 10) + 0.1 * 10)),           # h₁ = W_x·x₁ = 1
+    ("forward-drops-h0", "L", (2 * 1 - 5) ** 2 + (2 * 2 - 5) ** 2),
+    ("only-first-loss", "L", (4 - 5) ** 2),
+    ("only-first-loss", "dL/dW_h", 2 * (4 - 5) * 2 * 1),                      # ∂L₁/∂W_h
 ]
 
 
@@ -76,7 +87,7 @@ def _distinguishing(misconception: str):
         mine = [v for v in found if v.misconception == misconception]
         for v in mine:
             wrong = v.solve("rnn")
-            for quantity in ("L", "dL/dh1", "dL/dW_h", "dL/dW_x", "dL/dW_y"):
+            for quantity in ("yhat2", "L", "dL/dh1", "dL/dh2", "dL2/dW_h", "dL3/dW_h", "dL/dW_h", "dL/dW_x", "dL/dW_y"):
                 if quantity not in wrong or abs(wrong[quantity] - truth[quantity]) < 1e-6:
                     continue
                 others = [o.solve("rnn").get(quantity) for o in found if o.misconception != misconception]
@@ -100,6 +111,12 @@ def test_grader_names_the_misconception(misconception) -> None:
     assert verdict.status == "incorrect"
     assert verdict.misconception == misconception.id
     assert misconception.sentence in verdict.feedback
+
+
+@pytest.mark.parametrize("misconception, expected", [("jacobian-dense", 16), ("jacobian-off-diagonal", 12)])
+def test_jacobian_count_misconceptions(misconception: str, expected: int) -> None:
+    # h = o ⊙ σ(s) with n = 4: 4 diagonal entries; all 16 counted, or the 12 zero ones.
+    assert variant("jacobian", {"equation": "lstm_output", "n": 4}, misconception)["nonzeros"] == expected
 
 
 @pytest.mark.parametrize("T", [1, 2, 13])

@@ -1,0 +1,1 @@
+"""Batch grading: submission files in; gradebook, per-student reports and item statistics out."""

@@ -1,0 +1,1 @@
+"""Marking: question kinds, keys, options, diagnosis, follow-through and randomised variants."""

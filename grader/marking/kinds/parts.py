@@ -1,0 +1,36 @@
+"""The kinds a part of an exercise may have, and grading one answer with a kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.errors import ResponseError
+from grader.marking.kinds.base import Kind
+from grader.marking.kinds.choice import ChoiceKind, MultiKind
+from grader.marking.kinds.expression import ExpressionKind, MatrixKind
+from grader.marking.kinds.number import NumberKind
+from grader.marking.kinds.text import TextKind
+from grader.marking.memo import Memo
+from grader.model import Question, Verdict
+
+PART_KINDS: dict[str, Kind] = {
+    kind.name: kind for kind in (ChoiceKind(), MultiKind(), NumberKind(), ExpressionKind(), MatrixKind(), TextKind())
+}
+
+
+def parse_and_check(kind: Kind, question: Question, text: str, key: Any) -> tuple[Any, Verdict]:
+    """The parsed response (None if unreadable) and its verdict; unreadable input is `invalid`."""
+    try:
+        response = kind.parse(question, text)
+    except ResponseError as exc:
+        return None, Verdict("invalid", 0.0, str(exc))
+    return response, kind.check(question, response, key)
+
+
+def graded_part(part: Question, text: str, key: Any) -> tuple[Any, Verdict]:
+    """An exercise part's parsed value (None if unreadable) and verdict, remembered per part
+    and text: a class repeats part answers, and follow-through needs the value as well."""
+    return _PARTS.for_object(part, text, lambda: parse_and_check(PART_KINDS[part.kind], part, text, key))
+
+
+_PARTS = Memo(50_000)

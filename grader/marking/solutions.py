@@ -1,0 +1,60 @@
+"""A solver's named quantities for a problem, computed once and remembered: grading, diagnosis
+and follow-through ask for the same solves many times over."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Hashable, Mapping
+
+from grader.marking.memo import Memo
+
+
+def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    """A solver's named quantities for these params and overrides (cached: grading asks repeatedly).
+
+    Raises the solver's SolverError (a ValueError) for parameters it cannot take.
+    """
+    return _SOLUTIONS.get((solver, freeze_params(params), freeze(given) if given else ()),
+                          lambda: _prepared(solver, params).solve(given))
+
+
+def quantities(solver: str, params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The names a solver returns for these params (cached, like `solution`)."""
+    return _prepared(solver, params).known
+
+
+def _prepared(solver: str, params: Mapping[str, Any]) -> Any:
+    from solvers import SOLVERS  # at first use: the registry is cheap, but a solve needs only it
+
+    # Binding params and naming quantities is done once per problem, not once per override.
+    return _PREPARED.get((solver, freeze_params(params)), lambda: SOLVERS[solver].prepare(params))
+
+
+CACHE_SIZE = 20_000
+"""Entries per memo table; a class's repeated slips make most follow-through solves hits."""
+_SOLUTIONS = Memo(CACHE_SIZE)
+_PREPARED = Memo(CACHE_SIZE)
+_FROZEN = Memo(CACHE_SIZE)
+
+
+def freeze(mapping: Mapping[str, Any]) -> Hashable:
+    """A mapping as a canonical hashable value: equal mappings freeze alike."""
+    if all(type(v) is float or type(v) is int for v in mapping.values()):
+        # Follow-through solves with thousands of fresh {quantity: number} overrides: a sorted
+        # tuple is canonical for them and far cheaper than JSON (2 and 2.0 solve alike).
+        return tuple(sorted(mapping.items()))
+    return json.dumps(mapping, sort_keys=True, default=_plain)
+
+
+def freeze_params(params: Mapping[str, Any]) -> Hashable:
+    """`freeze` for a problem's params, remembered by identity: a question's params are one
+    long-lived object asked about thousands of times in a batch."""
+    return _FROZEN.for_object(params, None, lambda: freeze(params))
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "free_symbols"):
+        return f"sympy:{value!r}"
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return float(value)

@@ -1,0 +1,236 @@
+"""Randomised questions: every student gets their own numbers.
+
+A bank question with `randomise:` draws named values from choices or ranges, keeps only
+draws that meet its `require:` formulas (over the drawn names and the solver's scalar
+quantities, such as `abs(yhat1 - y1) >= 1`) and whose `nonzero:` quantities are not 0,
+and fills `{{formula}}` templates in its text, options, parameters and known wrong answers.
+A variant is a pure function of the question and a seed, so the same seed always gives the
+same question and a student's submission is regraded on the numbers they were given.
+
+Templates are formulas over the drawn names, read by the project's own parser; a field
+that is exactly one template keeps the value's type (a number stays a number), anywhere
+else the value is written into the text. Numbers are drawn on a grid and shown by their
+shortest exact decimal, so what a student reads is exactly what the solver uses.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Mapping
+
+from grader.errors import QuizError, ResponseError
+from grader.marking import solutions
+from grader.marking.dependencies import flat
+from grader.marking.diagnose import collisions
+from grader.model import Option, Question
+
+MAX_DRAWS = 200
+"""Draws tried per seed before a variant is declared impossible."""
+_TEMPLATE = re.compile(r"\{\{(.+?)\}\}")
+_COMPARISON = re.compile(r"^(.+?)\s*(==|!=|<=|>=|<|>)\s*(.+)$")
+_GRID = 10
+"""Decimals a drawn number is rounded to, so 0.1 + 0.2 steps stay exactly 0.3."""
+
+
+class VariantError(QuizError):
+    """A randomised question cannot produce a valid variant; the message says why."""
+
+
+@dataclass(frozen=True)
+class Draw:
+    """How one value is drawn: from `choice` values, or from a range on a grid of `step`."""
+
+    name: str
+    choice: tuple[Any, ...] = ()
+    low: float = 0.0
+    high: float = 0.0
+    step: float = 1.0
+
+    def sample(self, rng: Any) -> Any:
+        """One value for this name."""
+        if self.choice:
+            return rng.choice(self.choice)
+        count = int(round((self.high - self.low) / self.step))
+        value = round(self.low + self.step * rng.randint(0, count), _GRID)
+        return int(value) if float(value).is_integer() and float(self.step).is_integer() else value
+
+
+@dataclass(frozen=True)
+class Randomise:
+    """A question's randomisation: what is drawn and what a valid draw must satisfy."""
+
+    draws: tuple[Draw, ...]
+    require: tuple[str, ...] = ()
+    nonzero: tuple[str, ...] = ()
+    unambiguous: bool = False
+    """Reject a draw in which a known mistake would give a right answer."""
+
+
+def seed_for_student(student: str) -> int:
+    """A stable seed from a student id, so a student always sees their own numbers."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(student.encode("utf-8")).digest()[:4], "big")
+
+
+def instantiate(question: Question, seed: int | None, *, check_solver: bool = True) -> Question:
+    """The question with its drawn values filled in (unchanged if it is not randomised).
+
+    With `check_solver=False` only the conditions on drawn names are checked, so nothing is
+    solved: the bank loader uses that to validate templates without importing the math.
+    """
+    spec = question.randomise
+    if spec is None:
+        return question
+    import random
+
+    seed = 0 if seed is None else seed
+    rng = random.Random(f"{question.id}:{seed}")
+    last_reason = ""
+    for _ in range(MAX_DRAWS):
+        values = {draw.name: draw.sample(rng) for draw in spec.draws}
+        early = [c for c in spec.require if _names(c) <= {_canonical(n) for n in values}]
+        reason = _unmet(early, values)
+        if not reason:
+            concrete = fill(question, values, seed)
+            if not check_solver:
+                return concrete
+            reason = _rejected(spec, concrete, values, [c for c in spec.require if c not in early])
+            if not reason:
+                return concrete
+        last_reason = reason
+    raise VariantError(f"{question.id}: no valid variant for seed {seed} in {MAX_DRAWS} draws "
+                       f"(last rejected because {last_reason}); loosen `require`")
+
+
+def _unmet(conditions: list[str], values: Mapping[str, Any]) -> str:
+    for condition in conditions:
+        if not holds(condition, values):
+            return f"'{condition}' is false"
+    return ""
+
+
+def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], late: list[str]) -> str:
+    """Why a filled variant is not acceptable: a `nonzero` quantity is 0, or a `require` on quantities fails."""
+    if not (spec.nonzero or late or spec.unambiguous):
+        return ""
+
+    solved = solutions.solution(question.solver, question.params)
+    for name in spec.nonzero:
+        if all(abs(float(v)) < 1e-12 for v in flat(solved[name])):
+            return f"{name} is 0"
+    scalars = {name: value for name, value in solved.items() if isinstance(value, (int, float))
+               and not isinstance(value, bool) and re.fullmatch(r"[A-Za-z]\w*", name)}
+    reason = _unmet(late, {**scalars, **values})
+    if reason or not spec.unambiguous:
+        return reason
+
+    for item in question.parts or (question,):
+        if item.kind == "number" and item.quantity:
+            found = collisions(item, float(solved[item.quantity]))
+            if found:
+                return f"{found[0]} gives the key of {item.id}"
+    return ""
+
+
+def _names(condition: str) -> set[str]:
+    """The canonical names a `require` formula uses."""
+    from grader.mathinput import mathparse  # at first use: keeps start-up fast
+
+    match = _COMPARISON.match(condition)
+    if not match:
+        raise VariantError(f"'{condition}' is not a comparison such as 'x1 != x2'")
+    names: set[str] = set()
+    for side in (match.group(1), match.group(3)):
+        try:
+            names |= set(mathparse.parse(side, variables=None).names)
+        except ResponseError as exc:
+            raise VariantError(f"cannot read '{condition}': {exc}") from None
+    return names
+
+
+def _canonical(name: str) -> str:
+    from grader.mathinput import mathparse  # at first use: keeps start-up fast
+
+    return mathparse.canonical_name(name)
+
+
+def holds(condition: str, values: Mapping[str, Any]) -> bool:
+    """Whether a `require` formula such as `x1 != x2` or `W_h*h0 < 3` is true for `values`."""
+    match = _COMPARISON.match(condition)
+    if not match:
+        raise VariantError(f"'{condition}' is not a comparison such as 'x1 != x2'")
+    left, op, right = match.groups()
+    a, b = evaluate(left, values), evaluate(right, values)
+    if isinstance(a, str) or isinstance(b, str):
+        return {"==": a == b, "!=": a != b}.get(op, False)
+    close = abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    return {"==": close, "!=": not close, "<": a < b and not close, ">": a > b and not close,
+            "<=": a < b or close, ">=": a > b or close}[op]
+
+
+def evaluate(formula: str, values: Mapping[str, Any]) -> Any:
+    """A template formula's value: a drawn text value as is, else the number the formula gives."""
+    formula = formula.strip()
+    if formula in values and isinstance(values[formula], str):
+        return values[formula]
+    from grader.mathinput import mathparse  # at first use: keeps start-up fast
+
+    # The parser spells names canonically (h0 is h_0), so the values are keyed the same way.
+    numbers = {mathparse.canonical_name(name): float(v) for name, v in values.items() if not isinstance(v, str)}
+    try:
+        parsed = _parsed(formula, tuple(sorted(numbers)))
+    except ResponseError as exc:
+        raise VariantError(f"cannot read '{{{{{formula}}}}}': {exc}") from None
+    try:
+        value = round(parsed.value(numbers), _GRID)
+    except (ValueError, ArithmeticError) as exc:
+        raise VariantError(f"'{{{{{formula}}}}}' is undefined for {dict(values)}: {exc}") from None
+    return int(value) if value.is_integer() else value
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(formula: str, names: tuple[str, ...]) -> Any:
+    """A bank's template formula, parsed once: every draw of every student fills the same ones."""
+    from grader.mathinput import mathparse  # at first use: keeps start-up fast
+
+    return mathparse.parse(formula, variables=list(names))
+
+
+def show(value: Any) -> str:
+    """A value as the student reads it: integers without a decimal point, floats exactly."""
+    return str(value) if isinstance(value, (int, str)) else repr(value)
+
+
+def render(text: Any, values: Mapping[str, Any]) -> Any:
+    """Fill templates in a field: one whole template keeps the value's type; else text is filled."""
+    if isinstance(text, list):
+        return [render(item, values) for item in text]
+    if isinstance(text, dict):
+        return {key: render(item, values) for key, item in text.items()}
+    if not isinstance(text, str) or "{{" not in text:
+        return text
+    whole = _TEMPLATE.fullmatch(text.strip())
+    if whole:
+        return evaluate(whole.group(1), values)
+    return _TEMPLATE.sub(lambda m: show(evaluate(m.group(1), values)), text)
+
+
+def fill(question: Question, values: Mapping[str, Any], seed: int) -> Question:
+    """A copy of `question` with every template filled from `values`."""
+    def text(value: str | None) -> str | None:
+        return None if value is None else str(render(value, values))
+
+    options = tuple(Option(o.letter, text(o.text) or "", text(o.feedback), render(o.value, values),
+                           None if o.expr is None else str(render(o.expr, values)), o.chain, o.misconception)
+                    for o in question.options)
+    wrongs = tuple(replace(w, answer=render(w.answer, values), feedback=text(w.feedback) or "")
+                   for w in question.misconceptions)
+    parts = tuple(fill(part, values, seed) for part in question.parts)
+    return replace(question, prompt=text(question.prompt) or "", explanation=text(question.explanation) or "",
+                   hints=tuple(text(h) or "" for h in question.hints), options=options,
+                   answer=render(question.answer, values), misconceptions=wrongs,
+                   params=render(dict(question.params), values), parts=parts,
+                   variant=dict(values), seed=seed)

@@ -1,0 +1,408 @@
+"""Decide whether a student's answer has the same value as the key.
+
+Public API
+----------
+``compare(key, answer, *, domains=None, tolerance=FORMULA_TOLERANCE, seed=0, form=None,
+symbolic_timeout=SYMBOLIC_TIMEOUT_DEFAULT) -> Decision``
+    ``key`` and ``answer`` are each a ``Formula``, a ``MatrixFormula``, a number or a
+    numpy array of numbers. ``domains`` maps variable names to sampling ranges
+    ``(low, high)``; ``form="expanded"`` also requires the answer to be multiplied out.
+``Tolerance(rel, abs)``: values ``a`` and ``k`` agree when ``|a − k| <= abs + rel·|k|``.
+``Decision(equivalent, method, detail)``: ``equivalent`` is True, False or None (undecided);
+``method`` says how it was decided: "exact", "numeric" (two plain numbers), "numeric
+sampling (16 points)", "symbolic (sympy)", "symbolic timed out after 2 s", "symbolic ran
+out of memory", "symbolic failed", "shape" or "form (expanded)"; a matrix joins its
+entries' methods with " + " and its ``detail`` names the entries that differ ("entry (2,1)
+differs: …"), 1-based.
+
+How
+---
+1. Identical trees are "exact".
+2. Numeric sampling (the fast path): every variable gets ``POOL_POINTS`` seeded random
+   values from its domain, the key is evaluated on all of them, and the first
+   ``SAMPLE_POINTS`` points where the key is defined (finite, below ``UNDEFINED_ABOVE``) are
+   kept. The answer must be defined and within tolerance at every kept point. The key's
+   kept points and values are cached per (key, seed, domains).
+3. When the key is defined at fewer than ``MIN_VALID_POINTS`` points, sampling is
+   inconclusive and sympy decides in a limited child process (``grader.symbolic_worker``);
+   if it overruns ``symbolic_timeout`` the Decision says so with ``equivalent=None``.
+
+Undefined functions (``O`` with ``O′``, ``O″``) become seeded random smooth functions
+``O(u) = c + Σ aᵢ·sin(ωᵢu + φᵢ)`` with ``c = 1 + Σ aᵢ``, so ``O ≥ 1`` (``log O`` and ``1/O`` are
+defined) and each derivative is exact.
+
+Domains by name (the letters before any subscript; ``domains`` overrides):
+
+=================================  =====================================================
+names                              values
+=================================  =====================================================
+n m k d T N M K D (sizes)          uniform floats in [1, 10]
+W U V w (weights)                  magnitude uniform in [0.2, 1.5], random sign
+p q Gamma (probabilities, gates)   uniform in [0.05, 0.95]
+alpha eta lambda epsilon (rates)   uniform in [0.01, 1]
+anything else (z s a x h b c …)    uniform in [−2, 2]: pre-activations stay out of
+                                   tanh's saturated tails
+=================================  =====================================================
+
+Tolerance rule (``FORMULA_TOLERANCE``): 1e-6 relative plus 1e-10 absolute. So a
+value within 1e-10 of zero counts as zero: ``exp(-40)`` and ``1e-12·W`` are judged equal
+to 0, while ``1e-9·W`` (at least 2e-10, as ``|W| ≥ 0.2``) and a vanishing gradient such as
+``W^20`` are not;
+and a perturbation such as ``1 − tanh(z)² + 1e-3`` is rejected, ``+ 1e-12`` accepted.
+
+Form ``"expanded"``: the answer must contain no product or positive integer power of a
+sum that holds a variable, i.e. nothing ``sympy.expand`` would multiply out. This is
+checked on our own tree because sympy automatically distributes numbers
+(``3*(n+1)`` becomes ``3n + 3`` on construction) and so cannot see the unexpanded form.
+
+A vector of length n matches an n×1 or 1×n matrix key.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import zlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Union
+
+from grader.mathinput import symbolic_worker
+from grader.model import Tolerance
+from solvers.checks import describe
+from grader.mathinput.mathparse import MAX_PRIMES, Add, Formula, MatrixFormula, Mul, Neg, Node, Num, Pow, Var, canonical_name, children
+
+if TYPE_CHECKING:
+    import numpy
+
+FORMULA_TOLERANCE = Tolerance(rel=1e-6, abs=1e-10)
+"""Formulas are exact, so far tighter than a typed number's tolerance (grader.model)."""
+SAMPLE_POINTS = 16
+POOL_POINTS = 64
+MIN_VALID_POINTS = 6
+UNDEFINED_ABOVE = 1e100
+SYMBOLIC_TIMEOUT_DEFAULT = 2.0
+FORMS = frozenset({"expanded"})
+
+DEFAULT_DOMAIN = (-2.0, 2.0)
+SIZE_DOMAIN = (1.0, 10.0)
+WEIGHT_MAGNITUDE = (0.2, 1.5)
+PROBABILITY_DOMAIN = (0.05, 0.95)
+RATE_DOMAIN = (0.01, 1.0)
+SIZE_NAMES = frozenset({"n", "m", "k", "d", "T", "N", "M", "K", "D"})
+WEIGHT_NAMES = frozenset({"W", "U", "V", "w"})
+PROBABILITY_NAMES = frozenset({"p", "q", "Gamma"})
+RATE_NAMES = frozenset({"alpha", "eta", "lambda", "epsilon"})
+
+# Random smooth functions: number of sine terms, and ranges of amplitude and frequency.
+_WAVES = 3
+_AMPLITUDE = (0.2, 0.6)
+_FREQUENCY = (0.5, 1.5)
+# How many differing entries or variables a detail names before it stops.
+_DETAIL_ITEMS = 3
+
+Target = Union[Formula, MatrixFormula, float, int, "numpy.ndarray"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The verdict (None when undecided), how it was reached, and what differed."""
+
+    equivalent: bool | None
+    method: str
+    detail: str = ""
+
+
+def compare(
+    key: Target,
+    answer: Target,
+    *,
+    domains: Mapping[str, tuple[float, float]] | None = None,
+    tolerance: Tolerance = FORMULA_TOLERANCE,
+    seed: int = 0,
+    form: str | None = None,
+    symbolic_timeout: float = SYMBOLIC_TIMEOUT_DEFAULT,
+) -> Decision:
+    """Is ``answer`` the same value as ``key``? See the module docstring for how it is decided."""
+    if form is not None and form not in FORMS:
+        raise ValueError(f"unknown form {form!r}; known forms: {', '.join(sorted(FORMS))}")
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
+    settings = _Settings(_domain_items(domains), tolerance, seed, form, symbolic_timeout)
+    if isinstance(key, Formula) and isinstance(answer, Formula):
+        return _compare_scalar(key, answer, settings)
+    key_shape, key_entries = _entries(key)
+    answer_shape, answer_entries = _entries(answer)
+    if not _shapes_match(key_shape, answer_shape):
+        return Decision(False, "shape", f"expected {describe(key_shape)}, got {describe(answer_shape)}")
+    if not key_shape:
+        return _compare_scalar(key_entries[0][1], answer_entries[0][1], settings)
+    decisions = [(index, _compare_scalar(k, a, settings)) for (index, k), (_, a) in zip(key_entries, answer_entries)]
+    return _combine(decisions)
+
+
+# ---------------------------------------------------------------------------- shapes and entries
+
+
+class _Settings(NamedTuple):
+    """compare's options, checked, with domains as a hashable cache key."""
+
+    domains: tuple[tuple[str, tuple[float, float]], ...]
+    tolerance: Tolerance
+    seed: int
+    form: str | None
+    timeout: float
+
+
+def _domain_items(domains: Mapping[str, tuple[float, float]] | None) -> tuple[tuple[str, tuple[float, float]], ...]:
+    if not domains:
+        return ()
+    items = {}
+    for name, bounds in domains.items():
+        low, high = (float(b) for b in bounds)
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise ValueError(f"domain of {name!r} must be finite with low < high, not {bounds!r}")
+        items[canonical_name(name)] = (low, high)
+    return tuple(sorted(items.items()))
+
+
+def _entries(target: Target) -> tuple[tuple[int, ...], list[tuple[tuple[int, ...], Formula | float]]]:
+    if isinstance(target, Formula):
+        return (), [((), target)]
+    if isinstance(target, MatrixFormula):
+        return target.shape, list(target.entries())
+    if isinstance(target, bool) or isinstance(target, str):
+        raise TypeError(f"cannot compare a {type(target).__name__}; parse it first")
+    import numpy as np
+
+    array = np.asarray(target, dtype=float)
+    if array.ndim > 2:
+        raise ValueError(f"cannot compare an array of {array.ndim} dimensions")
+    return array.shape, [(tuple(int(i) for i in index), float(value)) for index, value in np.ndenumerate(array)]
+
+
+def _shapes_match(key: tuple[int, ...], answer: tuple[int, ...]) -> bool:
+    if key == answer:
+        return True
+    # A typed vector stands for a column or a row.
+    vector, matrix = (key, answer) if len(key) == 1 else (answer, key)
+    return len(vector) == 1 and len(matrix) == 2 and vector[0] in matrix and 1 in matrix
+
+
+def _combine(decisions: list[tuple[tuple[int, ...], Decision]]) -> Decision:
+    methods = " + ".join(dict.fromkeys(d.method for _, d in decisions))
+    for verdict, verb in ((False, "differs"), (None, "is undecided")):
+        hits = [(index, d) for index, d in decisions if d.equivalent is verdict]
+        if hits:
+            parts = [f"entry {_position(index)} {verb}" + (f": {d.detail}" if d.detail else "") for index, d in hits[:_DETAIL_ITEMS]]
+            more = f"; and {len(hits) - _DETAIL_ITEMS} more" if len(hits) > _DETAIL_ITEMS else ""
+            return Decision(verdict, methods, "; ".join(parts) + more)
+    return Decision(True, methods)
+
+
+def _position(index: tuple[int, ...]) -> str:
+    return str(index[0] + 1) if len(index) == 1 else f"({index[0] + 1},{index[1] + 1})"
+
+
+# ---------------------------------------------------------------------------- one value
+
+
+def _compare_scalar(key: Formula | float, answer: Formula | float, settings: _Settings) -> Decision:
+    if isinstance(key, float) and isinstance(answer, float):
+        return _compare_numbers(key, answer, settings.tolerance)
+    decision = Decision(True, "exact") if key == answer else _sample(key, answer, settings)
+    if settings.form == "expanded" and decision.equivalent and isinstance(answer, Formula):
+        offending = _unexpanded(answer.tree)
+        if offending is not None:
+            shown = Formula(offending, frozenset(), frozenset()).interpreted_as()
+            return Decision(False, "form (expanded)", f"the value is right but not expanded: multiply out {shown}")
+    return decision
+
+
+def _compare_numbers(key: float, answer: float, tolerance: Tolerance) -> Decision:
+    if key == answer:
+        return Decision(True, "exact")
+    if math.isfinite(answer) and abs(answer - key) <= tolerance.abs + tolerance.rel * abs(key):
+        return Decision(True, "numeric")
+    return Decision(False, "numeric", f"expected {key:.6g}, got {answer:.6g}")
+
+
+def _sample(key: Formula | float, answer: Formula | float, settings: _Settings) -> Decision:
+    import numpy as np
+
+    samples = _key_samples(key, settings.seed, settings.domains)
+    if samples.defined < MIN_VALID_POINTS:
+        reason = f"sampling was inconclusive: the key is defined at only {samples.defined} of {POOL_POINTS} points"
+        if isinstance(key, Formula) and isinstance(answer, Formula):
+            return _symbolic(key, answer, settings, reason)
+        return Decision(None, "numeric sampling", reason)
+    expected = samples.values
+    if isinstance(answer, float):
+        values = np.full(expected.shape, answer)
+        env: dict[str, Any] = samples.env
+    else:
+        env = samples.env
+        if not answer.names <= env.keys():
+            env = dict(env)
+            domains = dict(settings.domains)
+            for name in answer.names - env.keys():
+                env[name] = _pool(name, domains.get(name), settings.seed)[samples.index]
+        functions = {name: _random_function(name, settings.seed) for name in answer.functions}
+        values = answer.evaluate(env, functions)
+        if values.shape != expected.shape:
+            values = np.broadcast_to(values, expected.shape)
+    # Reject undefined values first, so the subtraction below cannot overflow.
+    undefined = ~(np.abs(values) <= UNDEFINED_ABOVE)
+    if undefined.any():
+        i = int(undefined.argmax())
+        return Decision(False, samples.method, f"the answer is undefined at {_point(env, i)}, where the key is {expected[i]:.6g}")
+    wrong = np.abs(values - expected) > settings.tolerance.abs + settings.tolerance.rel * samples.magnitude
+    if not wrong.any():
+        return Decision(True, samples.method)
+    i = int(wrong.argmax())
+    return Decision(False, samples.method, f"at {_point(env, i)}: expected {expected[i]:.6g}, got {values[i]:.6g}")
+
+
+def _point(env: Mapping[str, Any], i: int) -> str:
+    names = sorted(env)
+    shown = ", ".join(f"{name} = {float(env[name][i]):.4g}" for name in names[:_DETAIL_ITEMS + 1])
+    return (shown + ", …" if len(names) > _DETAIL_ITEMS + 1 else shown) or "every point"
+
+
+def _symbolic(key: Formula, answer: Formula, settings: _Settings, reason: str) -> Decision:
+    domains = dict(settings.domains)
+    positive = frozenset(name for name in key.names | answer.names if _domain_of(name, domains.get(name))[0] > 0)
+    outcome = symbolic_worker.confirm_equal(key, answer, positive=positive, timeout=settings.timeout)
+    if outcome.status == "timeout":
+        return Decision(None, f"symbolic timed out after {settings.timeout:g} s", reason)
+    if outcome.status == "memory":
+        return Decision(None, "symbolic ran out of memory", reason)
+    if outcome.status != "done":
+        return Decision(None, "symbolic failed", f"{reason}; {outcome.detail}")
+    if outcome.value is None:
+        return Decision(None, "symbolic (sympy)", f"{reason}; sympy could not decide")
+    return Decision(outcome.value, "symbolic (sympy)", reason)
+
+
+# ---------------------------------------------------------------------------- samples
+
+
+@dataclass(frozen=True)
+class _KeySamples:
+    index: Any  # positions in the pool of the kept points
+    values: Any  # the key's values there
+    env: dict[str, Any]  # each key variable's values there
+    defined: int  # how many pool points the key is defined at
+
+    @functools.cached_property
+    def magnitude(self) -> Any:
+        return _frozen(abs(self.values))
+
+    @functools.cached_property
+    def method(self) -> str:
+        return f"numeric sampling ({len(self.values)} points)"
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_samples(key: Formula | float, seed: int, domain_items: tuple) -> _KeySamples:
+    import numpy as np
+
+    if isinstance(key, float):
+        index = np.arange(SAMPLE_POINTS)
+        return _KeySamples(index, np.full(SAMPLE_POINTS, key), {}, POOL_POINTS)
+    domains = dict(domain_items)
+    pools = {name: _pool(name, domains.get(name), seed) for name in key.names}
+    functions = {name: _random_function(name, seed) for name in key.functions}
+    values = np.broadcast_to(key.evaluate(pools, functions), (POOL_POINTS,))
+    with np.errstate(all="ignore"):
+        defined = np.flatnonzero(np.isfinite(values) & (np.abs(values) <= UNDEFINED_ABOVE))
+    index = defined[:SAMPLE_POINTS]
+    env = {name: _frozen(pool[index]) for name, pool in pools.items()}
+    return _KeySamples(index, _frozen(values[index]), env, len(defined))
+
+
+def _domain_of(name: str, override: tuple[float, float] | None) -> tuple[float, float]:
+    """The sampling range of a variable; weights are drawn by magnitude within it."""
+    if override is not None:
+        return override
+    head = name.split("_", 1)[0]
+    if head in SIZE_NAMES:
+        return SIZE_DOMAIN
+    if head in WEIGHT_NAMES:
+        return (-WEIGHT_MAGNITUDE[1], WEIGHT_MAGNITUDE[1])
+    if head in PROBABILITY_NAMES:
+        return PROBABILITY_DOMAIN
+    if head in RATE_NAMES:
+        return RATE_DOMAIN
+    return DEFAULT_DOMAIN
+
+
+@functools.lru_cache(maxsize=4096)
+def _pool(name: str, override: tuple[float, float] | None, seed: int) -> Any:
+    """``POOL_POINTS`` seeded values of one variable, independent of every other name."""
+    rng = _rng(seed, "variable " + name)
+    if override is None and name.split("_", 1)[0] in WEIGHT_NAMES:
+        # Weights near zero would hide whole terms of a gradient, so keep them away from it.
+        magnitude = rng.uniform(*WEIGHT_MAGNITUDE, POOL_POINTS)
+        return _frozen(magnitude * rng.choice((-1.0, 1.0), POOL_POINTS))
+    return _frozen(rng.uniform(*_domain_of(name, override), POOL_POINTS))
+
+
+@functools.lru_cache(maxsize=256)
+def _random_function(name: str, seed: int) -> tuple[Callable[[Any], Any], ...]:
+    """A smooth positive function and its exact derivatives up to ``MAX_PRIMES``."""
+    import numpy as np
+
+    rng = _rng(seed, "function " + name)
+    amplitude = rng.uniform(*_AMPLITUDE, _WAVES)
+    frequency = rng.uniform(*_FREQUENCY, _WAVES)
+    phase = rng.uniform(0.0, 2 * math.pi, _WAVES)
+    offset = 1.0 + amplitude.sum()
+
+    def derivative(order: int) -> Callable[[Any], Any]:
+        scale = amplitude * frequency**order
+        shift = phase + order * math.pi / 2  # d/du sin(u) = sin(u + π/2)
+
+        def f(u: Any) -> Any:
+            waves = scale * np.sin(frequency * np.asarray(u, dtype=float)[..., None] + shift)
+            return waves.sum(axis=-1) + (offset if order == 0 else 0.0)
+
+        return f
+
+    return tuple(derivative(order) for order in range(MAX_PRIMES + 1))
+
+
+def _rng(seed: int, label: str) -> Any:
+    import numpy as np
+
+    return np.random.default_rng([seed, zlib.crc32(label.encode())])
+
+
+def _frozen(array: Any) -> Any:
+    array.flags.writeable = False  # cached arrays are shared between calls
+    return array
+
+
+# ---------------------------------------------------------------------------- form
+
+
+def _unexpanded(node: Node) -> Node | None:
+    """The first subexpression that expanding would multiply out, or None."""
+    if isinstance(node, Mul) and len(node.num) + len(node.den) > 1 and any(_is_sum(f) for f in node.num):
+        return node
+    if isinstance(node, Neg) and _is_sum(node.arg):
+        return node
+    if isinstance(node, Pow) and _is_sum(node.base) and isinstance(node.exp, Num) and node.exp.text.isdigit() and int(node.exp.text) > 1:
+        return node
+    for child in children(node):
+        found = _unexpanded(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_sum(node: Node) -> bool:
+    return isinstance(node, Add) and _has_variable(node) or isinstance(node, Neg) and _is_sum(node.arg)
+
+
+def _has_variable(node: Node) -> bool:
+    return isinstance(node, Var) or any(_has_variable(child) for child in children(node))
