@@ -326,3 +326,28 @@ def test_steps_show_every_stage_and_mark_given_values():
         assert piece in text, piece
     lstm = "\n".join(LSTM.solve(SCALAR_LSTM).steps)
     assert "∂L/∂c₁ = ∂L/∂h₁ ⊙ o₁ ⊙ tanh′(c₁) + ∂L/∂c₂ ⊙ f₂" in lstm and "∂L/∂c₀ = ∂L/∂c₁ ⊙ f₁" in lstm
+
+
+@pytest.mark.parametrize("solver,params", [
+    ("gru", {**SCALAR_GRU, "reset": "after", "update": "state"}),
+    ("lstm", {"h0": [0.1, -0.2], "c0": [0.3, 0.0], "x": [[1.0], [0.5]], "y": [0, 1],
+              "W_f": [[0.1, 0.2, 0.3], [0.0, -0.1, 0.2]], "W_i": [[0.4, 0.2, -0.3], [0.1, -0.1, 0.2]],
+              "W_o": [[0.1, 0.5, 0.3], [0.2, -0.1, 0.2]], "W_c": [[0.1, 0.2, 0.9], [0.0, -0.7, 0.2]],
+              "W_y": [[1, 0.5], [-0.5, 1]], "output": "softmax", "loss": "cross_entropy", "cell_activation": "sigmoid"}),
+])
+def test_the_command_line_solves_a_params_file_as_json(tmp_path, solver, params):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "params.json"  # JSON is YAML, so the params reader takes it
+    path.write_text(json.dumps(params), encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "solve", solver, "--params", str(path), "--json"],
+                          cwd=root, capture_output=True, text=True, check=True)
+    printed = json.loads(done.stdout)
+    truth = SOLVERS[solver].solve(params)
+    assert list(printed) == list(truth)
+    for name, value in truth.items():
+        np.testing.assert_allclose(printed[name], np.asarray(value, dtype=float), rtol=1e-15, err_msg=name)
