@@ -153,7 +153,7 @@ SOLVERS: dict[str, Solver] = {
         ),
         _solver(
             "gru",
-            "GRU forward pass and BPTT: gates Γ_u, Γ_r on [h_{t-1}; x_t], candidate c̃_t, h_t, ŷ_t = g(W_y h_t + b_y)",
+            "GRU forward pass and BPTT: gates Γ_u, Γ_r on (h_(t−1), x_t), candidate c̃_t, h_t, ŷ_t = g(W_y h_t + b_y)",
             "solvers.gru",
             (
                 Param("h0", f"initial hidden state, length n ({_NUMBER}); default zeros", None),
@@ -180,7 +180,7 @@ SOLVERS: dict[str, Solver] = {
         ),
         _solver(
             "lstm",
-            "LSTM forward pass and BPTT: gates f, i, o on [h_{t-1}; x_t], c_t = f⊙c_(t−1) + i⊙c̃_t, h_t = o⊙φ(c_t)",
+            "LSTM forward pass and BPTT: gates f, i, o on (h_(t−1), x_t), c_t = f⊙c_(t−1) + i⊙c̃_t, h_t = o⊙φ(c_t)",
             "solvers.lstm",
             (
                 Param("h0", f"initial hidden state, length n ({_NUMBER}); default zeros", None),

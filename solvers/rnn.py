@@ -32,7 +32,7 @@ import numpy as np
 from solvers import SOLVERS, names, values
 from solvers import readout
 from solvers.backend import ACTIVATIONS, NUMERIC, SYMBOLIC, Backend, output_jacobian
-from solvers.checks import choice, integer, is_sequence, sequence_length
+from solvers.checks import choice, integer
 from solvers.errors import SolverError
 from solvers.names import HIDDEN_PARAMS, RNN_PARAMS
 from solvers.readout import Readout, state_vector, vector
