@@ -70,6 +70,8 @@ class Solver:
     module: str
     params: tuple[Param, ...]
     quantities: Callable[[Mapping[str, object]], tuple[str, ...]]
+    example: Mapping[str, object]
+    """Parameters of a small problem: `quantities(example)` names what the solver computes."""
 
     def bind(self, params: Mapping[str, object]) -> dict[str, object]:
         """Validate parameter names and fill in defaults."""
@@ -117,8 +119,10 @@ def _checked(solver: str, known: tuple[str, ...], given: Mapping[str, object] | 
     return given
 
 
-def _solver(name: str, summary: str, module: str, params: tuple[Param, ...], namer: Callable) -> Solver:
-    return Solver(name, summary, module, params, _Quantities(name, params, namer))
+def _solver(
+    name: str, summary: str, module: str, params: tuple[Param, ...], namer: Callable, example: Mapping[str, object]
+) -> Solver:
+    return Solver(name, summary, module, params, _Quantities(name, params, namer), example)
 
 
 _NUMBER = "a number, a symbol name, or a list"
@@ -145,6 +149,61 @@ SOLVERS: dict[str, Solver] = {
                 Param("truncate", "k ≥ 1: in ∂L_t/∂θ hold h_{t−k} constant (truncated BPTT); default off", None),
             ),
             names.rnn,
+            {"h0": 1, "x": [10, 10], "y": [5, 5], "W_h": 1, "W_x": 0.1, "W_y": 2},
+        ),
+        _solver(
+            "gru",
+            "GRU forward pass and BPTT: gates Γ_u, Γ_r on (h_(t−1), x_t), candidate c̃_t, h_t, ŷ_t = g(W_y h_t + b_y)",
+            "solvers.gru",
+            (
+                Param("h0", f"initial hidden state, length n ({_NUMBER}); default zeros", None),
+                Param("x", "inputs, one per step: scalars or m-vectors; a bare scalar is T = 1"),
+                Param("y", "targets, one per step, as for rnn"),
+                Param("W_u", "update-gate weights on [h_(t−1); x_t], n×(n+m) ([w_h, w_x] when n = m = 1)"),
+                Param("W_r", "reset-gate weights on [h_(t−1); x_t], n×(n+m)"),
+                Param("W_c", "candidate weights on [h_(t−1); x_t], n×(n+m)"),
+                Param("b_u", "update-gate bias, length n; default zeros", None),
+                Param("b_r", "reset-gate bias, length n; default zeros", None),
+                Param("b_c", "candidate bias, length n; default zeros", None),
+                Param("W_y", "hidden-to-output weights, k×n (scalar when k = n = 1)"),
+                Param("b_y", "output bias, length k; default zeros", None),
+                Param("output", "g: identity | sigmoid | softmax", "identity"),
+                Param("loss", "squared Σ(ŷ−y)² | half_squared ½Σ(ŷ−y)² | cross_entropy −Σ y log ŷ", "squared"),
+                Param("reset", "before: c̃ = tanh(W_c[r⊙h; x] + b) (Cho, Coursera) | "
+                      "after: tanh(r⊙(W_ch h) + W_cx x + b) (PyTorch)", "before"),
+                Param("update", "candidate: h = u⊙c̃ + (1−u)⊙h_(t−1) (Coursera) | "
+                      "state: h = (1−u)⊙c̃ + u⊙h_(t−1) (PyTorch)", "candidate"),
+            ),
+            names.gru,
+            {"h0": 0.5, "x": [1, -1], "y": [0.2, 0.4], "W_u": [0.5, -0.3], "W_r": [0.2, 0.1], "W_c": [1.0, 0.7],
+             "W_y": 1.5},
+        ),
+        _solver(
+            "lstm",
+            "LSTM forward pass and BPTT: gates f, i, o on (h_(t−1), x_t), c_t = f⊙c_(t−1) + i⊙c̃_t, h_t = o⊙φ(c_t)",
+            "solvers.lstm",
+            (
+                Param("h0", f"initial hidden state, length n ({_NUMBER}); default zeros", None),
+                Param("c0", "initial cell state, length n; default zeros", None),
+                Param("x", "inputs, one per step: scalars or m-vectors; a bare scalar is T = 1"),
+                Param("y", "targets, one per step, as for rnn"),
+                Param("W_f", "forget-gate weights on [h_(t−1); x_t], n×(n+m) ([w_h, w_x] when n = m = 1)"),
+                Param("W_i", "input-gate weights on [h_(t−1); x_t], n×(n+m)"),
+                Param("W_o", "output-gate weights on [h_(t−1); x_t], n×(n+m)"),
+                Param("W_c", "candidate weights on [h_(t−1); x_t], n×(n+m)"),
+                Param("b_f", "forget-gate bias, length n; default zeros", None),
+                Param("b_i", "input-gate bias, length n; default zeros", None),
+                Param("b_o", "output-gate bias, length n; default zeros", None),
+                Param("b_c", "candidate bias, length n; default zeros", None),
+                Param("W_y", "hidden-to-output weights, k×n (scalar when k = n = 1)"),
+                Param("b_y", "output bias, length k; default zeros", None),
+                Param("output", "g: identity | sigmoid | softmax", "identity"),
+                Param("loss", "squared Σ(ŷ−y)² | half_squared ½Σ(ŷ−y)² | cross_entropy −Σ y log ŷ", "squared"),
+                Param("cell_activation", "φ in h_t = o_t⊙φ(c_t): tanh | sigmoid (NPTEL) | identity", "tanh"),
+            ),
+            names.lstm,
+            {"h0": 0.5, "c0": 0.2, "x": [1, -1], "y": [0.2, 0.4], "W_f": [0.5, -0.3], "W_i": [0.2, 0.1],
+             "W_o": [0.3, 0.4], "W_c": [1.0, 0.7], "W_y": 1.5},
         ),
         _solver(
             "param_count",
@@ -158,6 +217,7 @@ SOLVERS: dict[str, Solver] = {
                 Param("output", "size k of an output layer W_y, b_y to include; 0 = none", 0),
             ),
             names.param_count,
+            {"cell": "gru", "n": "n", "m": "m"},
         ),
         _solver(
             "jacobian",
@@ -166,8 +226,10 @@ SOLVERS: dict[str, Solver] = {
             (
                 Param("equation", "one of " + " | ".join(names.JACOBIAN_EQUATIONS)),
                 Param("n", "vector size, an integer 1..12"),
+                Param("at", "numbers for the vectors, e.g. {o: [0.5, 0.2], s: [1, -2]}: J evaluated there", None),
             ),
             names.jacobian,
+            {"equation": "lstm_output", "n": 2},
         ),
         _solver(
             "gradflow",
@@ -186,6 +248,7 @@ SOLVERS: dict[str, Solver] = {
                 Param("grad", "gradient to clip; default ∂(Σᵢ h_T,i)/∂h_0", None),
             ),
             names.gradflow,
+            {"W_hh": 0.9, "T": 5, "clip_norm": 1, "clip_value": 0.5},
         ),
         _solver(
             "nll_output",
@@ -193,6 +256,7 @@ SOLVERS: dict[str, Solver] = {
             "solvers.derivations",
             (Param("T", "number of time steps", 4),),
             names.nll_output,
+            {},
         ),
     )
 }

@@ -105,12 +105,30 @@ def structure(J: sympy.MatrixBase) -> dict[str, object]:
     }
 
 
+def _evaluated(J: sympy.ImmutableMatrix, at: object, n: int, symbols: set) -> sympy.ImmutableMatrix:
+    """J with the vectors named in `at` ({o: [0.5, 0.2], s: [1, -2]}) substituted, as float entries."""
+    stems = sorted({str(s).rsplit("_", 1)[0] for s in symbols})
+    if not isinstance(at, Mapping):
+        raise SolverError(f"at must map vector names to lists of {n} numbers, e.g. {{{stems[0]}: [...]}}, got {at!r}")
+    replace = {}
+    for name, vector in at.items():
+        if name not in stems:
+            raise SolverError(f"at names an unknown vector {name!r}; this equation has {', '.join(stems)}")
+        entries = array(f"at.{name}", vector, exact=True).reshape(-1)
+        if len(entries) != n or any(getattr(e, "free_symbols", None) for e in entries):
+            raise SolverError(f"at.{name} must be a list of n = {n} numbers, got {vector!r}")
+        replace |= {sympy.Symbol(f"{name}_{i + 1}"): e for i, e in enumerate(entries)}
+    return sympy.ImmutableMatrix(J.xreplace(replace).evalf())
+
+
 def solve(params: Mapping[str, object], given: Mapping[str, object]) -> Solution:
     """J and its structure for bound params; a given J (e.g. a student's) is analysed instead."""
     eq = EQUATIONS[choice("equation", params["equation"], names.JACOBIAN_EQUATIONS)]
     n = integer("n", params["n"], 1, MAX_N)
     out, wrt = eq.build(n)
     J = sympy.ImmutableMatrix(out.jacobian(wrt))
+    if params.get("at") is not None:
+        J = _evaluated(J, params["at"], n, out.free_symbols | wrt.free_symbols)
     if "J" in given:
         J = sympy.ImmutableMatrix(array("given J", given["J"], exact=True).tolist())
         if J.cols == 1 and J.rows != 1:

@@ -306,6 +306,13 @@ def _zero_like(value: Any) -> Any:
     return _shaped(_flat(value) * 0.0, value)
 
 
+def _gated() -> tuple[Misconception, ...]:
+    # imported here, not at the top: that module builds on Variant and Misconception defined above
+    from solvers.gated_misconceptions import GATED
+
+    return GATED
+
+
 MISCONCEPTIONS: dict[str, Misconception] = {
     m.id: m
     for m in (
@@ -360,5 +367,6 @@ MISCONCEPTIONS: dict[str, Misconception] = {
         Misconception("bias-convention", "param_count",
                       "Check the bias convention: one bias vector per block (NPTEL, Coursera) or two (PyTorch).",
                       _bias_convention, convention=True),
+        *_gated(),
     )
 }

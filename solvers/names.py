@@ -42,6 +42,32 @@ def rnn(params: Mapping[str, object]) -> tuple[str, ...]:
     return tuple(names)
 
 
+GRU_PARAMS = ("W_u", "W_r", "W_c", "b_u", "b_r", "b_c", "W_y", "b_y")
+LSTM_PARAMS = ("W_f", "W_i", "W_o", "W_c", "b_f", "b_i", "b_o", "b_c", "W_y", "b_y")
+GRU_CONVENTIONS = {"reset": ("before", "after"), "update": ("candidate", "state")}
+CELL_ACTIVATIONS = ("tanh", "sigmoid", "identity")
+
+
+def _gated(params: Mapping[str, object], forward: tuple[str, ...], states: str, grads: tuple[str, ...]) -> tuple[str, ...]:
+    T = sequence_length("x", params["x"])
+    names = [f"{q}{t}" for q in (*forward, "yhat", "L") for t in range(1, T + 1)]
+    names.append("L")
+    names += [f"dL/d{s}{k}" for s in states for k in range(T + 1)]
+    names += [f"dL/d{p}" for p in grads]
+    return tuple(names)
+
+
+def gru(params: Mapping[str, object]) -> tuple[str, ...]:
+    """Gates, candidates and states per step, outputs and losses, dL/dh_k, parameter gradients, ∂h_T/∂h_0."""
+    names = _gated(params, ("u", "r", "ctilde", "h"), "h", GRU_PARAMS)
+    return (*names, f"dh{sequence_length('x', params['x'])}/dh0")
+
+
+def lstm(params: Mapping[str, object]) -> tuple[str, ...]:
+    """Gates, candidates, cells and states per step, outputs and losses, dL/dh_k, dL/dc_k, parameter gradients."""
+    return _gated(params, ("f", "i", "o", "ctilde", "c", "h"), "hc", LSTM_PARAMS)
+
+
 def param_count(params: Mapping[str, object]) -> tuple[str, ...]:
     """Parameter counts of an RNN/GRU/LSTM layer."""
     return (

@@ -30,14 +30,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from solvers import SOLVERS, names, values
-from solvers.backend import ACTIVATIONS, NUMERIC, OUTPUTS, SYMBOLIC, Backend, output_jacobian
-from solvers.checks import choice, integer, is_sequence, sequence_length
+from solvers import readout
+from solvers.backend import ACTIVATIONS, NUMERIC, SYMBOLIC, Backend, output_jacobian
+from solvers.checks import choice, integer
 from solvers.errors import SolverError
 from solvers.names import HIDDEN_PARAMS, RNN_PARAMS
+from solvers.readout import Readout, state_vector, vector
 from solvers.rnn_steps import derivation
 from solvers.solution import Solution
-
-LOSSES = ("squared", "half_squared", "cross_entropy")
 _NUMERIC_PARAMS = ("h0", "x", "y", "W_h", "W_x", "W_y", "b_h", "b_y")
 _NODE = re.compile(r"(L|yhat|h|x)(\d+)")
 
@@ -49,18 +49,39 @@ class Model:
     back: Backend
     h0: np.ndarray
     xs: tuple[np.ndarray | None, ...]
-    ys: tuple[np.ndarray | None, ...]
     W_h: np.ndarray
     W_x: np.ndarray
-    W_y: np.ndarray
     b_h: np.ndarray
-    b_y: np.ndarray
+    ro: Readout
     activation: str
-    output: str
-    loss: str
     truncate: int | None
     scalars: frozenset[str]
     """Which of hidden, input, output, W_h, W_x, W_y, b_h, b_y are scalars (results follow)."""
+
+    @property
+    def W_y(self) -> np.ndarray:
+        """Output weights, k×n."""
+        return self.ro.W_y
+
+    @property
+    def b_y(self) -> np.ndarray:
+        """Output bias, length k."""
+        return self.ro.b_y
+
+    @property
+    def ys(self) -> tuple[np.ndarray | None, ...]:
+        """Targets as k-vectors, indexed by t."""
+        return self.ro.ys
+
+    @property
+    def output(self) -> str:
+        """The output function g."""
+        return self.ro.output
+
+    @property
+    def loss(self) -> str:
+        """The loss name."""
+        return self.ro.loss
 
     @property
     def T(self) -> int:
@@ -111,73 +132,20 @@ def _kind(quantity: str) -> str:
     return quantity.split("/d", 1)[1]
 
 
-def _vector(name: str, a: np.ndarray) -> np.ndarray:
-    if a.ndim > 1:
-        raise SolverError(f"{name} must be a scalar or a vector, got {values.describe(a.shape)}")
-    return a
-
-
-def _state_vector(name: str, a: np.ndarray | None, size: int, why: str, back: Backend) -> np.ndarray:
-    """A hidden- or output-sized vector (h0, b_h, b_y); absent means zeros."""
-    return back.zeros((size,)) if a is None else values.sized_vector(name, a, size, why)
-
-
-def _per_step(raw: object, T: int) -> list:
-    """The targets `y` as a list of T entries (a bare scalar is allowed when T = 1)."""
-    if is_sequence(raw):
-        entries = list(raw)  # type: ignore[call-overload]
-        if len(entries) != T:
-            hint = "; for one vector target write [[...]]" if T == 1 else ""
-            raise SolverError(f"y must have one entry per step (T = {T} from x), got {len(entries)}{hint}")
-        return entries
-    if raw is None or T != 1:
-        raise SolverError(f"y must be a list of T = {T} targets, one per step of x, got {raw!r}")
-    return [raw]
-
-
-def _targets(raw: list, k: int, vector: bool, loss: str, back: Backend, exact: bool) -> tuple:
-    """Per-step targets as k-vectors; for cross_entropy a class index becomes one-hot."""
-    ys: list[np.ndarray | None] = [None]
-    for i, entry in enumerate(raw):
-        label = f"y[{i}]"
-        a = values.array(label, entry, exact)
-        if a.shape == ((k,) if vector else ()):
-            ys.append(a.reshape(k))
-        elif vector and a.ndim == 0 and loss == "cross_entropy":
-            if isinstance(entry, bool) or not isinstance(entry, (int, np.integer)) or not 0 <= entry < k:
-                raise SolverError(f"{label} must be a class index 0..{k - 1} or a list of length {k}, got {entry!r}")
-            onehot = back.zeros((k,))
-            onehot[int(entry)] = 1
-            ys.append(onehot)
-        else:
-            want = f"a list of length {k}" if vector else "a scalar (the output is a scalar)"
-            raise SolverError(f"{label} must be {want}, got {values.describe(a.shape)}")
-    return tuple(ys)
-
-
 def model(params: Mapping[str, object], given: Mapping[str, object]) -> Model:
     """Validate bound parameters (as from `Solver.bind`) into a Model; symbolic if anything is."""
     activation = choice("activation", params["activation"], ACTIVATIONS)
-    output = choice("output", params["output"], OUTPUTS)
-    loss = choice("loss", params["loss"], LOSSES)
-    if loss == "cross_entropy" and output == "identity":
-        raise SolverError("loss cross_entropy needs output sigmoid or softmax (ŷ must be a probability), got identity")
+    readout.choices(params)
     truncate = None if params["truncate"] is None else integer("truncate", params["truncate"], 1)
     exact = any(values.is_symbolic(params[p]) for p in _NUMERIC_PARAMS) or any(
         values.is_symbolic(v) for v in given.values()
     )
     back = SYMBOLIC if exact else NUMERIC
 
-    T = sequence_length("x", params["x"])
-    raw_x = list(params["x"]) if is_sequence(params["x"]) else [params["x"]]  # type: ignore[call-overload]
-    xs = [values.array(f"x[{i}]", e, exact) for i, e in enumerate(raw_x)]
-    if len({x.shape for x in xs}) > 1 or xs[0].ndim > 1:
-        raise SolverError("x must hold all scalars or all vectors of one length m, one entry per step")
-    raw_y = _per_step(params["y"], T)
-    h0, b_h, b_y = (
-        None if params[p] is None else _vector(p, values.array(p, params[p], exact)) for p in ("h0", "b_h", "b_y")
-    )
-    W_h, W_x, W_y = (values.array(p, params[p], exact) for p in ("W_h", "W_x", "W_y"))
+    xs = readout.inputs(params["x"], exact)
+    T = len(xs) - 1
+    h0, b_h = (None if params[p] is None else vector(p, values.array(p, params[p], exact)) for p in ("h0", "b_h"))
+    W_h, W_x = (values.array(p, params[p], exact) for p in ("W_h", "W_x"))
 
     sized = [(p, a) for p, a in (("h0", h0), ("b_h", b_h)) if a is not None and a.ndim == 1]
     if sized:
@@ -189,42 +157,31 @@ def model(params: Mapping[str, object], given: Mapping[str, object]) -> Model:
     # a scalar h0 makes the hidden state scalar; without h0 the other hidden-sized things decide
     hidden_vector = h0.ndim == 1 if h0 is not None else n_why != "the scalar hidden state"
 
-    input_vector = xs[0].ndim == 1
-    m = xs[0].shape[0] if input_vector else 1
+    input_vector = xs[1].ndim == 1
+    m = xs[1].shape[0] if input_vector else 1
     m_why = f"x_t of length {m}" if input_vector else "the scalar inputs x_t"
 
-    y_sizes = [s[0] for s in (values.shape(f"y[{i}]", e) for i, e in enumerate(raw_y)) if len(s) == 1]
-    if b_y is not None and b_y.ndim == 1:
-        k, k_why = len(b_y), f"b_y of length {len(b_y)}"
-    elif y_sizes:
-        k, k_why = y_sizes[0], f"y_t of length {y_sizes[0]}"
-    elif W_y.ndim == 2 and W_y.shape[0] > 1:
-        k, k_why = W_y.shape[0], f"W_y with {W_y.shape[0]} rows"
-    else:
-        k, k_why = 1, "the scalar output"
-    output_vector = k_why != "the scalar output"
-
-    given_as = {"W_h": W_h, "W_x": W_x, "W_y": W_y, "b_h": b_h, "b_y": b_y}
-    vectors = {"hidden": hidden_vector, "input": input_vector, "output": output_vector}
+    given_as = {"W_h": W_h, "W_x": W_x, "b_h": b_h}
+    vectors = {"hidden": hidden_vector, "input": input_vector}
     vectors["b_h"] = b_h.ndim == 1 if b_h is not None else hidden_vector
-    vectors["b_y"] = b_y.ndim == 1 if b_y is not None else output_vector
     scalars = {p for p, a in given_as.items() if a is not None and a.ndim == 0}
     scalars |= {p for p, vector in vectors.items() if not vector}
+    # validated in this order so that the first message names the first inconsistency
+    h0 = state_vector("h0", h0, n, n_why, back)
+    W_h = values.matrix("W_h", "n×n", W_h, n, n, n_why)
+    W_x = values.matrix("W_x", "n×m", W_x, n, m, f"{n_why} and {m_why}")
+    ro = readout.readout(params, T, n, n_why, back)
     return Model(
         back=back,
-        h0=_state_vector("h0", h0, n, n_why, back),
-        xs=(None, *(x.reshape(m) for x in xs)),
-        ys=_targets(raw_y, k, output_vector, loss, back, exact),
-        W_h=values.matrix("W_h", "n×n", W_h, n, n, n_why),
-        W_x=values.matrix("W_x", "n×m", W_x, n, m, f"{n_why} and {m_why}"),
-        W_y=values.matrix("W_y", "k×n", W_y, k, n, f"{k_why} and {n_why}"),
-        b_h=_state_vector("b_h", b_h, n, n_why, back),
-        b_y=_state_vector("b_y", b_y, k, k_why, back),
+        h0=h0,
+        xs=(None, *(x.reshape(m) for x in xs[1:])),
+        W_h=W_h,
+        W_x=W_x,
+        b_h=state_vector("b_h", b_h, n, n_why, back),
+        ro=ro,
         activation=activation,
-        output=output,
-        loss=loss,
         truncate=truncate,
-        scalars=frozenset(scalars),
+        scalars=frozenset(scalars | ro.scalars),
     )
 
 
@@ -235,12 +192,7 @@ def _given_values(m: Model, given: Mapping[str, object]) -> dict[str, object]:
         kind = _kind(name)
         internal = m.shape_of(kind)
         expected = () if kind == "loss" or kind in m.scalars else internal
-        a = values.array(f"given {name}", value, m.back.exact)
-        if a.ndim == 2 and a.shape[1] == 1 and len(expected) == 1:
-            a = a.reshape(-1)  # a column vector, as the symbolic path returns vectors
-        if a.shape != expected:
-            raise SolverError(f"given {name} must be {values.describe(expected)}, got {values.describe(a.shape)}")
-        out[name] = a[()] if kind == "loss" else a.reshape(internal)
+        out[name] = values.given(name, value, internal, expected, m.back.exact)
     return out
 
 
@@ -286,23 +238,6 @@ class Trace:
         return {"W_h": np.outer(u, self.h[s - 1]), "W_x": np.outer(u, self.model.xs[s]), "b_h": u}
 
 
-def _loss(m: Model, yhat: np.ndarray, y: np.ndarray, log_yhat: np.ndarray | None) -> object:
-    if m.loss == "cross_entropy":
-        mask = y != 0  # 0·log 0 counts as 0
-        return -(y[mask] * log_yhat[mask]).sum()
-    squares = ((yhat - y) ** 2).sum()
-    return squares if m.loss == "squared" else squares / 2
-
-
-def _loss_gradient(m: Model, yhat: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """∂L_t/∂ŷ_t evaluated at ŷ_t."""
-    if m.loss == "squared":
-        return 2 * (yhat - y)
-    if m.loss == "half_squared":
-        return yhat - y
-    return np.where(y != 0, m.back.divide(-y, yhat), 0 * y)
-
-
 def evaluate(m: Model, given: Mapping[str, object]) -> Trace:
     """Forward and backward pass; a name in `given` (already converted) replaces its value."""
     back, T = m.back, m.T
@@ -315,25 +250,12 @@ def evaluate(m: Model, given: Mapping[str, object]) -> Trace:
 
     a, yhat, losses, dL_dyhat, dL_da = [None], [None], [None], [None], [None]
     for t in range(1, T + 1):
-        a.append(m.W_y @ h[t] + m.b_y)
-        p = back.out(m.output, a[t])
-        replaced = f"yhat{t}" in given
-        yhat.append(given.get(f"yhat{t}", p))
-        y = m.ys[t]
-        dL_dyhat.append(_loss_gradient(m, yhat[t], y))
-        log_yhat = None
-        if m.loss == "cross_entropy" and not replaced:
-            # combined forms: exact and free of 0/0 where ŷ rounds to 0 or 1
-            log_yhat = back.log_out(m.output, a[t])
-            if m.output == "softmax":
-                dL_da.append(p * y.sum() - y)
-            else:
-                dL_da.append(-y * back.out("sigmoid", -a[t]))
-        else:
-            if m.loss == "cross_entropy":
-                log_yhat = back.log(yhat[t])
-            dL_da.append(dL_dyhat[t] @ output_jacobian(back, m.output, a[t]))
-        losses.append(given.get(f"L{t}", _loss(m, yhat[t], y, log_yhat)))
+        out = readout.step(back, m.ro, t, h[t], given)
+        a.append(out.a)
+        yhat.append(out.yhat)
+        losses.append(out.loss)
+        dL_dyhat.append(out.dL_dyhat)
+        dL_da.append(out.dL_da)
     L = given.get("L", sum(losses[1:]))
 
     Jh = [None] + [fprime[s][:, None] * m.W_h for s in range(1, T + 1)]
@@ -404,12 +326,7 @@ def _notes(m: Model) -> tuple[str, ...]:
         notes.append("Values are float64; compare them with a tolerance.")
     if m.activation == "relu":
         notes.append("relu′(0) is taken as 0.")
-    if m.loss == "cross_entropy":
-        notes.append(
-            f"∂L_t/∂a_t for cross_entropy with {m.output} is computed in closed form "
-            + ("(ŷ·Σy − y)" if m.output == "softmax" else "(−y·(1 − ŷ))")
-            + " unless ŷ_t is given."
-        )
+    notes += readout.cross_entropy_note(m.ro)
     if m.truncate is not None:
         notes.append(
             f"Truncated BPTT (k = {m.truncate}): ∂L_t/∂θ holds h_(t−{m.truncate}) constant; "

@@ -112,3 +112,14 @@ def sized_vector(name: str, a: np.ndarray, size: int, why: str) -> np.ndarray:
     if a.shape != (size,) and (a.ndim != 0 or size != 1):
         raise SolverError(f"{name} must be a list of length {size} to match {why}, got {describe(a.shape)}")
     return a.reshape(size)
+
+
+def given(name: str, value: object, internal: tuple[int, ...], expected: tuple[int, ...], exact: bool) -> np.ndarray:
+    """An override of quantity `name`, checked against its shape as results show it (`expected`,
+    () for a scalar) and converted like the parameters to its `internal` shape (() gives an entry)."""
+    a = array(f"given {name}", value, exact)
+    if a.ndim == 2 and a.shape[1] == 1 and len(expected) == 1:
+        a = a.reshape(-1)  # a column vector, as the symbolic path returns vectors
+    if a.shape != expected:
+        raise SolverError(f"given {name} must be {describe(expected)}, got {describe(a.shape)}")
+    return a[()] if not internal else a.reshape(internal)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import sympy
@@ -93,3 +95,22 @@ def test_the_table_matches_the_registry_names():
     from solvers.names import JACOBIAN_EQUATIONS
 
     assert tuple(EQUATIONS) == JACOBIAN_EQUATIONS
+
+
+def test_jacobian_at_numbers_is_the_diagonal_o_times_sigmoid_prime():
+
+    o, s = [0.5, 0.2, 0.9], [1.0, -2.0, 0.0]
+    sol = SOLVERS["jacobian"].solve({"equation": "lstm_output", "n": 3, "at": {"o": o, "s": s}})
+    sig = 1 / (1 + np.exp(-np.array(s)))
+    np.testing.assert_allclose(np.array(sol["J"], dtype=float), np.diag(np.array(o) * sig * (1 - sig)), rtol=1e-12)
+    assert sol["diagonal"] is True and sol["nonzeros"] == 3
+
+
+@pytest.mark.parametrize("at, message", [
+    ({"q": [1, 2]}, "at names an unknown vector 'q'; this equation has o, s"),
+    ({"o": [1]}, "at.o must be a list of n = 2 numbers"),
+    ([1, 2], "at must map vector names to lists of 2 numbers"),
+])
+def test_jacobian_at_is_checked(at, message):
+    with pytest.raises(SolverError, match=re.escape(message)):
+        SOLVERS["jacobian"].solve({"equation": "lstm_output", "n": 2, "at": at})

@@ -131,3 +131,84 @@ def test_factor_count_multiplies_one_factor_too_few_or_too_many(T: int) -> None:
     assert verdict.status == "incorrect" and verdict.misconception == "factor-count"
     # With inputs, T is the length of x: there is no count to get wrong.
     assert not [v for v in variants("gradflow", {"W_hh": 0.3, "x": [1, 2, 3]}) if v.misconception == "factor-count"]
+
+
+# -- gated cells: each misconception against a value worked out from the true solution ----------
+
+import numpy as np  # noqa: E402
+
+LSTM_ONE = {"h0": 0.5, "c0": -0.3, "x": [1], "y": [0.2], "W_f": [0.5, -0.3], "W_i": [0.2, 0.1],
+            "W_o": [0.3, 0.4], "W_c": [1.0, 0.7], "W_y": 1.5}
+LSTM_TWO = {**LSTM_ONE, "x": [1, -1], "y": [0.2, 0.4]}
+GRU_ONE = {"h0": 0.5, "x": [1], "y": [0.2], "W_u": [0.5, -0.3], "W_r": [0.2, 0.1], "W_c": [1.0, 0.7], "W_y": 1.5}
+
+
+def _lstm_by_hand(t):
+    """From the true one-step solution: the wrong dL/dc0 each LSTM misconception gives."""
+    tanh_prime = 1 - np.tanh(t["c1"]) ** 2
+    dh1 = t["dL/dh1"]
+    return {
+        "lstm-forget-path-dropped": 0.0,                       # c₀ reaches L only through c₁
+        "lstm-forget-factor-one": t["dL/dc1"],                  # ∂c₁/∂c₀ taken as 1
+        "lstm-output-gate-dropped": dh1 * tanh_prime * t["f1"],
+        "lstm-phi-prime-one": dh1 * t["o1"] * t["f1"],
+    }
+
+
+@pytest.mark.parametrize("misconception", ["lstm-forget-path-dropped", "lstm-forget-factor-one",
+                                           "lstm-output-gate-dropped", "lstm-phi-prime-one"])
+def test_lstm_misconception_reproduces_its_value(misconception: str) -> None:
+    truth = SOLVERS["lstm"].solve(LSTM_ONE)
+    wrong = variant("lstm", LSTM_ONE, misconception)["dL/dc0"]
+    assert wrong == pytest.approx(_lstm_by_hand(truth)[misconception], rel=1e-12, abs=1e-15)
+    assert abs(wrong - truth["dL/dc0"]) > 1e-3
+
+
+def test_forget_path_dropped_over_two_steps_keeps_the_h_path_only() -> None:
+    truth = SOLVERS["lstm"].solve(LSTM_TWO)
+    wrong = variant("lstm", LSTM_TWO, "lstm-forget-path-dropped")
+    assert wrong["dL/dc2"] == pytest.approx(truth["dL/dc2"])  # the last step has no later cell
+    assert wrong["dL/dc1"] == pytest.approx(truth["dL/dc1"] - truth["dL/dc2"] * truth["f2"], rel=1e-12)
+    assert wrong["dL/dW_f"][0] != pytest.approx(truth["dL/dW_f"][0])  # the mistake is carried forward
+
+
+def test_phi_prime_one_does_not_apply_to_an_identity_cell() -> None:
+    found = [v.misconception for v in variants("lstm", {**LSTM_ONE, "cell_activation": "identity"})]
+    assert "lstm-phi-prime-one" not in found and "lstm-output-gate-dropped" in found
+
+
+def test_gru_update_swapped_mixes_the_other_way() -> None:
+    truth = SOLVERS["gru"].solve(GRU_ONE)
+    wrong = variant("gru", GRU_ONE, "gru-update-swapped")
+    assert wrong["h1"] == pytest.approx((1 - truth["u1"]) * truth["ctilde1"] + truth["u1"] * 0.5, rel=1e-14)
+    assert abs(wrong["h1"] - truth["h1"]) > 1e-3
+
+
+def test_gru_reset_placement_needs_two_hidden_units() -> None:
+    assert not [v for v in variants("gru", GRU_ONE) if v.misconception == "gru-reset-placement"]
+    W_c = [[1.0, 0.5, 0.7], [-0.4, 0.8, 0.2]]
+    params = {"h0": [0.5, -1.0], "x": [1], "y": [[0.2, 0.1]], "W_u": [[0.5, -0.3, 0.1], [0.2, 0.2, 0.2]],
+              "W_r": [[0.2, 0.1, 0.3], [-0.5, 0.4, 0.1]], "W_c": W_c, "W_y": [[1.5, 0], [0, 1]]}
+    truth = SOLVERS["gru"].solve(params)
+    wrong = variant("gru", params, "gru-reset-placement")
+    r, h0, W = np.asarray(truth["r1"]), np.array([0.5, -1.0]), np.asarray(W_c)
+    after = np.tanh(r * (W[:, :2] @ h0) + W[:, 2] * 1)  # the placement this problem does not use
+    np.testing.assert_allclose(wrong["ctilde1"], after, rtol=1e-14)
+    assert not np.allclose(truth["ctilde1"], after)
+
+
+GATED = [("gru", GRU_ONE, "gru-update-swapped", "dL/dh0"),
+         ("lstm", LSTM_ONE, "lstm-forget-path-dropped", "dL/dc0"),
+         ("lstm", LSTM_ONE, "lstm-forget-factor-one", "dL/dc0"),
+         ("lstm", LSTM_ONE, "lstm-output-gate-dropped", "dL/dc0"),
+         ("lstm", LSTM_ONE, "lstm-phi-prime-one", "dL/dc0")]
+
+
+@pytest.mark.parametrize("solver, params, misconception, quantity", GATED, ids=[g[2] for g in GATED])
+def test_grader_names_the_gated_misconception(solver, params, misconception, quantity) -> None:
+    value = variant(solver, params, misconception)[quantity]
+    question = Question(id="t/q", kind="number", prompt="?", explanation=".", source=Source("t", "1"),
+                        solver=solver, params=params, quantity=quantity)
+    verdict = KINDS["number"].check(question, value, SOLVERS[solver].solve(params)[quantity])
+    assert verdict.status == "incorrect" and verdict.misconception == misconception
+    assert MISCONCEPTIONS[misconception].sentence in verdict.feedback

@@ -37,7 +37,25 @@ SAMPLE_PARAMS = [
     ("gradflow", {"W_hh": 2, "T": 3, "clip_value": 0.5, "grad": [3, -0.2]}),
     ("nll_output", {}),
     ("nll_output", {"T": 2}),
+    ("gru", {"h0": 0.5, "x": [1, -1], "y": [0.2, 0.4], "W_u": [0.5, -0.3], "W_r": [0.2, 0.1], "W_c": [1.0, 0.7],
+             "W_y": 1.5}),
+    ("lstm", {"h0": [0.1, 0.2], "x": [[1.0], [0.5]], "y": [0, 1], "W_f": [[0.1, 0.2, 0.3], [0, -0.1, 0.2]],
+              "W_i": [[0.1, 0.2, 0.3], [0, -0.1, 0.2]], "W_o": [[0.1, 0.2, 0.3], [0, -0.1, 0.2]],
+              "W_c": [[0.1, 0.2, 0.3], [0, -0.1, 0.2]], "W_y": [[1, 0.5], [-0.5, 1]], "output": "softmax",
+              "loss": "cross_entropy", "cell_activation": "sigmoid"}),
 ]
+
+
+def test_every_solver_names_its_quantities_from_its_example_without_numpy():
+    code = (
+        "import sys, solvers\n"
+        "print(all(s.quantities(s.example) for s in solvers.SOLVERS.values()))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'sympy'}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "[]"]
+    for solver in SOLVERS.values():
+        assert tuple(solver.solve(solver.example)) == solver.quantities(solver.example)
 
 
 def test_importing_the_registry_loads_neither_numpy_nor_sympy():
@@ -121,7 +139,7 @@ def test_solution_is_an_ordered_read_only_mapping():
         Solution.ordered(("a", "c"), {"a": 1})
 
 
-@pytest.mark.parametrize("solver, params", SAMPLE_PARAMS[:3] + SAMPLE_PARAMS[8:9])
+@pytest.mark.parametrize("solver, params", SAMPLE_PARAMS[:3] + SAMPLE_PARAMS[8:9] + SAMPLE_PARAMS[-2:-1])
 def test_a_prepared_problem_solves_each_override_as_a_fresh_solve_would(solver, params):
     """Prepared state (the rnn's numeric model) is shared across overrides: no override may leak into the next."""
     prepared = SOLVERS[solver].prepare(params)

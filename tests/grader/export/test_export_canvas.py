@@ -68,8 +68,10 @@ def test_every_item_reads_back_with_its_verified_key(items: list[shared.Item]) -
                 feedback = item.findtext("q:itemfeedback[@ident='general_fb']/q:flow_mat/q:material/q:mattext",
                                          namespaces=NS)
                 assert key in as_plain(feedback)
-    formulas = {"practice/gru_formula", "practice/output_grad_formula", "practice/lstm_jacobian_matrix"}
-    split = {"assignment3/q5", "in5400/task1", "practice/bptt", "practice/vanishing"}
+    formulas = {"practice/gru_formula", "practice/output_grad_formula", "practice/lstm_jacobian_matrix",
+                "practice/lstm_output_jacobian"}
+    split = {"assignment3/q5", "in5400/task1", "practice/bptt", "practice/vanishing", "practice/gru_step",
+             "practice/gru_keeps_gradient", "practice/lstm_step"}
     assert len(titles) == len(set(titles))
     assert set(titles) == {n for n in expected_names(3, split) if n.split(",")[0] not in formulas}
 
