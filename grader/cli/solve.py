@@ -89,17 +89,22 @@ def print_solution(console: Console, name: str, solution: Mapping[str, Any], *, 
 
 
 def print_solver_list(console: Console, *, as_json: bool, emit_json: Callable[[Any], None]) -> None:
-    """The solvers, their summaries and parameters."""
+    """The solvers, their summaries, parameters and the quantities they compute (named for a
+    small example problem: `yhat1..yhatT` stand for every step of a longer sequence)."""
     from solvers import SOLVERS, REQUIRED
 
     if as_json:
         emit_json({name: {"summary": s.summary, "params": {p.name: {"doc": p.doc, "required": p.default is REQUIRED,
                                                                     "default": None if p.default is REQUIRED else p.default}
-                                                            for p in s.params}}
+                                                            for p in s.params},
+                          "quantities": list(s.quantities(s.example))}
                    for name, s in SOLVERS.items()})
         return
     for name, solver in SOLVERS.items():
-        table = Table(title=f"{name}: {solver.summary}", title_justify="left", show_header=True)
+        # A Text title: a summary may hold '[' that rich would read as markup.
+        table = Table(title=Text(f"{name}: {solver.summary}"), title_justify="left", show_header=True,
+                      caption=Text("quantities: " + ", ".join(solver.quantities(solver.example))),
+                      caption_justify="left")
         table.add_column("parameter", style="bold", no_wrap=True)
         table.add_column("meaning", overflow="fold")
         table.add_column("default")

@@ -128,8 +128,11 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
         return reason
 
     for item in question.parts or (question,):
-        if item.kind == "number" and item.quantity:
-            found = collisions(item, float(solved[item.quantity]))
+        if item.kind == "number" and item.quantity and item.solver:
+            # A part may have its own solver (a vanilla RNN beside a GRU): its key comes from there.
+            own = solved if (item.solver, item.params) == (question.solver, question.params) else \
+                solutions.solution(item.solver, item.params)
+            found = collisions(item, float(own[item.quantity]))
             if found:
                 return f"{found[0]} gives the key of {item.id}"
     return ""

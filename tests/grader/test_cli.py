@@ -187,7 +187,19 @@ def test_solve_symbolic_and_list() -> None:
     code, data = run_json(["solve", "param_count", "cell=gru", "n=4", "m=3", "--steps"])
     assert data["total"] == 3 * (16 + 12 + 4) and any("3 blocks" in line for line in data["steps"])
     code, out = run(["solve", "--list"])
-    assert code == 0 and all(name in out for name in ("rnn", "param_count", "jacobian", "gradflow", "nll_output"))
+    assert code == 0 and all(name in out for name in ("rnn", "param_count", "jacobian", "gradflow", "nll_output",
+                                                      "gru", "lstm"))
+    assert "quantities: h1, h2, yhat1" in " ".join(out.split()) and "ctilde1" in out and "dL/dc0" in out
+
+
+def test_solve_list_json_names_every_solvers_quantities() -> None:
+    from solvers import SOLVERS
+
+    code, data = run_json(["solve", "--list"])
+    assert code == 0 and set(data) == set(SOLVERS)
+    for name, solver in SOLVERS.items():
+        known = solver.prepare(solver.example).known  # the names a real solve of the example returns
+        assert data[name]["quantities"] and set(data[name]["quantities"]) <= set(known), name
 
 
 def test_solve_gradflow_draws_a_chart() -> None:

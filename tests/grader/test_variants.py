@@ -168,3 +168,14 @@ def test_batch_grading_on_seeds(tmp_path: Path) -> None:
     assert code == 0
     scores = {s["student"]: s["questions"]["practice/bptt"]["score"] for s in json.loads(out)["students"]}
     assert scores["s1"] == 1.0 and scores["s2"] == 1.0 and scores["s3"] < 1.0
+
+
+def test_unambiguous_checks_a_part_against_its_own_solver() -> None:
+    # practice/gru_keeps_gradient: part (b) is a vanilla RNN (gradflow) inside a GRU exercise.
+    from grader.banks.catalog import Catalog
+
+    question = Catalog.from_dir(None).question("practice/gru_keeps_gradient")
+    assert question.randomise.unambiguous and any(p.solver != question.solver for p in question.parts)
+    for seed in range(5):
+        concrete = variants.instantiate(question, seed)
+        assert {p.part: keys.expected(p) for p in concrete.parts}
