@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from solvers import SOLVERS
-from solvers.misconceptions import Misconception, Variant, _flat, _shaped, _steps
+from solvers.misconception_base import Misconception, Variant, flat, shaped, time_steps
 from solvers.solution import Solution
 
 
@@ -58,7 +58,7 @@ def _cell_gradients(params: Mapping[str, Any], truth: Solution, misconception: s
     wrong value given before the next is computed (so dL/dh_(k) already carries it)."""
     import numpy as np
 
-    steps = list(_steps(truth))
+    steps = list(time_steps(truth))
     prepared = SOLVERS["lstm"].prepare(params)
     given: dict[str, Any] = {}
     for k in range(steps[-1], -1, -1):
@@ -68,7 +68,7 @@ def _cell_gradients(params: Mapping[str, Any], truth: Solution, misconception: s
             value = value + np.asarray(sol[f"dL/dc{k + 1}"], dtype=float) * through_c(sol, k + 1)
         if not np.allclose(value, np.asarray(truth[f"dL/dc{k}"], dtype=float), rtol=1e-12, atol=0):
             # only real changes are given: an override equal to the truth would claim that quantity too
-            given[f"dL/dc{k}"] = _shaped(value, truth[f"dL/dc{k}"])
+            given[f"dL/dc{k}"] = shaped(value, truth[f"dL/dc{k}"])
     return Variant(misconception, params, given, detail)
 
 
@@ -77,7 +77,7 @@ def _phi(params: Mapping[str, Any]) -> str:
 
 
 def _gate(name: str) -> Callable[[Solution, int], Any]:
-    return lambda sol, t: _flat(sol[f"{name}{t}"])
+    return lambda sol, t: flat(sol[f"{name}{t}"])
 
 
 def _forget_path_dropped(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
@@ -85,14 +85,14 @@ def _forget_path_dropped(params: Mapping[str, Any], truth: Solution) -> Iterator
         phi = _phi(params)
         yield _cell_gradients(params, truth, "lstm-forget-path-dropped",
                               "∂L/∂c_(t−1) through h_(t−1) only, without the path through c_t (factor f_t)",
-                              lambda sol, k: _flat(sol[f"o{k}"]) * _phi_prime(phi, sol[f"c{k}"]), lambda sol, t: 0.0)
+                              lambda sol, k: flat(sol[f"o{k}"]) * _phi_prime(phi, sol[f"c{k}"]), lambda sol, t: 0.0)
 
 
 def _forget_factor_one(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
     if _numeric(truth):
         phi = _phi(params)
         yield _cell_gradients(params, truth, "lstm-forget-factor-one", "∂c_t/∂c_(t−1) taken as 1 instead of f_t",
-                              lambda sol, k: _flat(sol[f"o{k}"]) * _phi_prime(phi, sol[f"c{k}"]), lambda sol, t: 1.0)
+                              lambda sol, k: flat(sol[f"o{k}"]) * _phi_prime(phi, sol[f"c{k}"]), lambda sol, t: 1.0)
 
 
 def _output_gate_dropped(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:

@@ -5,15 +5,10 @@ each formula and its value. Values that came from `given` are marked (given)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from solvers.format import product, sub, terms, value
-
-if TYPE_CHECKING:
-    from solvers.gru import Trace as GruTrace
-    from solvers.lstm import Trace as LstmTrace
+from solvers.gated_trace import GruTrace, LstmTrace
 
 _GIVEN = " (given)"
 _G = {"identity": "", "sigmoid": "σ", "softmax": "softmax"}

@@ -19,7 +19,6 @@ computed from the (possibly replaced) inputs of the step.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,33 +27,8 @@ from solvers.checks import choice
 from solvers.gated import Cell
 from solvers.gated_steps import gru_derivation
 from solvers.names import GRU_CONVENTIONS, GRU_PARAMS
+from solvers.gated_trace import GruTrace as Trace
 from solvers.solution import Solution
-
-
-@dataclass(frozen=True)
-class Trace:
-    """Every intermediate value of one evaluation; lists are indexed by the time step t."""
-
-    cell: Cell
-    given: Mapping[str, object]
-    reset: str
-    update: str
-    z: dict = field(default_factory=dict)
-    """gate -> list of pre-activations (u, r, c)"""
-    values: dict = field(default_factory=dict)
-    """quantity stem (u, r, ctilde, h) -> list of values, h starting at h0"""
-    outs: list = field(default_factory=list)
-    """readout.Step per step (entry 0 unused)"""
-    dh: list = field(default_factory=list)
-    """dL/dh{k} for k = 0..T"""
-    dz: list = field(default_factory=list)
-    """per step t: gate -> ∂L/∂z (the pre-activation's gradient through dL/dh{t})"""
-    grads: dict = field(default_factory=dict)
-
-    @property
-    def L(self) -> object:
-        """The total loss (or its override)."""
-        return self.given.get("L", sum(o.loss for o in self.outs[1:]))
 
 
 def mixing(update: str, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

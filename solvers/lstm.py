@@ -16,7 +16,6 @@ given). A `given` override replaces a quantity and everything computed from it i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,33 +24,8 @@ from solvers.checks import choice
 from solvers.gated import Cell
 from solvers.gated_steps import lstm_derivation
 from solvers.names import CELL_ACTIVATIONS, LSTM_PARAMS
+from solvers.gated_trace import LstmTrace as Trace
 from solvers.solution import Solution
-
-
-@dataclass(frozen=True)
-class Trace:
-    """Every intermediate value of one evaluation; lists are indexed by the time step t."""
-
-    cell: Cell
-    given: Mapping[str, object]
-    phi: str
-    z: dict = field(default_factory=dict)
-    """gate -> list of pre-activations (f, i, o, c)"""
-    values: dict = field(default_factory=dict)
-    """quantity stem (f, i, o, ctilde, c, h) -> list of values, c and h starting at c0, h0"""
-    outs: list = field(default_factory=list)
-    dh: list = field(default_factory=list)
-    """dL/dh{k}, c_k fixed, k = 0..T"""
-    dc: list = field(default_factory=list)
-    """dL/dc{k}, total, k = 0..T"""
-    dz: list = field(default_factory=list)
-    """per step t: gate -> ∂L/∂z of its pre-activation"""
-    grads: dict = field(default_factory=dict)
-
-    @property
-    def L(self) -> object:
-        """The total loss (or its override)."""
-        return self.given.get("L", sum(o.loss for o in self.outs[1:]))
 
 
 def evaluate(c: Cell, given: Mapping[str, object], phi: str) -> Trace:

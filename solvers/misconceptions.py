@@ -13,40 +13,15 @@ student's answer with each variant's value of the asked quantity.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from solvers import SOLVERS
 from solvers.errors import SolverError
 from solvers.format import number, sub
+from solvers.gated_misconceptions import GATED
+from solvers.misconception_base import Misconception, Variant, flat, shaped, time_steps
 from solvers.solution import Solution
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One way a misconception plays out on one problem."""
-
-    misconception: str
-    params: Mapping[str, Any]
-    given: Mapping[str, Any] = field(default_factory=dict)
-    detail: str = ""
-
-    def solve(self, solver: str) -> Solution:
-        """The solver's quantities under this mistake."""
-        return SOLVERS[solver].solve(self.params, self.given)
-
-
-@dataclass(frozen=True)
-class Misconception:
-    """A named mistake: a sentence for the student and how it changes a problem."""
-
-    id: str
-    solver: str
-    sentence: str
-    make: Callable[[Mapping[str, Any], Solution], Iterator[Variant]]
-    convention: bool = False
-    """A convention (½ on the loss, biases per block), not a slip: it is named in every part it shows in."""
 
 
 def variants(solver: str, params: Mapping[str, Any], truth: Solution | None = None) -> list[Variant]:
@@ -66,15 +41,11 @@ def variants(solver: str, params: Mapping[str, Any], truth: Solution | None = No
 # -- rnn ---------------------------------------------------------------------------------
 
 
-def _steps(truth: Solution) -> range:
-    return range(1, sum(1 for name in truth if name.startswith("yhat")) + 1)
-
-
 def _output_uses_W_h(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
     if params.get("W_h") is None or params.get("W_y") is None:
         return
     wrong = SOLVERS["rnn"].solve({**params, "W_y": params["W_h"]})
-    steps = list(_steps(truth))
+    steps = list(time_steps(truth))
     for t in steps:
         yield Variant("output-uses-W_h", params, {f"yhat{t}": wrong[f"yhat{t}"]},
                       f"ŷ{sub(t)} = W_h·h{sub(t)} = {number(_plain(wrong[f'yhat{t}']))} "
@@ -87,15 +58,15 @@ def _output_uses_W_h(params: Mapping[str, Any], truth: Solution) -> Iterator[Var
 def _loss_not_squared(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
     if params.get("loss", "squared") not in ("squared", "half_squared"):
         return
-    from solvers.rnn import local_derivative
+    from solvers.rnn_local import local_derivative
 
     given: dict[str, Any] = {}
-    for t in _steps(truth):
+    for t in time_steps(truth):
         error = _minus(truth[f"yhat{t}"], _target(params, t))
         given[f"L{t}"] = _total(error)
         for node, quantity in ((f"h{t}", f"dL{t}/dh{t}"), ("W_y", f"dL{t}/dW_y"), ("b_y", f"dL{t}/db_y")):
             jac = local_derivative(params, f"yhat{t}", node)
-            given[quantity] = _shaped(jac.sum(axis=0), truth[quantity])
+            given[quantity] = shaped(jac.sum(axis=0), truth[quantity])
     yield Variant("loss-not-squared", params, given, "L_t = ŷ_t − y_t, without the square (so ∂L_t/∂ŷ_t = 1)")
 
 
@@ -111,7 +82,7 @@ def _loss_convention(params: Mapping[str, Any], truth: Solution) -> Iterator[Var
 def _direct_path_only(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
     if params.get("truncate") is not None:
         return
-    steps = list(_steps(truth))
+    steps = list(time_steps(truth))
     given = {f"dL/dh{k}": truth[f"dL{k}/dh{k}"] for k in steps}
     yield Variant("direct-path-only", params, given,
                   f"∂L/∂h₁ = ∂L₁/∂h₁ = {number(_plain(truth['dL1/dh1']))}, leaving out the paths through later steps")
@@ -120,18 +91,18 @@ def _direct_path_only(params: Mapping[str, Any], truth: Solution) -> Iterator[Va
 def _drop_h0_term(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
     if params.get("truncate") is not None:
         return
-    from solvers.rnn import local_derivative
+    from solvers.rnn_local import local_derivative
 
     local = local_derivative(params, "h1", "W_h")
     given = {}
-    for t in _steps(truth):
+    for t in time_steps(truth):
         through_h0 = _row(truth[f"dL{t}/dh1"]) @ local
-        given[f"dL{t}/dW_h"] = _shaped(_minus(_flat(truth[f"dL{t}/dW_h"]), through_h0.ravel()), truth[f"dL{t}/dW_h"])
+        given[f"dL{t}/dW_h"] = shaped(_minus(flat(truth[f"dL{t}/dW_h"]), through_h0.ravel()), truth[f"dL{t}/dW_h"])
     yield Variant("drop-h0-term", params, given, "∂L/∂W_h without the h₀ term (the contribution of step 1)")
 
 
 def _only_last_loss(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
-    steps = list(_steps(truth))
+    steps = list(time_steps(truth))
     if len(steps) < 2 or params.get("truncate") is not None:
         return
     given: dict[str, Any] = {}
@@ -146,36 +117,36 @@ def _loss_gradient_sign(params: Mapping[str, Any], truth: Solution) -> Iterator[
     if params.get("loss", "squared") not in ("squared", "half_squared"):
         return
     given: dict[str, Any] = {}
-    for t in _steps(truth):
+    for t in time_steps(truth):
         for name in ("dL{t}/dh{t}", "dL{t}/dW_y", "dL{t}/db_y"):
             quantity = name.format(t=t)
-            given[quantity] = _shaped(-_flat(truth[quantity]), truth[quantity])
+            given[quantity] = shaped(-flat(truth[quantity]), truth[quantity])
     yield Variant("loss-gradient-sign", params, given, "∂L_t/∂ŷ_t taken as y_t − ŷ_t (times 2), prediction and target swapped")
 
 
 def _one_step_bptt(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
-    if params.get("truncate") is not None or len(_steps(truth)) < 2:
+    if params.get("truncate") is not None or len(time_steps(truth)) < 2:
         return
     yield Variant("one-step-bptt", {**params, "truncate": 1}, {},
                   "∂h_t/∂W taken as its direct term only (∂h₂/∂W_h = h₁), so backpropagation stops after one step")
 
 
 def _drop_direct_term(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
-    steps = list(_steps(truth))
+    steps = list(time_steps(truth))
     if params.get("truncate") is not None or len(steps) < 2:
         return
-    from solvers.rnn import local_derivative
+    from solvers.rnn_local import local_derivative
 
     given = {}
     for t in steps[1:]:
         direct = _row(truth[f"dL{t}/dh{t}"]) @ local_derivative(params, f"h{t}", "W_h")
-        given[f"dL{t}/dW_h"] = _shaped(_minus(_flat(truth[f"dL{t}/dW_h"]), direct.ravel()), truth[f"dL{t}/dW_h"])
+        given[f"dL{t}/dW_h"] = shaped(_minus(flat(truth[f"dL{t}/dW_h"]), direct.ravel()), truth[f"dL{t}/dW_h"])
     yield Variant("drop-direct-term", params, given,
                   "∂h_t/∂W_h taken as W_h·∂h_(t−1)/∂W_h, without its direct term h_(t−1)")
 
 
 def _wrong_time_step(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
-    for t in list(_steps(truth))[1:]:
+    for t in list(time_steps(truth))[1:]:
         earlier = truth[f"yhat{t - 1}"]
         yield Variant("wrong-time-step", params, {f"yhat{t}": earlier},
                       f"ŷ{sub(t)} given as ŷ{sub(t - 1)} = {number(_plain(earlier))}, the output one step earlier")
@@ -183,7 +154,7 @@ def _wrong_time_step(params: Mapping[str, Any], truth: Solution) -> Iterator[Var
 
 def _forward_drops_h0(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
     h0 = params.get("h0")
-    numbers = _flat(h0) if h0 is not None and not isinstance(h0, str) else None
+    numbers = flat(h0) if h0 is not None and not isinstance(h0, str) else None
     if numbers is None or not numbers.any():
         return
     zero = 0.0 if isinstance(h0, (int, float)) else [0.0] * numbers.size
@@ -191,7 +162,7 @@ def _forward_drops_h0(params: Mapping[str, Any], truth: Solution) -> Iterator[Va
 
 
 def _only_first_loss(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
-    steps = list(_steps(truth))
+    steps = list(time_steps(truth))
     if len(steps) < 2 or params.get("truncate") is not None:
         return
     given: dict[str, Any] = {}
@@ -284,33 +255,12 @@ def _total(value: Any) -> float:
     return float(np.sum(value))
 
 
-def _flat(value: Any) -> Any:
-    import numpy as np
-
-    return np.asarray(value, dtype=float).ravel()
-
-
 def _row(value: Any) -> Any:
-    return _flat(value).reshape(1, -1)
-
-
-def _shaped(value: Any, like: Any) -> Any:
-    """`value` in the shape (and scalar-ness) of the quantity it replaces."""
-    import numpy as np
-
-    array = np.asarray(value, dtype=float).reshape(np.shape(like))
-    return float(array) if np.ndim(like) == 0 else array
+    return flat(value).reshape(1, -1)
 
 
 def _zero_like(value: Any) -> Any:
-    return _shaped(_flat(value) * 0.0, value)
-
-
-def _gated() -> tuple[Misconception, ...]:
-    # imported here, not at the top: that module builds on Variant and Misconception defined above
-    from solvers.gated_misconceptions import GATED
-
-    return GATED
+    return shaped(flat(value) * 0.0, value)
 
 
 MISCONCEPTIONS: dict[str, Misconception] = {
@@ -367,6 +317,6 @@ MISCONCEPTIONS: dict[str, Misconception] = {
         Misconception("bias-convention", "param_count",
                       "Check the bias convention: one bias vector per block (NPTEL, Coursera) or two (PyTorch).",
                       _bias_convention, convention=True),
-        *_gated(),
+        *GATED,
     )
 }

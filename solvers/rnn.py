@@ -23,102 +23,20 @@ everything computed from it is recomputed; local derivatives are evaluated at th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 import numpy as np
 
-from solvers import SOLVERS, names, values
+from solvers import names, values
 from solvers import readout
-from solvers.backend import ACTIVATIONS, NUMERIC, SYMBOLIC, Backend, output_jacobian
+from solvers.backend import ACTIVATIONS, NUMERIC, SYMBOLIC
 from solvers.checks import choice, integer
-from solvers.errors import SolverError
 from solvers.names import HIDDEN_PARAMS, RNN_PARAMS
-from solvers.readout import Readout, state_vector, vector
+from solvers.readout import state_vector, vector
+from solvers.rnn_model import Model, Trace
 from solvers.rnn_steps import derivation
 from solvers.solution import Solution
 _NUMERIC_PARAMS = ("h0", "x", "y", "W_h", "W_x", "W_y", "b_h", "b_y")
-_NODE = re.compile(r"(L|yhat|h|x)(\d+)")
-
-
-@dataclass(frozen=True)
-class Model:
-    """Validated parameters as 1-D vectors and 2-D matrices (lists indexed by t; entry 0 unused)."""
-
-    back: Backend
-    h0: np.ndarray
-    xs: tuple[np.ndarray | None, ...]
-    W_h: np.ndarray
-    W_x: np.ndarray
-    b_h: np.ndarray
-    ro: Readout
-    activation: str
-    truncate: int | None
-    scalars: frozenset[str]
-    """Which of hidden, input, output, W_h, W_x, W_y, b_h, b_y are scalars (results follow)."""
-
-    @property
-    def W_y(self) -> np.ndarray:
-        """Output weights, k×n."""
-        return self.ro.W_y
-
-    @property
-    def b_y(self) -> np.ndarray:
-        """Output bias, length k."""
-        return self.ro.b_y
-
-    @property
-    def ys(self) -> tuple[np.ndarray | None, ...]:
-        """Targets as k-vectors, indexed by t."""
-        return self.ro.ys
-
-    @property
-    def output(self) -> str:
-        """The output function g."""
-        return self.ro.output
-
-    @property
-    def loss(self) -> str:
-        """The loss name."""
-        return self.ro.loss
-
-    @property
-    def T(self) -> int:
-        """Number of time steps."""
-        return len(self.xs) - 1
-
-    @property
-    def n(self) -> int:
-        """Hidden size."""
-        return len(self.h0)
-
-    @property
-    def m(self) -> int:
-        """Input size."""
-        return self.W_x.shape[1]
-
-    @property
-    def k(self) -> int:
-        """Output size."""
-        return len(self.b_y)
-
-    def shape_of(self, kind: str) -> tuple[int, ...]:
-        """Internal shape of a quantity kind: hidden, output, loss or a parameter name."""
-        return {
-            "hidden": (self.n,),
-            "output": (self.k,),
-            "loss": (),
-            "W_h": (self.n, self.n),
-            "W_x": (self.n, self.m),
-            "W_y": (self.k, self.n),
-            "b_h": (self.n,),
-            "b_y": (self.k,),
-        }[kind]
-
-    def lowest_step(self, t: int) -> int:
-        """The first step s whose local ∂h_s/∂θ counts in ∂L_t/∂θ (t − k + 1 under truncation)."""
-        return 1 if self.truncate is None else max(1, t - self.truncate + 1)
 
 
 def _kind(quantity: str) -> str:
@@ -185,7 +103,7 @@ def model(params: Mapping[str, object], given: Mapping[str, object]) -> Model:
     )
 
 
-def _given_values(m: Model, given: Mapping[str, object]) -> dict[str, object]:
+def given_values(m: Model, given: Mapping[str, object]) -> dict[str, object]:
     """Each given value checked against its quantity's shape and converted like the parameters."""
     out: dict[str, object] = {}
     for name, value in given.items():
@@ -194,48 +112,6 @@ def _given_values(m: Model, given: Mapping[str, object]) -> dict[str, object]:
         expected = () if kind == "loss" or kind in m.scalars else internal
         out[name] = values.given(name, value, internal, expected, m.back.exact)
     return out
-
-
-@dataclass(frozen=True)
-class Trace:
-    """Every intermediate value of one evaluation; lists are indexed by the time step t."""
-
-    model: Model
-    given: Mapping[str, object]
-    z: list
-    """pre-activations W_h h_{t−1} + W_x x_t + b_h"""
-    fprime: list
-    """f′(z_t)"""
-    h: list
-    a: list
-    """output pre-activations W_y h_t + b_y"""
-    yhat: list
-    losses: list
-    L: object
-    dL_dyhat: list
-    """∂L_t/∂ŷ_t at the (possibly given) ŷ_t"""
-    dL_da: list
-    """∂L_t/∂a_t = ∂L_t/∂ŷ_t·∂ŷ_t/∂a_t"""
-    Jh: list
-    """∂h_t/∂h_{t−1} = diag(f′(z_t))·W_h"""
-    per_h: dict
-    """(t, k) -> dL{t}/dh{k}"""
-    total_h: list | None
-    """dL/dh{k} for k = 0..T; None under truncation"""
-    per_param: dict
-    """(t, θ) -> dL{t}/dθ"""
-    total_param: dict
-    by_loss: dict
-    """θ -> True when dL/dθ was summed from the per-loss dL{t}/dθ"""
-
-    def contribution(self, param: str, row: np.ndarray, s: int) -> np.ndarray:
-        """row·∂h_s/∂θ for a hidden parameter θ, with the local (direct) ∂h_s/∂θ."""
-        return self.contributions(row, s)[param]
-
-    def contributions(self, row: np.ndarray, s: int) -> dict[str, np.ndarray]:
-        """`contribution` for every hidden parameter at once: they share row·f′(z_s)."""
-        u = row * self.fprime[s]
-        return {"W_h": np.outer(u, self.h[s - 1]), "W_x": np.outer(u, self.model.xs[s]), "b_h": u}
 
 
 def evaluate(m: Model, given: Mapping[str, object]) -> Trace:
@@ -363,66 +239,7 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
         # A student's carried value can be huge (1e200): the results are then inf or nan, which
         # callers judge; numpy's overflow warnings would only reach the student's terminal.
         with np.errstate(over="ignore", invalid="ignore"):
-            trace = evaluate(m, _given_values(m, given))
+            trace = evaluate(m, given_values(m, given))
         return Solution.ordered(order, _results(trace), lambda: derivation(trace), _notes(m))
 
     return solve_given
-
-
-def _node(m: Model, text: str) -> tuple[str, int, int]:
-    """(kind, step, size) of a node of the unrolled graph; parameters have step 0."""
-    sizes = {"W_h": m.n * m.n, "W_x": m.n * m.m, "W_y": m.k * m.n, "b_h": m.n, "b_y": m.k}
-    if text in sizes:
-        return text, 0, sizes[text]
-    match = _NODE.fullmatch(text)
-    if not match:
-        known = f"L{{t}}, yhat{{t}}, h{{t}}, x{{t}} and {', '.join(RNN_PARAMS)}"
-        raise SolverError(f"unknown node {text!r}; nodes are {known}")
-    kind, t = match[1], int(match[2])
-    if t > m.T:
-        raise SolverError(f"node {text} is past the last step T = {m.T}")
-    return kind, t, {"L": 1, "yhat": m.k, "h": m.n, "x": m.m}[kind]
-
-
-def local_derivative(
-    params: Mapping[str, object], of: str, wrt: str, given: Mapping[str, object] | None = None
-) -> np.ndarray:
-    """Jacobian of node `of` with respect to node `wrt` along their direct edge only.
-
-    The unrolled graph has nodes L{t}, yhat{t}, h{t}, x{t} (t = 1..T; h0 is a constant
-    leaf) and the parameters W_h, W_x, W_y, b_h, b_y. Edges: L_t <- ŷ_t; ŷ_t <- h_t, W_y,
-    b_y; h_t <- h_{t−1}, x_t, W_h, W_x, b_h. The result is in numerator layout, shape
-    (size of `of`, size of `wrt`) with L_t of size 1 and matrix parameters flattened
-    row-major; it is zero when there is no direct edge and for nodes at step 0 other
-    than h0 (L0, yhat0 and x0 do not exist, h0 depends on nothing). Values are taken at the
-    forward pass of `params` (with `given` overrides, as in `solve`): float64, or sympy
-    objects in an object array for a symbolic problem.
-    """
-    solver = SOLVERS["rnn"]
-    bound = solver.bind(params)
-    given = solver.check_given(bound, given)
-    m = model(bound, given)
-    trace = evaluate(m, _given_values(m, given))
-    (of_kind, t, rows), (wrt_kind, s, cols) = _node(m, of), _node(m, wrt)
-    if of_kind == "L" and t >= 1 and (wrt_kind, s) == ("yhat", t):
-        return trace.dL_dyhat[t].reshape(1, -1)
-    if of_kind == "yhat" and t >= 1:
-        G = output_jacobian(m.back, m.output, trace.a[t])
-        if (wrt_kind, s) == ("h", t):
-            return G @ m.W_y
-        if wrt_kind == "W_y":
-            return np.kron(G, trace.h[t].reshape(1, -1))
-        if wrt_kind == "b_y":
-            return G
-    if of_kind == "h" and t >= 1:
-        D = np.diag(trace.fprime[t])
-        edges = {
-            ("h", t - 1): lambda: D @ m.W_h,
-            ("x", t): lambda: D @ m.W_x,
-            ("W_h", 0): lambda: np.kron(D, trace.h[t - 1].reshape(1, -1)),
-            ("W_x", 0): lambda: np.kron(D, m.xs[t].reshape(1, -1)),
-            ("b_h", 0): lambda: D,
-        }
-        if (wrt_kind, s) in edges:
-            return edges[wrt_kind, s]()
-    return m.back.zeros((rows, cols))

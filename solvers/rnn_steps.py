@@ -3,16 +3,12 @@ RNN (as in the IN5400 answers), a shorter summary with shapes for vectors."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from solvers.backend import output_jacobian
 from solvers.format import factor, product, sub, terms, value
 from solvers.names import HIDDEN_PARAMS, RNN_PARAMS
-
-if TYPE_CHECKING:
-    from solvers.rnn import Trace
+from solvers.rnn_model import Trace
 
 _F = {"identity": "", "tanh": "tanh", "sigmoid": "σ", "relu": "relu"}
 _LOSS = {"squared": "Σ(ŷ_t − y_t)²", "half_squared": "½Σ(ŷ_t − y_t)²", "cross_entropy": "−Σ y_t·log ŷ_t"}

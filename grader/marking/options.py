@@ -104,7 +104,7 @@ def all_close(xs: list[Any], ys: list[Any]) -> bool:
 
 def evaluate_chain(chain: chains.Term, params: Mapping[str, Any]) -> Any:
     """A chain formula on one RNN, from the solver's local derivatives."""
-    from solvers.rnn import local_derivative  # at first use: the rnn solver imports numpy
+    from solvers.rnn_local import local_derivative  # at first use: the rnn solver imports numpy
     from solvers.names import sequence_length
 
     @functools.lru_cache(maxsize=None)

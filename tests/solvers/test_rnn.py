@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from solvers import SOLVERS, SolverError
-from solvers.rnn import local_derivative
+from solvers.rnn_local import local_derivative
 
 RNN = SOLVERS["rnn"]
 IN5400 = {"h0": 1, "x": [10, 10], "y": [5, 5], "W_h": 1, "W_x": 0.1, "W_y": 2}

@@ -1,0 +1,77 @@
+"""Direct edges of the unrolled RNN graph: the local Jacobian of one node with respect to
+another, as chain-rule options in the banks name them (`∂h_t/∂h_{t−1}`, `∂ŷ_t/∂h_t`, …)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import numpy as np
+
+from solvers import SOLVERS
+from solvers.backend import output_jacobian
+from solvers.errors import SolverError
+from solvers.names import RNN_PARAMS
+from solvers.rnn import evaluate, given_values, model
+from solvers.rnn_model import Model
+
+_NODE = re.compile(r"(L|yhat|h|x)(\d+)")
+
+
+def _node(m: Model, text: str) -> tuple[str, int, int]:
+    """(kind, step, size) of a node of the unrolled graph; parameters have step 0."""
+    sizes = {"W_h": m.n * m.n, "W_x": m.n * m.m, "W_y": m.k * m.n, "b_h": m.n, "b_y": m.k}
+    if text in sizes:
+        return text, 0, sizes[text]
+    match = _NODE.fullmatch(text)
+    if not match:
+        known = f"L{{t}}, yhat{{t}}, h{{t}}, x{{t}} and {', '.join(RNN_PARAMS)}"
+        raise SolverError(f"unknown node {text!r}; nodes are {known}")
+    kind, t = match[1], int(match[2])
+    if t > m.T:
+        raise SolverError(f"node {text} is past the last step T = {m.T}")
+    return kind, t, {"L": 1, "yhat": m.k, "h": m.n, "x": m.m}[kind]
+
+
+def local_derivative(
+    params: Mapping[str, object], of: str, wrt: str, given: Mapping[str, object] | None = None
+) -> np.ndarray:
+    """Jacobian of node `of` with respect to node `wrt` along their direct edge only.
+
+    The unrolled graph has nodes L{t}, yhat{t}, h{t}, x{t} (t = 1..T; h0 is a constant
+    leaf) and the parameters W_h, W_x, W_y, b_h, b_y. Edges: L_t <- ŷ_t; ŷ_t <- h_t, W_y,
+    b_y; h_t <- h_{t−1}, x_t, W_h, W_x, b_h. The result is in numerator layout, shape
+    (size of `of`, size of `wrt`) with L_t of size 1 and matrix parameters flattened
+    row-major; it is zero when there is no direct edge and for nodes at step 0 other
+    than h0 (L0, yhat0 and x0 do not exist, h0 depends on nothing). Values are taken at the
+    forward pass of `params` (with `given` overrides, as in `solve`): float64, or sympy
+    objects in an object array for a symbolic problem.
+    """
+    solver = SOLVERS["rnn"]
+    bound = solver.bind(params)
+    given = solver.check_given(bound, given)
+    m = model(bound, given)
+    trace = evaluate(m, given_values(m, given))
+    (of_kind, t, rows), (wrt_kind, s, cols) = _node(m, of), _node(m, wrt)
+    if of_kind == "L" and t >= 1 and (wrt_kind, s) == ("yhat", t):
+        return trace.dL_dyhat[t].reshape(1, -1)
+    if of_kind == "yhat" and t >= 1:
+        G = output_jacobian(m.back, m.output, trace.a[t])
+        if (wrt_kind, s) == ("h", t):
+            return G @ m.W_y
+        if wrt_kind == "W_y":
+            return np.kron(G, trace.h[t].reshape(1, -1))
+        if wrt_kind == "b_y":
+            return G
+    if of_kind == "h" and t >= 1:
+        D = np.diag(trace.fprime[t])
+        edges = {
+            ("h", t - 1): lambda: D @ m.W_h,
+            ("x", t): lambda: D @ m.W_x,
+            ("W_h", 0): lambda: np.kron(D, trace.h[t - 1].reshape(1, -1)),
+            ("W_x", 0): lambda: np.kron(D, m.xs[t].reshape(1, -1)),
+            ("b_h", 0): lambda: D,
+        }
+        if (wrt_kind, s) in edges:
+            return edges[wrt_kind, s]()
+    return m.back.zeros((rows, cols))
