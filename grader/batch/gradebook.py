@@ -9,9 +9,7 @@ every run, so re-grading never loses them.
 
 from __future__ import annotations
 
-import csv
 import gc
-import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -154,7 +152,7 @@ def grade_submission(catalog: Catalog, submission: Submission,
     seed = submission.seed if submission.seed is not None else variants.seed_for_student(submission.student)
     results = []
     for question in questions:
-        question = variants.instantiate(question, seed)
+        question = variants.instantiate(question, seed, shared=True)
         verdict, answer, notes = _grade_question(question, submission)
         if notes:
             warnings += notes
@@ -259,46 +257,3 @@ def _override(path: str, student: str, qid: str, value: Any) -> Override:
     if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
         raise UsageError(f"{path}: {student}: {qid}: a score is a number from 0 to 1")
     return Override(float(score), str(comment))
-
-
-def columns(graded: list[Graded]) -> list[str]:
-    """Question ids across all submissions, in the order first met."""
-    return list(dict.fromkeys(r.question for g in graded for r in g.results))
-
-
-def write(graded: list[Graded], out_dir: Path) -> list[Path]:
-    """Write gradebook.csv and gradebook.json; return their paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ids = columns(graded)
-    csv_path, json_path = out_dir / "gradebook.csv", out_dir / "gradebook.json"
-    with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", "file", "seed", *ids, "total", "max", "percent"])
-        for g in graded:
-            earned = {r.question: f"{r.earned:.4g}" for r in g.results}
-            writer.writerow([_safe_cell(g.student), _safe_cell(g.path), "" if g.seed is None else g.seed,
-                             *(earned.get(qid, "") for qid in ids), f"{g.total:.4g}", f"{g.maximum:.4g}",
-                             f"{g.percent:.1f}"])
-    # One student per line: still easy to read and grep, and written by json's C encoder
-    # (indent= falls back to pure Python, a second and a half for 2,000 students).
-    rows = ",\n".join(json.dumps(g.to_json(), ensure_ascii=False) for g in graded)
-    json_path.write_text(f'{{"columns": {json.dumps(ids, ensure_ascii=False)},\n"students": [\n{rows}\n]}}\n',
-                         encoding="utf-8")
-    return [csv_path, json_path]
-
-
-def _safe_cell(text: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet; a student id must never run as one.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def review_queue(graded: list[Graded]) -> dict[str, dict[str, float]]:
-    """Items flagged for review without an override, as a ready-to-edit overrides skeleton."""
-    queue: dict[str, dict[str, float]] = {}
-    for g in graded:
-        for r in g.results:
-            items = [(f"{r.question}.{pid}", v) for pid, v in r.verdict.parts] or [(r.question, r.verdict)]
-            for item, verdict in items:
-                if verdict.needs_review:
-                    queue.setdefault(g.student, {})[item] = round(verdict.score, 3)
-    return queue

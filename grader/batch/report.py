@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from grader.batch import gradebook
 from grader.batch.gradebook import Graded, Result
 from grader.model import Verdict
 from grader.render import STATUS_MARK, STATUS_STYLE, verdict_text
+
+
+def items(graded: Graded) -> Iterator[tuple[str, Verdict]]:
+    """Every item (question, or exercise part) of a graded submission with its verdict."""
+    for result in graded.results:
+        yield from _rows(result)
 
 
 def _rows(result: Result) -> list[tuple[str, Verdict]]:
@@ -103,16 +106,21 @@ def _table(graded: Graded, title: str) -> Table:
     return table
 
 
-def summary(graded: list[Graded]) -> RenderableType:
-    """One line per student (total, items flagged for review, notes): a batch at a glance."""
-    table = Table(title=f"{len(graded)} submissions", title_justify="left")
+SUMMARY_ROWS = 100
+"""Students listed in a batch's terminal summary; the gradebook has them all."""
+
+
+def summary(rows: list[Any], count: int) -> RenderableType:
+    """One line per student (total, items flagged for review, notes) for the first
+    SUMMARY_ROWS of `count` submissions: a batch at a glance."""
+    title = f"{count} submissions" + (f" (the first {len(rows)} shown)" if count > len(rows) else "")
+    table = Table(title=title, title_justify="left")
     for name, justify in (("student", "left"), ("file", "left"), ("score", "right"), ("%", "right"),
                           ("to review", "right"), ("notes", "right")):
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    for g in graded:
-        flagged = sum(v.needs_review for r in g.results for _, v in _rows(r))
-        table.add_row(Text(g.student), Text(g.path), f"{g.total:.4g} / {g.maximum:.4g}", f"{g.percent:.0f}",
-                      str(flagged or ""), str(len(g.warnings) or ""))
+    for row in rows:
+        table.add_row(Text(row.student), Text(row.path), f"{row.total:.4g} / {row.maximum:.4g}", f"{row.percent:.0f}",
+                      str(row.flagged or ""), str(row.notes or ""))
     return table
 
 
@@ -120,24 +128,7 @@ REPORTS = "reports"
 """The folder under `--out` that holds one Markdown report per student."""
 
 
-def write_all(graded: list[Graded], out: Path, stats: Any = None) -> list[Path]:
-    """Write the gradebook, one Markdown report per student (in `out/REPORTS`), the review
-    queue and any item statistics under `out`; return the paths written."""
-    written = gradebook.write(graded, out)
-    (out / REPORTS).mkdir(exist_ok=True)
-    for g in graded:
-        path = out / REPORTS / f"{_file_name(g.student)}.md"
-        path.write_text(markdown(g), encoding="utf-8")
-        written.append(path)
-    extras = {"review-queue.json": gradebook.review_queue(graded) or None,
-              "item-stats.json": stats.to_json() if stats else None}
-    for name, data in extras.items():
-        if data:
-            (out / name).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-            written.append(out / name)
-    return written
-
-
-def _file_name(student: str) -> str:
+def file_name(student: str) -> str:
+    """The report file name of a student: one safe path component."""
     # A student id names a file: keep it to one safe path component.
     return "".join(c if c.isalnum() or c in "._-@+" else "_" for c in student).lstrip(".") or "student"

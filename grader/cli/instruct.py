@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -29,49 +31,68 @@ FULL_REPORTS_UP_TO = 5
 
 
 def cmd_grade(ctx: Context) -> int:
-    """Grade submission files into a gradebook and per-student feedback reports."""
+    """Grade submission files into a gradebook and per-student feedback reports, as a stream."""
     from rich.progress import track  # at first use, as below
 
-    from grader.batch import gradebook, itemstats, report, submissions  # at first use: keeps start-up fast
+    from grader.batch import gradebook, itemstats, report, stream, submissions  # at first use: fast start-up
+    from grader.batch.writer import ClassWriter
 
     files = submissions.discover(ctx.args.submissions)
-    overrides = gradebook.load_overrides(ctx.args.overrides)
+    full = ctx.args.full or len(files) <= FULL_REPORTS_UP_TO
+    batch = stream.Batch(ctx.catalog, gradebook.load_overrides(ctx.args.overrides), full and not ctx.args.json)
+    writer = ClassWriter(Path(ctx.args.out)) if ctx.args.out else None
+    tally = itemstats.Tally() if ctx.args.stats else None
     refused: list[str] = []
-    graded: list[gradebook.Graded] = []
-    show_progress = ctx.console.is_terminal and not ctx.args.json and len(files) > 1
-    with gradebook.batch():
-        for path in track(files, description="grading", console=ctx.console) if show_progress else files:
-            try:
-                submission = submissions.load(path)
-            except submissions.SubmissionError as exc:
-                refused.append(str(exc))
-                continue
-            graded.append(gradebook.grade_submission(ctx.catalog, submission, overrides.get(submission.student, {})))
-    stats = itemstats.compute(graded, ctx.catalog) if ctx.args.stats and graded else None
-    written = report.write_all(graded, Path(ctx.args.out), stats) if ctx.args.out else []
-    if ctx.args.json:  # the refusals are in the output's "refused" list
-        ctx.emit_json({"students": [g.to_json() for g in graded], "refused": refused,
-                       "stats": stats.to_json() if stats else None, "written": [str(p) for p in written]})
-    else:
-        if ctx.args.full or len(graded) <= FULL_REPORTS_UP_TO:
-            for g in graded:
-                ctx.console.print(report.terminal(g))
-        else:
-            ctx.console.print(report.summary(graded))
-            where = f"in {Path(ctx.args.out) / report.REPORTS}" if ctx.args.out else "written with --out DIR"
-            ctx.console.print(f"Each student's full report is {where}; --full prints them here.",
-                              markup=False, highlight=False)
-        if stats:
-            ctx.console.print(itemstats.view(stats))
-        reports = [path for path in written if path.parent == Path(ctx.args.out) / report.REPORTS]
-        for path in [path for path in written if path not in reports]:
-            ctx.console.print(f"wrote {path}", markup=False, highlight=False)
-        if reports:
-            names = reports[0].name if len(reports) == 1 else f"{len(reports)} student reports"
-            ctx.console.print(f"wrote {names} in {reports[0].parent}", markup=False, highlight=False)
-        for message in refused:
-            ctx.errors.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    shown: list[stream.Row] = []  # the first rows, for the summary table: bounded, not the class
+    count = 0
+    rows = stream.run(files, batch, ctx.args.jobs or stream.default_jobs())
+    if ctx.console.is_terminal and not ctx.args.json and len(files) > 1:
+        rows = track(rows, total=len(files), description="grading", console=ctx.console, transient=True)
+    if ctx.args.json:  # streamed, row by row; the refusals are in the output's "refused" list
+        ctx.console.file.write('{"students": [\n')
+    for row in rows:
+        if isinstance(row, str):
+            refused.append(row)
+            continue
+        if writer:
+            writer.add(row)
+        if tally is not None:
+            tally.add(row.stats)
+        if ctx.args.json:
+            ctx.console.file.write((",\n" if count else "") + row.json)
+        elif row.graded is not None:
+            ctx.console.print(report.terminal(row.graded))
+        elif len(shown) < report.SUMMARY_ROWS:
+            shown.append(row)
+        count += 1
+    stats = tally.result(ctx.catalog) if tally else None
+    written = writer.finish(stats) if writer else []
+    if ctx.args.json:
+        rest = {"refused": refused, "stats": stats.to_json() if stats else None, "written": [str(p) for p in written]}
+        ctx.console.file.write("\n], " + json.dumps(rest, ensure_ascii=False)[1:] + "\n")
+        return 2 if refused else 0
+    if not batch.keep_graded:
+        ctx.console.print(report.summary(shown, count))
+        where = f"in {Path(ctx.args.out) / report.REPORTS}" if ctx.args.out else "written with --out DIR"
+        ctx.console.print(f"Each student's full report is {where}; --full prints them here.",
+                          markup=False, highlight=False)
+    if stats:
+        ctx.console.print(itemstats.view(stats))
+    for path in written:
+        ctx.console.print(f"wrote {path}", markup=False, highlight=False)
+    if writer and writer.first:
+        names = writer.first.name if writer.reports == 1 else f"{writer.reports} student reports"
+        ctx.console.print(f"wrote {names} in {writer.first.parent}", markup=False, highlight=False)
+    for message in refused:
+        ctx.errors.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     return 2 if refused else 0
+
+
+def _jobs(text: str) -> int:
+    """A --jobs value: a whole number of processes, at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of processes (1 or more)")
+    return int(text)
 
 
 def register(sub: Any) -> None:
@@ -105,4 +126,6 @@ def register(sub: Any) -> None:
     p.add_argument("--full", action="store_true", help=f"print every student's full report, also for more "
                    f"than {FULL_REPORTS_UP_TO} submissions (a larger batch gets a one-line-per-student summary)")
     p.add_argument("--json", action="store_true", help="print the gradebook as JSON")
+    p.add_argument("--jobs", metavar="N", type=_jobs, help="grade in N processes (default: this machine's "
+                   "cores); the output is the same for any N")
     p.set_defaults(handler=cmd_grade)
