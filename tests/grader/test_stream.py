@@ -151,3 +151,36 @@ def test_randomised_class_gets_the_verdicts_of_students_graded_alone() -> None:
     credit = [part.get("followthrough") for g in together
               for part in g["questions"]["practice/bptt"]["parts"].values()]
     assert any(credit)  # the carried slips did earn follow-through credit
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ('{"student": "a", "student": "b", "answers": {}}', "duplicate key 'student'"),
+    ('{"student": "a", "answers": {', "line 1"),
+    ('{"student": "a", "answers": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested"),
+    ('{"student": "a", "answers": {"nptel/q7": NaN}}', "not a finite number"),
+])
+def test_json_submissions_are_read_by_the_json_decoder_and_refused_in_one_line(tmp_path: Path, text: str,
+                                                                                fragment: str) -> None:
+    from grader.batch import submissions
+
+    path = tmp_path / "s.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(submissions.SubmissionError) as caught:
+        submissions.load(path)
+    assert fragment in str(caught.value) and str(caught.value).count("\n") == 0
+
+
+def test_json_and_yaml_submissions_read_alike(tmp_path: Path) -> None:
+    import json
+
+    import yaml
+
+    from grader.batch import submissions
+
+    data = {"student": "s1", "seed": 3, "answers": {"nptel/q7": "B", "in5400/task1.a": 6, "hse/q1": 2.5,
+                                                    "seqmodels/q3": ["B", "D"]},
+            "work": {"in5400/task1": {"yhat1": 2, "h1": "1e3"}}}
+    (tmp_path / "s.json").write_text(json.dumps(data), encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    a, b = submissions.load(tmp_path / "s.json"), submissions.load(tmp_path / "s.yaml")
+    assert (a.student, a.seed, a.answers, a.work) == (b.student, b.seed, b.answers, b.work)
