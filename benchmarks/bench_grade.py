@@ -21,7 +21,8 @@ the ratio. It prints ratios; it asserts nothing.
 
 The randomised practice questions are graded in a separate class (``--randomised N``
 students, each with their own numbers) and reported apart: every student's variant is
-drawn, checked and solved afresh, so their cost per student is of another order.
+drawn and checked (once per distinct draw) and solved afresh, so their cost per student is
+of another order; only the follow-through dependency graph is shared, by structure.
 
 Like for like: both graders are also given the same deduplication (a plain dict memo over
 question and text), each distinct pair checked once from cold caches with sympy warmed up
@@ -677,9 +678,9 @@ def main() -> None:
         _, (_, own_first, own_total) = best_of(args.repeat, lambda: time_grading(catalog, own), lambda run: run[2])
         print(f"randomised questions (not in the figures above or the ratio): {len(own):,} students each with "
               f"their own numbers, {own_count:,} responses, {own_total:.2f} s, {own_count / own_total:,.0f} "
-              f"responses/s, {own_total / len(own) * 1e3:.1f} ms per student (nothing is shared between students: each "
-              f"variant is redrawn with its `require` and `unambiguous` checks, and a wrong exercise needs its own "
-              f"dependency graph for follow-through)")
+              f"responses/s, {own_total / len(own) * 1e3:.1f} ms per student (each student's variant is drawn and "
+              f"checked against its `require` and `unambiguous` conditions, once per distinct draw; follow-through "
+              f"dependency graphs are shared by problems of one structure; the rest is solved afresh)")
 
     all_verdicts = list(verdicts(graded, students))
     by_status = Counter(v.status for v in all_verdicts)
