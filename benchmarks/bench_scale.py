@@ -45,9 +45,10 @@ CHUNK = 2_000
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def write_class(folder: Path, size: int, randomised_share: float, seed: int) -> tuple[int, list[Any]]:
+def write_class(folder: Path, size: int, randomised_share: float, seed: int,
+                sample_size: int) -> tuple[int, list[Any]]:
     """Write `size` submission files into `folder`; return the responses written and a
-    sample of fixed-question responses for the baseline."""
+    sample of `sample_size` fixed-question responses (from the first students) for the baseline."""
     rng = random.Random(seed)
     catalog = Catalog.from_dir()
     tops, items, _ = bench_grade.gradable(catalog, rng)
@@ -55,7 +56,7 @@ def write_class(folder: Path, size: int, randomised_share: float, seed: int) -> 
     responses, sample = 0, []
     for start in range(0, size - randomised, CHUNK):
         students, said = bench_grade.make_class(tops, items, min(CHUNK, size - randomised - start), rng)
-        sample.extend(rng.sample(said, min(len(said), 50)))
+        sample = sample or rng.sample(said, min(len(said), sample_size))
         responses += len(said)
         for number, submission in enumerate(students, start):
             _write(folder, f"s{number:06d}", number, submission)
@@ -125,7 +126,7 @@ def main() -> None:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
             start = time.perf_counter()
-            responses, drawn = write_class(folder, size, args.randomised_share, args.seed)
+            responses, drawn = write_class(folder, size, args.randomised_share, args.seed, args.baseline_sample)
             sample = sample or drawn
             print(f"\n{size:,} files ({responses:,} responses, {responses / size:.1f} per student, "
                   f"{round(size * args.randomised_share):,} on randomised questions) written in "
@@ -149,7 +150,7 @@ def main() -> None:
                 shutil.rmtree(folder)
                 for out in outs:
                     shutil.rmtree(out)
-        warmup, seconds, overruns = bench_grade.time_baseline(sample[:args.baseline_sample], 5.0)
+        warmup, seconds, overruns = bench_grade.time_baseline(sample, 5.0)
         naive = sum(seconds) / len(seconds) * responses / size
         print(f"\nnaive baseline (bench_grade's checker, no memo, no files, sympy warmed {warmup * 1e3:.0f} ms "
               f"untimed): {naive * 1e3:.1f} ms per student from {len(seconds)} sampled responses "
