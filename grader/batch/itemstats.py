@@ -4,6 +4,11 @@ Per item (question or exercise part): facility (mean score), discrimination (the
 point-biserial correlation of the item's score with the rest of the test, so an item is
 not correlated with itself), the upper-minus-lower 27 % difference, the most common wrong
 answers and misconceptions. Per topic: mean mastery.
+
+The class is never kept: each submission adds its contributions to running sums
+(`Tally`), so statistics of 100,000 students take the memory of a few thousand numbers
+per item, and any number of worker processes give the same sums (they are added in file
+order by one process).
 """
 
 from __future__ import annotations
@@ -58,14 +63,6 @@ class ClassStats:
                        "misconceptions": [{"id": m, "count": c} for m, c in s.misconceptions]} for s in self.items],
             "topics": [{"topic": t, "mastery": round(m, 4), "items": n} for t, m, n in self.topics],
         }
-
-
-def compute(graded: Iterable[Graded], catalog: Catalog) -> ClassStats:
-    """Statistics of every item answered in `graded`."""
-    tally = Tally()
-    for g in graded:
-        tally.add(contributions(g))
-    return tally.result(catalog)
 
 
 Contribution = tuple[str, float, float, "str | None", "str | None"]
