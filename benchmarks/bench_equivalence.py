@@ -28,7 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.mathinput import equivalence, symbolic_worker  # noqa: E402
+from grader.mathinput import equivalence, sampling, symbolic_worker  # noqa: E402
 from grader.mathinput.equivalence import compare  # noqa: E402
 from grader.mathinput.mathparse import MatrixFormula, parse  # noqa: E402
 
@@ -55,7 +55,7 @@ def time_rnnquiz(cases: list[dict]) -> tuple[list[float], list[float], int]:
     """Per case: seconds for a check with nothing cached, then the median warm check."""
     cold, warm, wrong = [], [], 0
     for case in cases:
-        equivalence._key_samples.cache_clear()
+        sampling.key_samples.cache_clear()
         start = time.perf_counter()
         decision = check(case)
         cold.append(time.perf_counter() - start)
