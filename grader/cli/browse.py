@@ -6,10 +6,8 @@ from typing import Any
 
 from rich.text import Text
 
-from grader import render
 from grader.cli.context import Context
 from grader.errors import ResponseError, UsageError
-from grader.marking import keys, kinds, variants
 
 def cmd_list(ctx: Context) -> int:
     """List banks and question ids."""
@@ -63,6 +61,9 @@ def _first_line(text: str, width: int = 70) -> str:
 
 def cmd_show(ctx: Context) -> int:
     """Render a question as a student sees it; --key adds the key and explanation."""
+    from grader import render  # at first use, as the marking rooms: `compare` needs none of them
+    from grader.marking import keys, variants
+
     question = variants.instantiate(ctx.catalog.question(ctx.args.question), ctx.args.seed)
     key = keys.expected(question) if ctx.args.key else None
     if ctx.args.json:
@@ -93,6 +94,9 @@ def _jsonable(value: Any) -> Any:
 
 def cmd_check(ctx: Context) -> int:
     """Grade one answer to one question."""
+    from grader import render  # at first use, as the marking rooms: `compare` needs none of them
+    from grader.marking import keys, kinds, variants
+
     question = variants.instantiate(ctx.catalog.question(ctx.args.question), ctx.args.seed)
     verdict = kinds.grade(question, ctx.answer(ctx.args.answer), keys.expected(question))
     if ctx.args.json:

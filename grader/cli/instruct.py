@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from grader.banks.catalog import Catalog
 from grader.cli.context import Context
 from grader.errors import UsageError
 
 def cmd_verify(ctx: Context) -> int:
     """Recompute every key and prove every distractor wrong; exit 1 on any problem."""
     from grader import verify  # at first use: keeps the other commands' start-up fast
+    from grader.banks.catalog import Catalog
 
     catalog = Catalog.from_args(ctx.args.banks, ctx.args.bank_dir)
     report = verify.verify(catalog.banks(), only=ctx.args.question, variants=ctx.args.variants)
