@@ -503,36 +503,12 @@ def time_baseline(sample: list[Response], timeout: float) -> tuple[float, list[f
     each rnnquiz pass starts from empty caches."""
     import sympy
     from sympy.core.cache import clear_cache
-    from sympy.parsing.sympy_parser import parse_expr
 
     clear_cache()
     gc.collect()
     check = naive_checker(sympy)
     warmup = warm_sympy()
-    # A per-call alarm, not a child process per call: the limit then costs nothing in the timings.
-    use_alarm = hasattr(signal, "setitimer")
-    previous = signal.signal(signal.SIGALRM, _alarm) if use_alarm else None
-    seconds: list[float] = []
-    overruns = 0
-    try:
-        with batch():  # the same garbage-collector settings as rnnquiz's passes
-            for response in sample:
-                start = time.perf_counter()
-                try:
-                    if use_alarm:
-                        signal.setitimer(signal.ITIMER_REAL, timeout)
-                    check(response.item, response.text)
-                except Overrun:
-                    overruns += 1
-                    seconds.append(timeout)
-                    continue
-                finally:
-                    if use_alarm:
-                        signal.setitimer(signal.ITIMER_REAL, 0)
-                seconds.append(time.perf_counter() - start)
-    finally:
-        if use_alarm:
-            signal.signal(signal.SIGALRM, previous)
+    seconds, overruns = time_distinct(sample, check, timeout)
     return warmup, seconds, overruns
 
 
@@ -559,6 +535,7 @@ def distinct(responses: list[Response]) -> list[Response]:
 
 def time_distinct(pairs: list[Response], check: Callable[[Item, str], Any], timeout: float) -> tuple[list[float], int]:
     """Seconds to check each distinct pair once (an overrun costs the limit), and the overruns."""
+    # A per-call alarm, not a child process per call: the limit then costs nothing in the timings.
     use_alarm = hasattr(signal, "setitimer")
     previous = signal.signal(signal.SIGALRM, _alarm) if use_alarm else None
     seconds: list[float] = []

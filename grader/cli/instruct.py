@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from typing import Any
 
 from grader.cli.context import Context, print_error
 from grader.errors import UsageError
-from grader.textsafe import json_escapes
+from grader.textsafe import json_escapes, one_line
 
 def cmd_verify(ctx: Context) -> int:
     """Recompute every key and prove every distractor wrong; exit 1 on any problem."""
@@ -39,6 +38,7 @@ def cmd_grade(ctx: Context) -> int:
     from grader.batch import overrides as overrides_file  # likewise
     from grader.batch.writer import ClassWriter  # likewise
 
+    jobs = _jobs(ctx.args.jobs, stream.default_jobs())
     files = submissions.discover(ctx.args.submissions)
     overrides = overrides_file.load_overrides(ctx.args.overrides, ctx.catalog)
     full = ctx.args.full or len(files) <= FULL_REPORTS_UP_TO
@@ -52,7 +52,7 @@ def cmd_grade(ctx: Context) -> int:
     shown: list[tuple[submissions.Found, stream.Row]] = []  # the first rows, for the summary: bounded
     flagged: list[stream.Written] = []  # every flagged written answer: the answer groups need them all
     count = 0
-    outcomes = stream.run(files, batch, ctx.args.jobs or stream.default_jobs())
+    outcomes = stream.run(files, batch, jobs)
     if ctx.console.is_terminal and not ctx.args.json and len(files) > 1:
         outcomes = track(outcomes, total=len(files), description="grading", console=ctx.console, transient=True)
     out = _JsonStream(ctx) if ctx.args.json else None
@@ -148,10 +148,13 @@ class _JsonStream:
         self.file.write(("\n  ]" if self.count else "]") + "," + json_escapes(json.dumps(rest, ensure_ascii=False, indent=2)[1:]) + "\n")
 
 
-def _jobs(text: str) -> int:
-    """A --jobs value: a whole number of processes, at least 1."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of processes (1 or more)")
+def _jobs(text: str | None, default: int) -> int:
+    """A --jobs value: a whole number of processes, at least 1 (judged here, not by the
+    parser, as every option value is: a value may start with '-')."""
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise UsageError(f"--jobs: '{one_line(text[:40])}' is not a number of processes; give 1 or more (e.g. --jobs 2)")
     return int(text)
 
 
@@ -186,6 +189,6 @@ def register(sub: Any) -> None:
     p.add_argument("--full", action="store_true", help=f"print every student's full report, also for more "
                    f"than {FULL_REPORTS_UP_TO} submissions (a larger batch gets a one-line-per-student summary)")
     p.add_argument("--json", action="store_true", help="print the gradebook as JSON")
-    p.add_argument("--jobs", metavar="N", type=_jobs, help="grade in N processes (default: this machine's "
+    p.add_argument("--jobs", metavar="N", help="grade in N processes (default: this machine's "
                    "cores); the output is the same for any N")
     p.set_defaults(handler=cmd_grade)

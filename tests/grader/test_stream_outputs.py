@@ -25,28 +25,25 @@ from grader.batch.gradebook import Graded, POINTS_POSSIBLE, points_text, safe_ce
 from grader.batch.htmlreport import html
 from grader.cli import main
 from grader.textsafe import json_escapes, visible
+from tests.grader.test_stream import write_class as twelve
 
-ROOT = Path(__file__).resolve().parents[2]
-SHEET = ROOT / "examples" / "submissions" / "assignment3-sheet.yaml"
 PLAIN = "For long sequences, so we can keep track of long term info."
 
 
 def write_class(folder: Path) -> Path:
-    """A class with every kind of row: the 004 sheet under plain, capitalised and formula-like
-    ids, randomised questions with their own seeds, written answers that group, a JSON file
-    with an escape sequence, a refused file, a second file for one student; and an overrides
-    file with a per-student and a group override."""
-    folder.mkdir()
-    sheet = SHEET.read_text(encoding="utf-8")
-    for i, name in enumerate(["sheet0", "Sheet1", "-s2", "=x3", "sheet4", ".s5"]):
-        text = sheet.replace("student:", f"student: {json.dumps(name)}\n#", 1).replace("dL/dW_h: 8", f"dL/dW_h: {8 + i % 3}")
-        (folder / f"a{i}.yaml").write_text(text, encoding="utf-8")
+    """A class with every kind of row: test_stream's twelve (the 004 sheet, randomised
+    questions with their own seeds, a refused file), the sheet under capitalised, dotted and
+    formula-like ids, written answers that group, a JSON file with an escape sequence, a
+    second file for one student; and an overrides file with a per-student and a group
+    override."""
+    twelve(folder)
+    sheet = (folder / "a0.yaml").read_text(encoding="utf-8")
+    for i, name in enumerate(["Sheet1", "-s2", "=x3", ".s5"]):
+        (folder / f"o{i}.yaml").write_text(sheet.replace("student: sheet0\n", f"student: {json.dumps(name)}\n", 1),
+                                          encoding="utf-8")
     for i in range(4):
-        (folder / f"b{i}.yaml").write_text(
-            f"student: r{i}\nseed: {i}\nquestions: [practice/bptt, practice/vanishing, in5400/task2c]\n"
-            f"answers: {{practice/bptt.a: {i}, practice/bptt.b: 10, practice/vanishing.a: {'AB'[i % 2]},\n"
-            f"  in5400/task2c: {json.dumps(PLAIN if i % 2 else PLAIN.lower())}}}\n", encoding="utf-8")
-    (folder / "c.yaml").write_text("student: [not, an, id]\nanswers: {}\n", encoding="utf-8")
+        (folder / f"w{i}.yaml").write_text(f"student: w{i}\nanswers: {{in5400/task2c: "
+                                           f"{json.dumps(PLAIN if i % 2 else PLAIN.lower())}}}\n", encoding="utf-8")
     (folder / "d.yaml").write_text("student: r1\nanswers: {nptel/q7: B}\n", encoding="utf-8")
     (folder / "e.json").write_text('{"student": "j1", "answers": {"nptel/q7": "\\u001b[2J B\\u202e", "hse/q1": 2.5}}',
                                    encoding="utf-8")
