@@ -2,8 +2,9 @@
 
 Each submission file goes through `grade_file` on its own: `grading.grade_file` (the per-file
 boundary: read, validate, grade) and then everything the batch writes for it (its gradebook
-rows, its Markdown and HTML reports, its review items, its share of the item statistics)
-rendered into a `Row` of plain text and numbers. Nothing of one student is kept once their
+rows, its review items, its share of the item statistics) rendered into a `Row` of plain
+text and numbers, and its Markdown and HTML reports written as drafts beside their final
+names. Nothing of one student is kept once their
 row is written, so memory does not grow with the class beyond what the class's files need
 (a student id per student for `grading.Roster`, the flagged written answers for the answer
 groups).
@@ -20,6 +21,7 @@ import json
 import multiprocessing
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
 from grader.banks.catalog import Catalog
@@ -54,8 +56,10 @@ class Row:
     points: tuple[tuple[str, float], ...]
     """(question id, the points it is worth): the gradebooks' maxima."""
     json: str
-    markdown: str
-    html: str
+    drafts: tuple[str, ...]
+    """The student's Markdown and HTML reports, written by the worker under temporary names
+    in the reports folder (none without --out): the writer renames them once the student
+    is admitted, so workers share the writing and rows stay small."""
     review: tuple[tuple[str, float], ...]
     """Items flagged for review without an override, with their provisional score."""
     written: tuple[Written, ...]
@@ -78,8 +82,8 @@ class Batch:
     group_overrides: Sequence[GroupOverride] = ()
     keep_graded: bool = False
     """Keep the whole `Graded` in each row (only to print full terminal reports)."""
-    reports: bool = True
-    """Render the Markdown and HTML reports (only needed with --out)."""
+    reports: Path | None = None
+    """The folder for the reports (with --out), where workers write their drafts."""
 
 
 _BATCH: Batch | None = None
@@ -111,9 +115,24 @@ def render(graded: Graded, batch: Batch) -> Row:
                graded.seed, tuple((r.question, gradebook.points_text(r.earned)) for r in graded.results),
                tuple((r.question, r.points) for r in graded.results),
                json_escapes(json.dumps(graded.to_json(), ensure_ascii=False)),
-               report.markdown(graded) if batch.reports else "", html(graded) if batch.reports else "",
+               _drafts(graded, batch.reports) if batch.reports else (),
                tuple(review), tuple(written), graded.items, itemstats.contributions(graded),
                graded if batch.keep_graded else None)
+
+
+_DRAFTS = itertools.count()
+DRAFT_PREFIX = ".draft-"
+
+
+def _drafts(graded: Graded, folder: Path) -> tuple[str, ...]:
+    """Write the student's Markdown and HTML reports under names no other process uses."""
+    paths = []
+    for suffix, text in ((".md", report.markdown(graded)), (".html", html(graded))):
+        path = folder / f"{DRAFT_PREFIX}{os.getpid()}-{next(_DRAFTS)}{suffix}"
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+        paths.append(str(path))
+    return tuple(paths)
 
 
 def run(files: list[submissions.Found], batch: Batch, jobs: int = 1) -> Iterator[Row | grading.Refused]:

@@ -1,6 +1,7 @@
 """A graded class written to disk as it streams: reports at once, gradebooks at the end.
 
-Each student's Markdown and HTML reports are written as soon as their row arrives. The
+Each student's Markdown and HTML reports, written as drafts by whichever process graded
+them, get their names as soon as their row arrives and the student is admitted. The
 gradebooks (gradebook.csv and .json, moodle.csv, canvas.csv) start with their columns and
 maxima (the question ids and points of the whole class, known only at the end), so rows are
 spooled to anonymous temporary files in the output folder and copied after their header:
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
@@ -48,9 +50,10 @@ class ClassWriter:
         return tempfile.TemporaryFile("w+", encoding="utf-8", dir=self.out)
 
     def add(self, row: Row) -> None:
-        """Write one student's reports, and spool their gradebook rows and review items."""
-        for suffix, text in zip(SUFFIXES, (row.markdown, row.html)):
-            (self.out / report.REPORTS / report.file_name(row.student, suffix)).write_text(text, encoding="utf-8")
+        """Give one admitted student's report drafts their names, and spool their gradebook
+        rows and review items."""
+        for suffix, draft in zip(SUFFIXES, row.drafts):
+            os.replace(draft, self.out / report.REPORTS / report.file_name(row.student, suffix))
         self.first = self.first or row.student
         self.reports += 1
         for qid, points in row.points:
@@ -65,6 +68,13 @@ class ClassWriter:
             block = json.dumps({"students": {row.student: dict(row.review)}}, ensure_ascii=False, indent=2)
             self._students.write((",\n" if self._reviewed else "") + "\n".join(block.splitlines()[2:-2]))
             self._reviewed += 1
+
+    @staticmethod
+    def discard(row: Row) -> None:
+        """Remove the report drafts of a row that was refused after grading (a second file
+        for a student)."""
+        for draft in row.drafts:
+            Path(draft).unlink(missing_ok=True)
 
     def finish(self, stats: Any = None, found: Sequence[groups.Group] = (), answers: int = 0) -> list[Path]:
         """Write the gradebooks, the review queue (when `answers` written answers were flagged,

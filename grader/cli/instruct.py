@@ -42,9 +42,10 @@ def cmd_grade(ctx: Context) -> int:
     files = submissions.discover(ctx.args.submissions)
     overrides = overrides_file.load_overrides(ctx.args.overrides, ctx.catalog)
     full = ctx.args.full or len(files) <= FULL_REPORTS_UP_TO
-    batch = stream.Batch(ctx.catalog, overrides, overrides_file.load_group_overrides(ctx.args.overrides),
-                         keep_graded=full and not ctx.args.json, reports=bool(ctx.args.out))
     writer = ClassWriter(Path(ctx.args.out)) if ctx.args.out else None
+    batch = stream.Batch(ctx.catalog, overrides, overrides_file.load_group_overrides(ctx.args.overrides),
+                         keep_graded=full and not ctx.args.json,
+                         reports=writer.out / report.REPORTS if writer else None)
     tally = itemstats.Tally() if ctx.args.stats else None
     roster = grading.Roster()  # here, in file order, before a student's report is written
     refused: list[str] = []
@@ -60,6 +61,8 @@ def cmd_grade(ctx: Context) -> int:
         row = roster.admit(outcome)
         if isinstance(row, grading.Refused):
             refused.append(row.line)
+            if writer and isinstance(outcome, stream.Row):
+                writer.discard(outcome)
             continue
         if writer:
             writer.add(row)
