@@ -111,13 +111,17 @@ class ClassWriter:
 
     def _review_queue(self, found: Sequence[groups.Group], answers: int) -> Path:
         """review-queue.json: the answer groups (largest first), then the per-student skeleton."""
-        head = {"answers_to_review": answers, "groups_to_review": len(found),
-                "groups": [group.to_json() for group in found], "students": {}}
-        text = json.dumps(head, ensure_ascii=False, indent=2)
-        assert text.endswith('"students": {}\n}')
+        # Written a group at a time in json.dumps's layout (indent 2), never the whole queue as one
+        # object: a large class's queue lists every flagged answer.
+        head = json.dumps({"answers_to_review": answers, "groups_to_review": len(found), "groups": []},
+                          ensure_ascii=False, indent=2)
         path = self.out / "review-queue.json"
         with path.open("w", encoding="utf-8") as handle:
-            handle.write(json_escapes(text[:-len("{}\n}")]) + "{\n")
+            handle.write(json_escapes(head[:-len("]\n}")]))
+            for index, group in enumerate(found):
+                block = json.dumps(group.to_json(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+                handle.write(("," if index else "") + "\n    " + json_escapes(block))
+            handle.write(("\n  ]" if found else "]") + ',\n  "students": {\n')
             self._students.seek(0)
             while block := self._students.read(1 << 20):
                 handle.write(json_escapes(block))
