@@ -4,7 +4,8 @@
 
 One run over tests/data/equivalence_cases.yaml prints the median latency per check of
 rnnquiz (with the key's samples not yet cached, and cached) and of simplify (each case in
-a child process with a time limit; an overrun counts as a wrong verdict and costs the
+a child process with a time limit, forked from a parent that has already run simplify, so
+no case pays sympy's one-off warm-up; an overrun counts as a wrong verdict and costs the
 limit), their ratios, the wrong verdicts of each, rnnquiz's throughput in distinct answer
 strings per second on one core, and the start-up time of a command against
 ``python -c "import sympy"``. Last, on tests/data/peer_cases.yaml (cases from the peers' own
@@ -28,7 +29,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.mathinput import equivalence, symbolic_worker  # noqa: E402
+from grader.mathinput import equivalence, sampling, symbolic_worker  # noqa: E402
 from grader.mathinput.equivalence import compare  # noqa: E402
 from grader.mathinput.mathparse import MatrixFormula, parse  # noqa: E402
 
@@ -55,7 +56,7 @@ def time_rnnquiz(cases: list[dict]) -> tuple[list[float], list[float], int]:
     """Per case: seconds for a check with nothing cached, then the median warm check."""
     cold, warm, wrong = [], [], 0
     for case in cases:
-        equivalence._key_samples.cache_clear()
+        sampling.key_samples.cache_clear()
         start = time.perf_counter()
         decision = check(case)
         cold.append(time.perf_counter() - start)
@@ -83,10 +84,26 @@ def simplify_verdict(key, answer) -> tuple[bool, float]:
     return bool(same), time.perf_counter() - start
 
 
+def warm_up_sympy() -> float:
+    """Import sympy and run simplify once on formulas unlike the cases, before any child is
+    forked: each child then starts warm (simplify's first call loads code and builds tables,
+    ~0.1 s, which a grader pays once per process, not once per answer). Sympy's cache is
+    cleared after, so no case finds its own result cached. Returns the warm-up's seconds."""
+    import sympy
+    from sympy.core.cache import clear_cache
+
+    start = time.perf_counter()
+    x, y = sympy.symbols("x y")
+    for expression in ((x + 1) ** 2 - x**2 - 2 * x - 1, sympy.sin(x) ** 2 + sympy.cos(x) ** 2 - 1,
+                       sympy.exp(x) * sympy.tanh(y) / (1 + sympy.exp(-x)), sympy.Matrix([[x, y], [y, x]]) ** 2):
+        sympy.simplify(expression)
+    clear_cache()
+    return time.perf_counter() - start
+
+
 def time_sympy(cases: list[dict], timeout: float) -> tuple[list[float], list[dict], int]:
     """Per case: seconds simplify took; the cases it got wrong; how many overran."""
-    import sympy  # noqa: F401  (imported before forking, so children do not pay for it)
-
+    warm_up_sympy()
     seconds, wrong, overruns = [], [], 0
     for case in cases:
         outcome = symbolic_worker.run_limited(simplify_verdict, (case["key_formula"], case["answer_formula"]), timeout=timeout)

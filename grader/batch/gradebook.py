@@ -9,12 +9,9 @@ every run, so re-grading never loses them.
 
 from __future__ import annotations
 
-import csv
 import gc
-import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from grader.marking import keys, solutions, variants
@@ -28,7 +25,7 @@ from grader.batch import groups
 from grader.numbers import format_rounded
 from grader.batch.overrides import Override
 from grader.batch.submissions import Submission
-from grader.textsafe import json_escapes, one_line, visible
+from grader.textsafe import one_line
 from solvers.errors import SolverError
 
 class QuestionFailed(Exception):
@@ -181,7 +178,7 @@ def grade_submission(catalog: Catalog, submission: Submission,
     results = []
     for question in questions:
         try:
-            question = variants.instantiate(question, seed)
+            question = variants.instantiate(question, seed, shared=True)
             verdict, answer, notes = _grade_question(question, submission)
         except Exception as exc:  # named here, refused whole by the caller's boundary
             raise QuestionFailed(question.id, exc) from exc
@@ -294,20 +291,6 @@ def _instructor(verdict: Verdict, override: Override) -> Verdict:
                    method="instructor override", needs_review=False, followthrough=False)
 
 
-def columns(graded: list[Graded]) -> list[str]:
-    """Question ids across all submissions, in the order first met."""
-    return list(dict.fromkeys(r.question for g in graded for r in g.results))
-
-
-def maxima(graded: list[Graded]) -> dict[str, float]:
-    """Each question's points (the most any submission could earn on it)."""
-    top: dict[str, float] = {}
-    for g in graded:
-        for r in g.results:
-            top[r.question] = max(top.get(r.question, 0.0), r.points)
-    return top
-
-
 def points_text(value: float) -> str:
     """Points in a CSV cell: up to four decimals, no trailing zeros (1.75, 5.3333, 2)."""
     return format_rounded(value, 4)
@@ -317,52 +300,7 @@ POINTS_POSSIBLE = "Points Possible"
 """The student cell of gradebook.csv's second row, which holds each question's points."""
 
 
-def write(graded: list[Graded], out_dir: Path) -> list[Path]:
-    """Write gradebook.csv (points per question, after a `Points Possible` row of maxima) and
-    gradebook.json; return their paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ids = columns(graded)
-    top = maxima(graded)
-    csv_path, json_path = out_dir / "gradebook.csv", out_dir / "gradebook.json"
-    with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", "file", "seed", *ids, "total", "max", "percent"])
-        writer.writerow([POINTS_POSSIBLE, "", "", *(points_text(top[qid]) for qid in ids),
-                         points_text(sum(top.values())), "", "100"])
-        for g in graded:
-            earned = {r.question: points_text(r.earned) for r in g.results}
-            writer.writerow([safe_cell(g.student), safe_cell(visible(g.path)), "" if g.seed is None else g.seed,
-                             *(earned.get(qid, "") for qid in ids), points_text(g.total), points_text(g.maximum),
-                             f"{g.percent:.1f}"])
-    # One student per line: still easy to read and grep, and written by json's C encoder
-    # (indent= falls back to pure Python, a second and a half for 2,000 students).
-    rows = json_escapes(",\n".join(json.dumps(g.to_json(), ensure_ascii=False) for g in graded))
-    json_path.write_text(f'{{"columns": {json.dumps(ids, ensure_ascii=False)},\n'
-                         f'"points": {json.dumps(top, ensure_ascii=False)},\n"students": [\n{rows}\n]}}\n',
-                         encoding="utf-8")
-    return [csv_path, json_path]
-
-
 def safe_cell(text: str) -> str:
     """A cell a spreadsheet shows as text: one starting with = + - @ would be a formula, and a
     student id must never run as one."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def review_queue(graded: list[Graded]) -> dict[str, Any]:
-    """Items flagged for review without an override: how many answers and how many groups
-    of answers that say the same thing (largest first, with members and a ready-to-edit
-    group override), and the per-student overrides skeleton."""
-    students: dict[str, dict[str, float]] = {}
-    written = []
-    for g in graded:
-        for r in g.results:
-            items = [(f"{r.question}.{pid}", v) for pid, v in r.verdict.parts] or [(r.question, r.verdict)]
-            for item, verdict in items:
-                if verdict.needs_review:
-                    students.setdefault(g.student, {})[item] = round(verdict.score, 3)
-                    if item in g.answers:
-                        written.append((item, g.student, g.answers[item], verdict))
-    found = groups.group(written)
-    return {"answers_to_review": len(written), "groups_to_review": len(found),
-            "groups": [group.to_json() for group in found], "students": students}

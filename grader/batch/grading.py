@@ -10,7 +10,7 @@ the solver cannot use, or a bug, stays inside: the rest of the class is still gr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Mapping, Protocol, Sequence, TypeVar
 
 from grader.batch import submissions
 from grader.banks.catalog import Catalog
@@ -19,6 +19,17 @@ from grader.batch.gradebook import Graded, QuestionFailed, grade_submission
 from grader.batch.overrides import Override
 from grader.batch.groups import GroupOverride
 from grader.textsafe import one_line
+
+
+class _Student(Protocol):
+    @property
+    def student(self) -> str: ...
+
+    @property
+    def path(self) -> str: ...
+
+
+_Admitted = TypeVar("_Admitted", bound="_Student | Refused")
 
 
 @dataclass(frozen=True)
@@ -45,30 +56,34 @@ def grade_file(catalog: Catalog, found: submissions.Found, overrides: Mapping[st
         message = str(exc)
         return Refused(str(found.path), message if message.startswith(name) else f"{name}: refused: {message}")
     except QuestionFailed as exc:
-        return Refused(str(found.path), f"{name}: refused: {exc.question}: {_cause(exc.cause)}")
+        return Refused(str(found.path), f"{name}: refused: {exc.question}: {cause(exc.cause)}")
     except Exception as exc:  # noqa: BLE001  the boundary: one bad file never stops the class
-        return Refused(str(found.path), f"{name}: refused: {_cause(exc)}")
+        return Refused(str(found.path), f"{name}: refused: {cause(exc)}")
 
 
-def _cause(exc: BaseException) -> str:
+def cause(exc: BaseException) -> str:
+    """What went wrong, for a refusal line: a bank's own message, or an internal error named as one."""
     if isinstance(exc, QuizError):
         return str(exc)
     return f"internal error ({type(exc).__name__}: {exc}); please report it with this file"
 
 
 class Roster:
-    """The students graded so far in a batch: a second file for one student is refused."""
+    """The students graded so far in a batch: a second file for one student is refused.
+
+    Only each student's id and first file are kept, so a streamed class keeps no more."""
 
     def __init__(self) -> None:
-        self.first: dict[str, Graded] = {}
+        self.first: dict[str, str] = {}
 
-    def admit(self, outcome: Graded | Refused) -> Graded | Refused:
+    def admit(self, outcome: _Admitted) -> _Admitted | Refused:
         """`outcome`, or a refusal when its student was already graded from another file."""
         if isinstance(outcome, Refused):
             return outcome
-        first = self.first.setdefault(outcome.student, outcome)
-        if first is outcome:
+        first = self.first.get(outcome.student)
+        if first is None:
+            self.first[outcome.student] = outcome.path
             return outcome
-        also = "named twice" if first.path == outcome.path else f"also in {one_line(first.path)}"
+        also = "named twice" if first == outcome.path else f"also in {one_line(first)}"
         return Refused(outcome.path, f"{one_line(outcome.path)}: refused: student '{outcome.student}' is {also}; "
                                      "keep one file per student")

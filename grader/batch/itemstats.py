@@ -4,6 +4,11 @@ Per item (question or exercise part): facility (mean score), discrimination (the
 point-biserial correlation of the item's score with the rest of the test, so an item is
 not correlated with itself), the upper-minus-lower 27 % difference, the most common wrong
 answers and misconceptions. Per topic: mean mastery.
+
+The class is never kept: each submission adds its contributions to running sums
+(`Tally`), so statistics of 100,000 students take the memory of a few thousand numbers
+per item, and any number of worker processes give the same sums (they are added in file
+order by one process).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterable
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -61,39 +66,124 @@ class ClassStats:
         }
 
 
-def compute(graded: Sequence[Graded], catalog: Catalog) -> ClassStats:
-    """Statistics of every item answered in `graded`."""
-    scores: dict[str, list[float]] = defaultdict(list)
-    totals: dict[str, list[float]] = defaultdict(list)
-    wrong: dict[str, Counter] = defaultdict(Counter)
-    named: dict[str, Counter] = defaultdict(Counter)
-    for g in graded:
-        total = g.total
-        for result in g.results:
-            items = [(f"{result.question}.{pid}", v, 1.0) for pid, v in result.verdict.parts] or \
-                    [(result.question, result.verdict, result.points)]
-            for item, verdict, worth in items:
-                scores[item].append(verdict.score)
-                totals[item].append(total - verdict.score * worth)
-                if verdict.status != "correct" and verdict.interpreted_as:
-                    wrong[item][verdict.interpreted_as] += 1
-                if verdict.misconception:
-                    named[item][verdict.misconception] += 1
-    topic_of = _topics(catalog, scores)
-    items = tuple(
-        ItemStats(item, topic_of[item], len(values), sum(values) / len(values),
-                  _point_biserial(values, totals[item]), _upper_lower(values, totals[item]),
-                  tuple(wrong[item].most_common(TOP)), tuple(named[item].most_common(TOP)))
-        for item, values in scores.items()
-    )
-    by_topic: dict[str, list[float]] = defaultdict(list)
-    for stats in items:
-        by_topic[stats.topic].append(stats.facility)
-    topics = tuple(sorted(((t, sum(v) / len(v), len(v)) for t, v in by_topic.items()), key=lambda x: x[1]))
-    return ClassStats(items, topics)
+Contribution = tuple[str, float, float, "str | None", "str | None"]
+"""One item of one student for the statistics: (item, score, rest of the total, wrong
+answer as read or None, misconception or None)."""
 
 
-def _topics(catalog: Catalog, items: dict[str, Any]) -> dict[str, str]:
+def contributions(graded: Graded) -> tuple[Contribution, ...]:
+    """What one graded submission adds to the class statistics: a few numbers and names per
+    item, so a worker process can send them and the class need not be kept."""
+    total = graded.total
+    out = []
+    for result in graded.results:
+        items = [(f"{result.question}.{pid}", v, 1.0) for pid, v in result.verdict.parts] or \
+                [(result.question, result.verdict, result.points)]
+        for item, verdict, worth in items:
+            wrong = verdict.interpreted_as if verdict.status != "correct" and verdict.interpreted_as else None
+            out.append((item, verdict.score, total - verdict.score * worth, wrong, verdict.misconception or None))
+    return tuple(out)
+
+
+WRONG_KEPT = 1_000
+"""Distinct wrong answers counted per item; past it the rarest are forgotten (a class of
+100,000 types unboundedly many one-off answers, and only the most common are shown)."""
+REST_GRID = 2
+"""Decimals the rest-of-test score is ranked to for the upper−lower index: memory is then
+bounded by the score scale, not the class; students tied on it share their group."""
+
+
+class _Item:
+    """Running sums of one item: Welford's co-moments for the point-biserial, the scores by
+    rest-of-test score for the upper−lower index, bounded counters of wrong answers."""
+
+    __slots__ = ("n", "mean_x", "mean_y", "sxx", "syy", "sxy", "by_rest", "wrong", "named")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.mean_x = self.mean_y = self.sxx = self.syy = self.sxy = 0.0
+        self.by_rest: dict[float, list[float]] = {}
+        self.wrong: Counter = Counter()
+        self.named: Counter = Counter()
+
+    def add(self, score: float, rest: float, wrong: str | None, named: str | None) -> None:
+        self.n += 1
+        dx, dy = score - self.mean_x, rest - self.mean_y
+        self.mean_x += dx / self.n
+        self.mean_y += dy / self.n
+        self.sxx += dx * (score - self.mean_x)
+        self.syy += dy * (rest - self.mean_y)
+        self.sxy += dx * (rest - self.mean_y)
+        cell = self.by_rest.setdefault(round(rest, REST_GRID), [0, 0.0])
+        cell[0] += 1
+        cell[1] += score
+        if wrong is not None:
+            self.wrong[wrong] += 1
+            if len(self.wrong) > WRONG_KEPT:
+                self.wrong = Counter(dict(self.wrong.most_common(WRONG_KEPT // 2)))
+        if named is not None:
+            self.named[named] += 1
+
+    def point_biserial(self) -> float | None:
+        if self.n < 3 or self.sxx <= 1e-12 * self.n or self.syy <= 1e-12 * self.n:
+            return None
+        return self.sxy / math.sqrt(self.sxx * self.syy)
+
+    def upper_lower(self) -> float | None:
+        size = max(1, round(GROUP_SHARE * self.n))
+        if self.n < 2 * size or self.n < 4:
+            return None
+        ranked = sorted(self.by_rest.items())
+        return _group_mean([c for _, c in reversed(ranked)], size) - _group_mean([c for _, c in ranked], size)
+
+
+def _group_mean(cells: list[list[float]], size: int) -> float:
+    """Mean score of the first `size` students of `cells` ([count, score sum] in rank order);
+    a cell straddling the cut contributes its mean score for the places left."""
+    left, total = size, 0.0
+    for count, score_sum in cells:
+        take = min(left, count)
+        total += score_sum * take / count
+        left -= take
+        if not left:
+            break
+    return total / size
+
+
+class Tally:
+    """Item statistics accumulated one submission at a time, in bounded memory."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, _Item] = {}
+
+    def add(self, contributions: Iterable[Contribution]) -> None:
+        """Count one submission's contributions (in file order, so any number of worker
+        processes give the same sums)."""
+        for item, score, rest, wrong, named in contributions:
+            stats = self._items.get(item)
+            if stats is None:
+                stats = self._items[item] = _Item()
+            stats.add(score, rest, wrong, named)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def result(self, catalog: Catalog) -> ClassStats:
+        """The statistics of everything counted so far."""
+        topic_of = _topics(catalog, self._items)
+        items = tuple(
+            ItemStats(name, topic_of[name], s.n, s.mean_x, s.point_biserial(), s.upper_lower(),
+                      tuple(s.wrong.most_common(TOP)), tuple(s.named.most_common(TOP)))
+            for name, s in self._items.items()
+        )
+        by_topic: dict[str, list[float]] = defaultdict(list)
+        for stats in items:
+            by_topic[stats.topic].append(stats.facility)
+        topics = tuple(sorted(((t, sum(v) / len(v), len(v)) for t, v in by_topic.items()), key=lambda x: x[1]))
+        return ClassStats(items, topics)
+
+
+def _topics(catalog: Catalog, items: Iterable[str]) -> dict[str, str]:
     out = {}
     for item in items:
         try:
@@ -101,28 +191,6 @@ def _topics(catalog: Catalog, items: dict[str, Any]) -> dict[str, str]:
         except QuizError:
             out[item] = "unknown"
     return out
-
-
-def _point_biserial(item: list[float], rest: list[float]) -> float | None:
-    n = len(item)
-    if n < 3:
-        return None
-    mean_x, mean_y = sum(item) / n, sum(rest) / n
-    sxx = sum((x - mean_x) ** 2 for x in item)
-    syy = sum((y - mean_y) ** 2 for y in rest)
-    if sxx == 0 or syy == 0:
-        return None
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(item, rest))
-    return sxy / math.sqrt(sxx * syy)
-
-
-def _upper_lower(item: list[float], rest: list[float]) -> float | None:
-    n = len(item)
-    size = max(1, round(GROUP_SHARE * n))
-    if n < 2 * size or n < 4:
-        return None
-    ranked = [score for _, score in sorted(zip(rest, item), key=lambda pair: pair[0])]
-    return sum(ranked[-size:]) / size - sum(ranked[:size]) / size
 
 
 def view(stats: ClassStats) -> RenderableType:

@@ -1,7 +1,7 @@
 """Gradebook exports that a learning management system imports: Moodle's and Canvas's CSV layouts.
 
 Both hold points per question (the question's points in its bank), one row per student,
-one column per question, in the order of `gradebook.columns`.
+one column per question, in the order first met in the class.
 
 - `moodle.csv`: `ID number`, then one column per question. Moodle's grade import reads
   every row after the header as a student, so the maxima are not in this file: create
@@ -16,37 +16,31 @@ one column per question, in the order of `gradebook.columns`.
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
+from typing import Mapping
 
 from grader.batch import gradebook
-from grader.batch.gradebook import Graded, columns, maxima, points_text, safe_cell
+from grader.batch.gradebook import points_text
 
 MOODLE_ID = "ID number"
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = gradebook.POINTS_POSSIBLE
 
 
-def write(graded: list[Graded], out_dir: Path) -> list[Path]:
-    """Write moodle.csv and canvas.csv under `out_dir`; return their paths."""
-    ids = columns(graded)
-    top = maxima(graded)
-    moodle, canvas = out_dir / "moodle.csv", out_dir / "canvas.csv"
-    with moodle.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([MOODLE_ID, *ids])
-        for g in graded:
-            writer.writerow([safe_cell(g.student), *_row(g, ids)])
-    with canvas.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([*CANVAS_FIXED, *ids])
-        writer.writerow([POINTS_POSSIBLE, "", "", "", "", *(points_text(top[qid]) for qid in ids)])
-        for g in graded:
-            student = safe_cell(g.student)
-            writer.writerow([student, "", student, student, "", *_row(g, ids)])
-    return [moodle, canvas]
+def moodle_header(ids: list[str]) -> list[str]:
+    """moodle.csv's header: the student's ID number, then the question ids."""
+    return [MOODLE_ID, *ids]
 
 
-def _row(graded: Graded, ids: list[str]) -> list[str]:
-    earned = {r.question: points_text(r.earned) for r in graded.results}
-    return [earned.get(qid, "") for qid in ids]
+def moodle_row(student: str, earned: Mapping[str, str], ids: list[str]) -> list[str]:
+    """One student's row of moodle.csv (`student` already made a safe cell, `earned` in points)."""
+    return [student, *(earned.get(qid, "") for qid in ids)]
+
+
+def canvas_head(ids: list[str], top: Mapping[str, float]) -> list[list[str]]:
+    """canvas.csv's first two rows: the header, and each question's points."""
+    return [[*CANVAS_FIXED, *ids], [POINTS_POSSIBLE, "", "", "", "", *(points_text(top[qid]) for qid in ids)]]
+
+
+def canvas_row(student: str, earned: Mapping[str, str], ids: list[str]) -> list[str]:
+    """One student's row of canvas.csv: the id in Student, SIS User ID and SIS Login ID."""
+    return [student, "", student, student, "", *(earned.get(qid, "") for qid in ids)]

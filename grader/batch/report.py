@@ -5,22 +5,24 @@ terminal's table and the batch summary."""
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from grader.batch import gradebook, lms
 from grader.batch.gradebook import Graded, Result
-from grader.batch.htmlreport import html
 from grader.batch.teaching import Entry, note, score, sections
 from grader.model import Verdict
 from grader.render import STATUS_MARK, STATUS_STYLE, verdict_text
-from grader.textsafe import json_escapes, visible
+from grader.textsafe import visible
+
+
+def items(graded: Graded) -> Iterator[tuple[str, Verdict]]:
+    """Every item (question, or exercise part) of a graded submission with its verdict."""
+    for result in graded.results:
+        yield from _rows(result)
 
 
 def _rows(result: Result) -> list[tuple[str, Verdict]]:
@@ -142,41 +144,26 @@ def _table(graded: Graded, title: str) -> Table:
     return table
 
 
-def summary(graded: list[Graded]) -> RenderableType:
-    """One line per student (total, items flagged for review, notes): a batch at a glance."""
-    table = Table(title=f"{len(graded)} submissions", title_justify="left")
+SUMMARY_ROWS = 100
+"""Students listed in a batch's terminal summary; the gradebook has them all."""
+
+
+def summary(rows: list[Any], count: int) -> RenderableType:
+    """One line per student (total, items flagged for review, notes) for the first
+    SUMMARY_ROWS of `count` submissions: a batch at a glance."""
+    title = f"{count} submissions" + (f" (the first {len(rows)} shown)" if count > len(rows) else "")
+    table = Table(title=title, title_justify="left")
     for name, justify in (("student", "left"), ("file", "left"), ("score", "right"), ("%", "right"),
                           ("to review", "right"), ("notes", "right")):
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    for g in graded:
-        flagged = sum(v.needs_review for r in g.results for _, v in _rows(r))
-        table.add_row(Text(g.student), Text(visible(g.path)), f"{score(g.total)} / {score(g.maximum)}", f"{g.percent:.0f}",
-                      str(flagged or ""), str(len(g.warnings) or ""))
+    for row in rows:
+        table.add_row(Text(row.student), Text(visible(row.path)), f"{score(row.total)} / {score(row.maximum)}",
+                      f"{row.percent:.0f}", str(row.flagged or ""), str(row.notes or ""))
     return table
 
 
 REPORTS = "reports"
 """The folder under `--out` that holds one Markdown and one HTML report per student."""
-
-
-def write_all(graded: list[Graded], out: Path, stats: Any = None, queue: dict[str, Any] | None = None) -> list[Path]:
-    """Write the gradebook, a Markdown and an HTML report per student (in `out/REPORTS`), the
-    review queue and any item statistics under `out`; return the paths written."""
-    written = gradebook.write(graded, out) + lms.write(graded, out)
-    (out / REPORTS).mkdir(exist_ok=True)
-    for g in graded:
-        for suffix, render in ((".md", markdown), (".html", html)):
-            path = out / REPORTS / file_name(g.student, suffix)
-            path.write_text(render(g), encoding="utf-8")
-            written.append(path)
-    queue = gradebook.review_queue(graded) if queue is None else queue
-    extras = {"review-queue.json": queue if queue["answers_to_review"] else None,
-              "item-stats.json": stats.to_json() if stats else None}
-    for name, data in extras.items():
-        if data:
-            (out / name).write_text(json_escapes(json.dumps(data, ensure_ascii=False, indent=2)), encoding="utf-8")
-            written.append(out / name)
-    return written
 
 
 _PLAIN_NAME = re.compile(r"[a-z0-9_@+-][a-z0-9._@+-]{0,99}")

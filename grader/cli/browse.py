@@ -7,10 +7,8 @@ from typing import Any
 
 from rich.text import Text
 
-from grader import render
 from grader.cli.context import Context
 from grader.errors import ResponseError, UsageError
-from grader.marking import keys, kinds
 from grader.model import Question, Tolerance
 
 def cmd_list(ctx: Context) -> int:
@@ -78,6 +76,8 @@ def _first_line(text: str, width: int = 70) -> str:
 
 def _item_json(item: Question) -> dict[str, Any]:
     """A question or part as `show --json` gives it: its prompt, options and (for a number) tolerance."""
+    from grader import render  # at first use, as the marking rooms
+
     data: dict[str, Any] = {"id": item.id, "kind": item.kind, "prompt": item.prompt,
                             "options": {o.letter: o.text for o in item.options}}
     if item.kind == "number":
@@ -87,6 +87,9 @@ def _item_json(item: Question) -> dict[str, Any]:
 
 def cmd_show(ctx: Context) -> int:
     """Render a question as a student sees it; --key adds the key and explanation."""
+    from grader import render  # at first use, as the marking rooms: `compare` needs none of them
+    from grader.marking import keys
+
     question = ctx.catalog.variant(ctx.args.question, ctx.args.seed)
     key = keys.expected(question) if ctx.args.key else None
     if ctx.args.json:
@@ -115,6 +118,9 @@ def _jsonable(value: Any) -> Any:
 
 def cmd_check(ctx: Context) -> int:
     """Grade one answer to one question."""
+    from grader import render  # at first use, as the marking rooms: `compare` needs none of them
+    from grader.marking import keys, kinds
+
     question = ctx.catalog.variant(ctx.args.question, ctx.args.seed)
     verdict = kinds.grade(question, ctx.answer(ctx.args.answer), keys.expected(question))
     if ctx.args.json:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from rich.console import Console
 
-from grader.banks.catalog import Catalog
 from grader.errors import UsageError
 from grader.textsafe import json_escapes, one_line
+
+if TYPE_CHECKING:
+    from grader.banks.catalog import Catalog
 
 MAX_STDIN_BYTES = 1_000_000
 """Longest answer read from standard input (`-`)."""
@@ -53,6 +55,8 @@ class Context:
     def catalog(self) -> Catalog:
         """The banks named by --bank-dir (or the built-in ones)."""
         if self._catalog is None:
+            from grader.banks.catalog import Catalog  # at first use: `compare` needs no banks
+
             self._catalog = Catalog.from_dir(self.args.bank_dir)
         return self._catalog
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
-from grader.banks.catalog import Catalog
 from grader.cli.context import Context, print_error
 from grader.errors import UsageError
+from grader.textsafe import json_escapes, one_line
 
 def cmd_verify(ctx: Context) -> int:
     """Recompute every key and prove every distractor wrong; exit 1 on any problem."""
     from grader import verify  # at first use: keeps the other commands' start-up fast
+    from grader.banks.catalog import Catalog
 
     catalog = Catalog.from_args(ctx.args.banks, ctx.args.bank_dir)
     report = verify.verify(catalog.banks(), only=ctx.args.question, variants=ctx.args.variants)
@@ -29,59 +31,134 @@ FULL_REPORTS_UP_TO = 5
 
 
 def cmd_grade(ctx: Context) -> int:
-    """Grade submission files into a gradebook and per-student feedback reports."""
+    """Grade submission files into a gradebook and per-student feedback reports, as a stream."""
     from rich.progress import track  # at first use, as below
 
-    from grader.batch import gradebook, grading, itemstats, report, submissions  # at first use: keeps start-up fast
+    from grader.batch import grading, groups, itemstats, report, stream, submissions  # at first use: fast start-up
     from grader.batch import overrides as overrides_file  # likewise
+    from grader.batch.writer import ClassWriter  # likewise
 
+    jobs = _jobs(ctx.args.jobs, stream.default_jobs())
     files = submissions.discover(ctx.args.submissions)
     overrides = overrides_file.load_overrides(ctx.args.overrides, ctx.catalog)
-    group_overrides = overrides_file.load_group_overrides(ctx.args.overrides)
+    full = ctx.args.full or len(files) <= FULL_REPORTS_UP_TO
+    writer = ClassWriter(Path(ctx.args.out)) if ctx.args.out else None
+    batch = stream.Batch(ctx.catalog, overrides, overrides_file.load_group_overrides(ctx.args.overrides),
+                         keep_graded=full and not ctx.args.json,
+                         reports=writer.out / report.REPORTS if writer else None)
+    tally = itemstats.Tally() if ctx.args.stats else None
+    roster = grading.Roster()  # here, in file order, before a student's report is written
     refused: list[str] = []
-    graded: list[gradebook.Graded] = []
-    roster = grading.Roster()
-    show_progress = ctx.console.is_terminal and not ctx.args.json and len(files) > 1
-    with gradebook.batch():
-        for found in track(files, description="grading", console=ctx.console) if show_progress else files:
-            outcome = roster.admit(grading.grade_file(ctx.catalog, found, overrides, group_overrides))
-            if isinstance(outcome, grading.Refused):
-                refused.append(outcome.line)
-            else:
-                graded.append(outcome)
-    refused += overrides_file.unused_overrides(overrides, {g.student: g.items for g in graded})
-    stats = itemstats.compute(graded, ctx.catalog) if ctx.args.stats and graded else None
-    queue = gradebook.review_queue(graded)
-    written = report.write_all(graded, Path(ctx.args.out), stats, queue) if ctx.args.out else []
-    if ctx.args.json:  # the refusals are in the output's "refused" list
-        ctx.emit_json({"students": [g.to_json() for g in graded], "refused": refused,
-                       "stats": stats.to_json() if stats else None, "written": [str(p) for p in written]})
+    overridden: dict[str, frozenset[str]] = {}  # what the overrides' own students were graded on
+    shown: list[tuple[submissions.Found, stream.Row]] = []  # the first rows, for the summary: bounded
+    flagged: list[stream.Written] = []  # every flagged written answer: the answer groups need them all
+    count = 0
+    outcomes = stream.run(files, batch, jobs)
+    if ctx.console.is_terminal and not ctx.args.json and len(files) > 1:
+        outcomes = track(outcomes, total=len(files), description="grading", console=ctx.console, transient=True)
+    out = _JsonStream(ctx) if ctx.args.json else None
+    for found, outcome in zip(files, outcomes):
+        row = roster.admit(outcome)
+        if isinstance(row, grading.Refused):
+            refused.append(row.line)
+            if writer and isinstance(outcome, stream.Row):
+                writer.discard(outcome)
+            continue
+        if writer:
+            writer.add(row)
+        if tally is not None:
+            tally.add(row.stats)
+        if row.student in overrides:
+            overridden[row.student] = row.items
+        flagged += row.written
+        if out:
+            out.student(row.json)
+        elif row.graded is not None:
+            ctx.console.print(report.terminal(row.graded))
+        elif len(shown) < report.SUMMARY_ROWS:
+            shown.append((found, row))
+        count += 1
+    refused += overrides_file.unused_overrides(overrides, overridden)
+    stats = tally.result(ctx.catalog) if tally else None
+    found_groups = groups.group(flagged)
+    written = writer.finish(stats, found_groups, len(flagged)) if writer else []
+    if out:  # the refusals are in the output's "refused" list
+        paths = writer.paths(roster.first, written) if writer else []
+        out.end({"refused": refused, "stats": stats.to_json() if stats else None, "written": [str(p) for p in paths]})
     else:
-        if ctx.args.full or len(graded) <= FULL_REPORTS_UP_TO:
-            for g in graded:
-                ctx.console.print(report.terminal(g))
-        else:
-            ctx.console.print(report.summary(graded))
-            where = f"in {Path(ctx.args.out) / report.REPORTS}" if ctx.args.out else "written with --out DIR"
-            ctx.console.print(f"Each student's full report is {where}; --full prints them here.",
-                              markup=False, highlight=False)
-        if stats:
-            ctx.console.print(itemstats.view(stats))
-        if queue["answers_to_review"]:
-            ctx.console.print(f"{queue['answers_to_review']} written answers to review in {queue['groups_to_review']} "
-                              "groups (review-queue.json lists them, largest first)", markup=False, highlight=False)
-        reports = [path for path in written if path.parent == Path(ctx.args.out) / report.REPORTS]
-        for path in [path for path in written if path not in reports]:
-            ctx.console.print(f"wrote {path}", markup=False, highlight=False)
-        if reports:
-            students = sorted({path.stem for path in reports})
-            names = f"{students[0]}.md and {students[0]}.html" if len(students) == 1 else \
-                f"{len(students)} student reports (Markdown and HTML)"
-            ctx.console.print(f"wrote {names} in {reports[0].parent}", markup=False, highlight=False)
-        for message in refused:
-            print_error(ctx.errors, message)
+        if not batch.keep_graded:
+            _summary(ctx, batch, shown, count)
+        _closing_lines(ctx, writer, stats, (len(flagged), len(found_groups)), written, refused)
     # 0: every file graded; 1: some refused (each named), the rest graded and written; 2: none graded.
-    return 0 if not refused else (1 if graded else 2)
+    return 0 if not refused else (1 if count else 2)
+
+
+def _summary(ctx: Context, batch: Any, shown: list[Any], count: int) -> None:
+    """The summary table; or, when no more than FULL_REPORTS_UP_TO files were graded after
+    all (others were refused), their full reports, graded again here (they are few)."""
+    from grader.batch import gradebook, grading, report  # at first use, as in cmd_grade
+
+    if count > FULL_REPORTS_UP_TO:
+        ctx.console.print(report.summary([row for _, row in shown], count))
+        where = f"in {Path(ctx.args.out) / report.REPORTS}" if ctx.args.out else "written with --out DIR"
+        ctx.console.print(f"Each student's full report is {where}; --full prints them here.",
+                          markup=False, highlight=False)
+        return
+    with gradebook.batch():
+        for found, _ in shown:
+            graded = grading.grade_file(batch.catalog, found, batch.overrides, batch.group_overrides)
+            ctx.console.print(report.terminal(graded))
+
+
+def _closing_lines(ctx: Context, writer: Any, stats: Any, to_review: tuple[int, int], written: list[Path],
+                   refused: list[str]) -> None:
+    """After the reports or the summary: statistics, the review count, what was written, refusals."""
+    from grader.batch import itemstats, report  # at first use, as in cmd_grade
+
+    if stats:
+        ctx.console.print(itemstats.view(stats))
+    if to_review[0]:
+        ctx.console.print(f"{to_review[0]} written answers to review in {to_review[1]} "
+                          "groups (review-queue.json lists them, largest first)", markup=False, highlight=False)
+    for path in written:
+        ctx.console.print(f"wrote {path}", markup=False, highlight=False)
+    if writer and writer.first:
+        stem = report.file_name(writer.first, "")
+        names = f"{stem}.md and {stem}.html" if writer.reports == 1 else \
+            f"{writer.reports} student reports (Markdown and HTML)"
+        ctx.console.print(f"wrote {names} in {writer.out / report.REPORTS}", markup=False, highlight=False)
+    for message in refused:
+        print_error(ctx.errors, message)
+
+
+class _JsonStream:
+    """`grade --json` written as it streams, byte for byte what `Context.emit_json` prints
+    for the whole class: {"students": [...], "refused", "stats", "written"}, indented by 2."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.file = ctx.console.file
+        self.count = 0
+        self.file.write('{\n  "students": [')
+
+    def student(self, row_json: str) -> None:
+        """One student's gradebook row (compact JSON), indented as inside the list."""
+        block = json.dumps(json.loads(row_json), ensure_ascii=False, indent=2)
+        self.file.write(("," if self.count else "") + "\n" + json_escapes("\n".join("    " + line for line in block.splitlines())))
+        self.count += 1
+
+    def end(self, rest: dict[str, Any]) -> None:
+        """The list's end and the other keys."""
+        self.file.write(("\n  ]" if self.count else "]") + "," + json_escapes(json.dumps(rest, ensure_ascii=False, indent=2)[1:]) + "\n")
+
+
+def _jobs(text: str | None, default: int) -> int:
+    """A --jobs value: a whole number of processes, at least 1 (judged here, not by the
+    parser, as every option value is: a value may start with '-')."""
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise UsageError(f"--jobs: '{one_line(text[:40])}' is not a number of processes; give 1 or more (e.g. --jobs 2)")
+    return int(text)
 
 
 def register(sub: Any) -> None:
@@ -115,4 +192,6 @@ def register(sub: Any) -> None:
     p.add_argument("--full", action="store_true", help=f"print every student's full report, also for more "
                    f"than {FULL_REPORTS_UP_TO} submissions (a larger batch gets a one-line-per-student summary)")
     p.add_argument("--json", action="store_true", help="print the gradebook as JSON")
+    p.add_argument("--jobs", metavar="N", help="grade in N processes (default: this machine's "
+                   "cores); the output is the same for any N")
     p.set_defaults(handler=cmd_grade)

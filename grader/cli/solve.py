@@ -10,7 +10,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader.banks import safeyaml
 from grader.cli.context import Context
 from grader.errors import UsageError
 from grader.render import display, plain
@@ -40,6 +39,8 @@ def read_params(assignments: list[str], params_file: str | None) -> dict[str, An
 
 
 def _yaml(text: str, where: str) -> Any:
+    from grader.banks import safeyaml  # at first use: only `solve` reads YAML values
+
     try:
         return safeyaml.parse(text, allow_aliases=False).data
     except safeyaml.YamlRefused as exc:

@@ -7,7 +7,7 @@ and it respects each solver's own rules for what an override recomputes.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Hashable, Iterable, Mapping
 
 from grader.marking import solutions
 from grader.marking.memo import Memo
@@ -27,21 +27,56 @@ def descendants(solver: str, params: Mapping[str, Any], quantity: str) -> frozen
 
 
 def moves(solver: str, params: Mapping[str, Any], names: Iterable[str], quantity: str) -> bool:
-    """Whether nudging the named quantities together moves `quantity`: one solve, where
-    `ancestors` needs the whole graph (a solve per quantity)."""
+    """Whether nudging the named quantities moves `quantity`: read from the problem's graph,
+    which problems of the same structure share. Raises KeyError for a name the solver does
+    not return, ValueError for one that cannot be nudged (text, symbolic)."""
+    upstream, _ = _graph(solver, params)
     truth = solutions.solution(solver, params)
-    nudged = {name: nudge(truth[name]) for name in names}
-    if quantity in nudged:
-        return True
-    return not close(solutions.solution(solver, params, nudged)[quantity], truth[quantity])
+    for name in names:
+        if not _nudgeable(truth[name]):
+            raise ValueError(f"{name} cannot be nudged")
+        if name == quantity or name in upstream.get(quantity, ()):
+            return True
+    return False
 
 
 _GRAPHS = Memo(1024)
+_STRUCTURES = Memo(solutions.CACHE_SIZE)
 
 
 def _graph(solver: str, params: Mapping[str, Any]) -> tuple[Mapping[str, frozenset[str]], Mapping[str, frozenset[str]]]:
-    """(upstream, downstream) of every quantity, found once per problem."""
-    return _GRAPHS.get((solver, solutions.freeze_params(params)), lambda: _dependencies(solver, params))
+    """(upstream, downstream) of every quantity, found once per structure of problem: the
+    students of a randomised question have their own numbers but mostly share one graph."""
+    structure = _STRUCTURES.for_object(params, solver, lambda: structure_of(solver, params))
+    return _GRAPHS.get(structure, lambda: _dependencies(solver, params))
+
+
+def structure_of(solver: str, params: Mapping[str, Any]) -> Hashable:
+    """What decides which quantities of a problem move with which: the solver, the names,
+    shapes and signs of its parameters and of every quantity it solves (a zero cuts a path,
+    a sign picks a branch of a piecewise activation), and any text or symbolic value as is.
+    Two problems alike in all of these have the same dependency graph."""
+    truth = solutions.solution(solver, params)
+    return (solver, tuple((name, _signs(params[name])) for name in sorted(params)),
+            tuple((name, _signs(value)) for name, value in truth.items()))
+
+
+def _signs(value: Any) -> Hashable:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (value > 0) - (value < 0)
+    if isinstance(value, (str, bool)) or not _nudgeable(value):
+        return repr(value)
+    import numpy as np
+
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return repr(value)
+    return array.shape, tuple(np.sign(array).astype(int).ravel().tolist())
+
+
+def _nudgeable(value: Any) -> bool:
+    return not (isinstance(value, (str, bool)) or hasattr(value, "free_symbols"))
 
 
 def _dependencies(solver: str, params: Mapping[str, Any]) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
@@ -49,7 +84,7 @@ def _dependencies(solver: str, params: Mapping[str, Any]) -> tuple[dict[str, fro
     upstream: dict[str, set[str]] = {name: set() for name in truth}
     downstream: dict[str, set[str]] = {name: set() for name in truth}
     for name, value in truth.items():
-        if isinstance(value, (str, bool)) or hasattr(value, "free_symbols"):
+        if not _nudgeable(value):
             continue
         nudged = solutions.solution(solver, params, {name: nudge(value)})
         for other, moved in nudged.items():

@@ -24,6 +24,7 @@ from grader.errors import QuizError, ResponseError
 from grader.marking import solutions
 from grader.marking.dependencies import flat
 from grader.marking.diagnose import collisions
+from grader.marking.memo import Memo
 from grader.model import Option, Question
 
 MAX_DRAWS = 200
@@ -75,11 +76,15 @@ def seed_for_student(student: str) -> int:
     return int.from_bytes(hashlib.sha256(student.encode("utf-8")).digest()[:4], "big")
 
 
-def instantiate(question: Question, seed: int | None, *, check_solver: bool = True) -> Question:
+def instantiate(question: Question, seed: int | None, *, check_solver: bool = True, shared: bool = False) -> Question:
     """The question with its drawn values filled in (unchanged if it is not randomised).
 
     With `check_solver=False` only the conditions on drawn names are checked, so nothing is
     solved: the bank loader uses that to validate templates without importing the math.
+    A draw is filled and checked once per process, however many seeds draw it. With
+    `shared=True` the question filled for the first such seed is returned as is (its `seed`
+    is that seed's): batch grading, which never reads it, then shares every per-question
+    memo between students who drew the same numbers.
     """
     spec = question.randomise
     if spec is None:
@@ -93,16 +98,28 @@ def instantiate(question: Question, seed: int | None, *, check_solver: bool = Tr
         values = {draw.name: draw.sample(rng) for draw in spec.draws}
         early = [c for c in spec.require if _names(c) <= {_canonical(n) for n in values}]
         reason = _unmet(early, values)
+        if not reason and not check_solver:
+            return fill(question, values, seed)
         if not reason:
-            concrete = fill(question, values, seed)
-            if not check_solver:
-                return concrete
-            reason = _rejected(spec, concrete, values, [c for c in spec.require if c not in early])
+            late = [c for c in spec.require if c not in early]
+            concrete, reason = _DRAWN.for_object(question, tuple(sorted(values.items())),
+                                                 lambda: _checked(question, spec, values, seed, late))
             if not reason:
-                return concrete
+                return concrete if shared or concrete.seed == seed else replace(concrete, seed=seed)
         last_reason = reason
     raise VariantError(f"{question.id}: no valid variant for seed {seed} in {MAX_DRAWS} draws "
                        f"(last rejected because {last_reason}); loosen `require`")
+
+
+def _checked(question: Question, spec: Randomise, values: dict[str, Any], seed: int,
+             late: list[str]) -> tuple[Question, str]:
+    concrete = fill(question, values, seed)
+    return concrete, _rejected(spec, concrete, values, late)
+
+
+_DRAWN = Memo(2_000)
+"""Filled and checked draws: a small draw space (a choice of nine weights and sixteen
+lengths) is drawn by many students of a class."""
 
 
 def _unmet(conditions: list[str], values: Mapping[str, Any]) -> str:

@@ -18,7 +18,7 @@ differs: …"), 1-based.
 How
 ---
 1. Identical trees are "exact".
-2. Numeric sampling (the fast path): every variable gets ``POOL_POINTS`` seeded random
+2. Numeric sampling (the fast path, `grader.mathinput.sampling`): every variable gets ``POOL_POINTS`` seeded random
    values from its domain, the key is evaluated on all of them, and the first
    ``SAMPLE_POINTS`` points where the key is defined (finite, below ``UNDEFINED_ABOVE``) are
    kept. The answer must be defined and within tolerance at every kept point. The key's
@@ -65,45 +65,27 @@ checked on our own tree because sympy automatically distributes numbers
 
 from __future__ import annotations
 
-import functools
 import math
-import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Union
 
-from grader.mathinput import definedness, exact, symbolic_worker
+from grader.mathinput import definedness, exact, sampling, symbolic_worker
 from grader.mathinput.form import unexpanded
+from grader.mathinput.sampling import POOL_POINTS, UNDEFINED_ABOVE
 from grader.model import Tolerance
 from solvers.checks import describe
-from grader.mathinput.mathparse import MAX_PRIMES, Formula, MatrixFormula, canonical_name
+from grader.mathinput.mathparse import Formula, MatrixFormula, canonical_name
 
 if TYPE_CHECKING:
     import numpy
 
 FORMULA_TOLERANCE = Tolerance(rel=1e-6, abs=1e-10)
 """Formulas are exact, so far tighter than a typed number's tolerance (grader.model)."""
-SAMPLE_POINTS = 16
-POOL_POINTS = 64
 MIN_VALID_POINTS = 6
-UNDEFINED_ABOVE = 1e100
 SYMBOLIC_TIMEOUT_DEFAULT = 2.0
 EXACT_METHOD = "exact arithmetic (rational functions)"
 FORMS = frozenset({"expanded"})
 
-DEFAULT_DOMAIN = (-2.0, 2.0)
-SIZE_DOMAIN = (1.0, 10.0)
-WEIGHT_MAGNITUDE = (0.2, 1.5)
-PROBABILITY_DOMAIN = (0.05, 0.95)
-RATE_DOMAIN = (0.01, 1.0)
-SIZE_NAMES = frozenset({"n", "m", "k", "d", "T", "N", "M", "K", "D"})
-WEIGHT_NAMES = frozenset({"W", "U", "V", "w"})
-PROBABILITY_NAMES = frozenset({"p", "q", "Gamma"})
-RATE_NAMES = frozenset({"alpha", "eta", "lambda", "epsilon"})
-
-# Random smooth functions: number of sine terms, and ranges of amplitude and frequency.
-_WAVES = 3
-_AMPLITUDE = (0.2, 0.6)
-_FREQUENCY = (0.5, 1.5)
 # How many differing entries or variables a detail names before it stops.
 _DETAIL_ITEMS = 3
 
@@ -262,38 +244,35 @@ def _compare_numbers(key: float, answer: float, tolerance: Tolerance) -> Decisio
 
 
 def _sample(key: Formula | float, answer: Formula | float, settings: _Settings, *, symbolic: bool = True) -> Decision:
-    import numpy as np
-
-    samples = _key_samples(key, settings.seed, settings.domains)
+    samples = sampling.key_samples(key, settings.seed, settings.domains)
     if samples.defined < MIN_VALID_POINTS:
         reason = f"sampling was inconclusive: the key is defined at only {samples.defined} of {POOL_POINTS} points"
         if symbolic and isinstance(key, Formula) and isinstance(answer, Formula):
             return _symbolic(key, answer, settings, reason)
         return Decision(None, "numeric sampling", reason)
     expected = samples.values
+    env: dict[str, Any] = samples.env
     if isinstance(answer, float):
-        values = np.full(expected.shape, answer)
-        env: dict[str, Any] = samples.env
+        values = [answer] * len(expected)
     else:
-        env = samples.env
         if not answer.names <= env.keys():
             env = dict(env)
             domains = dict(settings.domains)
             for name in answer.names - env.keys():
-                env[name] = _pool(name, domains.get(name), settings.seed)[samples.index]
-        functions = {name: _random_function(name, settings.seed) for name in answer.functions}
-        values = answer.evaluate(env, functions)
-        if values.shape != expected.shape:
-            values = np.broadcast_to(values, expected.shape)
+                pool = sampling.pool(name, domains.get(name), settings.seed)
+                env[name] = tuple(pool[i] for i in samples.index)
+        values = sampling.evaluate(answer, {name: env[name] for name in answer.names}, settings.seed, len(expected))
     # Reject undefined values first, so the subtraction below cannot overflow.
-    undefined = ~(np.abs(values) <= UNDEFINED_ABOVE)
-    if undefined.any():
-        i = int(undefined.argmax())
+    undefined = [i for i, value in enumerate(values) if not abs(value) <= UNDEFINED_ABOVE]
+    if undefined:
+        i = undefined[0]
         return Decision(False, samples.method, f"the answer is undefined at {_point(env, i)}, where the key is {expected[i]:.6g}")
-    wrong = np.abs(values - expected) > settings.tolerance.abs + settings.tolerance.rel * samples.magnitude
-    if not wrong.any():
+    tolerance = settings.tolerance
+    wrong = [i for i, (value, want, size) in enumerate(zip(values, expected, samples.magnitude))
+             if abs(value - want) > tolerance.abs + tolerance.rel * size]
+    if not wrong:
         return Decision(True, samples.method)
-    i = int(wrong.argmax())
+    i = wrong[0]
     return Decision(False, samples.method, f"at {_point(env, i)}: expected {expected[i]:.6g}, got {values[i]:.6g}")
 
 
@@ -305,7 +284,7 @@ def _point(env: Mapping[str, Any], i: int) -> str:
 
 def _symbolic(key: Formula, answer: Formula, settings: _Settings, reason: str) -> Decision:
     domains = dict(settings.domains)
-    positive = frozenset(name for name in key.names | answer.names if _domain_of(name, domains.get(name))[0] > 0)
+    positive = frozenset(name for name in key.names | answer.names if sampling.domain_of(name, domains.get(name))[0] > 0)
     outcome = symbolic_worker.confirm_equal(key, answer, positive=positive, timeout=settings.timeout)
     if outcome.status == "timeout":
         return Decision(None, f"symbolic timed out after {settings.timeout:g} s", reason)
@@ -316,102 +295,3 @@ def _symbolic(key: Formula, answer: Formula, settings: _Settings, reason: str) -
     if outcome.value is None:
         return Decision(None, "symbolic (sympy)", f"{reason}; sympy could not decide")
     return Decision(outcome.value, "symbolic (sympy)", reason)
-
-
-# ---------------------------------------------------------------------------- samples
-
-
-@dataclass(frozen=True)
-class _KeySamples:
-    index: Any  # positions in the pool of the kept points
-    values: Any  # the key's values there
-    env: dict[str, Any]  # each key variable's values there
-    defined: int  # how many pool points the key is defined at
-
-    @functools.cached_property
-    def magnitude(self) -> Any:
-        return _frozen(abs(self.values))
-
-    @functools.cached_property
-    def method(self) -> str:
-        return f"numeric sampling ({len(self.values)} points)"
-
-
-@functools.lru_cache(maxsize=1024)
-def _key_samples(key: Formula | float, seed: int, domain_items: tuple) -> _KeySamples:
-    import numpy as np
-
-    if isinstance(key, float):
-        index = np.arange(SAMPLE_POINTS)
-        return _KeySamples(index, np.full(SAMPLE_POINTS, key), {}, POOL_POINTS)
-    domains = dict(domain_items)
-    pools = {name: _pool(name, domains.get(name), seed) for name in key.names}
-    functions = {name: _random_function(name, seed) for name in key.functions}
-    values = np.broadcast_to(key.evaluate(pools, functions), (POOL_POINTS,))
-    with np.errstate(all="ignore"):
-        defined = np.flatnonzero(np.isfinite(values) & (np.abs(values) <= UNDEFINED_ABOVE))
-    index = defined[:SAMPLE_POINTS]
-    env = {name: _frozen(pool[index]) for name, pool in pools.items()}
-    return _KeySamples(index, _frozen(values[index]), env, len(defined))
-
-
-def _domain_of(name: str, override: tuple[float, float] | None) -> tuple[float, float]:
-    """The sampling range of a variable; weights are drawn by magnitude within it."""
-    if override is not None:
-        return override
-    head = name.split("_", 1)[0]
-    if head in SIZE_NAMES:
-        return SIZE_DOMAIN
-    if head in WEIGHT_NAMES:
-        return (-WEIGHT_MAGNITUDE[1], WEIGHT_MAGNITUDE[1])
-    if head in PROBABILITY_NAMES:
-        return PROBABILITY_DOMAIN
-    if head in RATE_NAMES:
-        return RATE_DOMAIN
-    return DEFAULT_DOMAIN
-
-
-@functools.lru_cache(maxsize=4096)
-def _pool(name: str, override: tuple[float, float] | None, seed: int) -> Any:
-    """``POOL_POINTS`` seeded values of one variable, independent of every other name."""
-    rng = _rng(seed, "variable " + name)
-    if override is None and name.split("_", 1)[0] in WEIGHT_NAMES:
-        # Weights near zero would hide whole terms of a gradient, so keep them away from it.
-        magnitude = rng.uniform(*WEIGHT_MAGNITUDE, POOL_POINTS)
-        return _frozen(magnitude * rng.choice((-1.0, 1.0), POOL_POINTS))
-    return _frozen(rng.uniform(*_domain_of(name, override), POOL_POINTS))
-
-
-@functools.lru_cache(maxsize=256)
-def _random_function(name: str, seed: int) -> tuple[Callable[[Any], Any], ...]:
-    """A smooth positive function and its exact derivatives up to ``MAX_PRIMES``."""
-    import numpy as np
-
-    rng = _rng(seed, "function " + name)
-    amplitude = rng.uniform(*_AMPLITUDE, _WAVES)
-    frequency = rng.uniform(*_FREQUENCY, _WAVES)
-    phase = rng.uniform(0.0, 2 * math.pi, _WAVES)
-    offset = 1.0 + amplitude.sum()
-
-    def derivative(order: int) -> Callable[[Any], Any]:
-        scale = amplitude * frequency**order
-        shift = phase + order * math.pi / 2  # d/du sin(u) = sin(u + π/2)
-
-        def f(u: Any) -> Any:
-            waves = scale * np.sin(frequency * np.asarray(u, dtype=float)[..., None] + shift)
-            return waves.sum(axis=-1) + (offset if order == 0 else 0.0)
-
-        return f
-
-    return tuple(derivative(order) for order in range(MAX_PRIMES + 1))
-
-
-def _rng(seed: int, label: str) -> Any:
-    import numpy as np
-
-    return np.random.default_rng([seed, zlib.crc32(label.encode())])
-
-
-def _frozen(array: Any) -> Any:
-    array.flags.writeable = False  # cached arrays are shared between calls
-    return array

@@ -243,7 +243,10 @@ def _modules_after(argv: list[str]) -> set[str]:
     (["check", "hse/q1", "A"], set()),
     (["check", "nptel/q7", "B"], set()),
     (["check", "in5400/task1.a", "6"], {"numpy"}),
-], ids=["list", "show", "check choice", "check choice with solver", "check number"])
+    (["compare", "3*(n^2+n*m+n)", "3n(n+m+1)"], set()),
+    (["compare", "3*(n^2+n*m+n)", "3n(n+m)"], set()),
+], ids=["list", "show", "check choice", "check choice with solver", "check number", "compare scalar formula",
+        "compare scalar formula, wrong"])
 def test_fast_commands_do_not_import_sympy(argv: list[str], allowed: set[str]) -> None:
     assert _modules_after(argv) <= allowed
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from grader.mathinput import equivalence, symbolic_worker
+from grader.mathinput import equivalence, sampling, symbolic_worker
 from grader.mathinput.equivalence import FORMULA_TOLERANCE, Decision, compare
 from grader.model import Tolerance
 from grader.mathinput.mathparse import MAX_PRIMES, parse
@@ -185,14 +185,14 @@ def test_points_where_the_key_is_undefined_are_skipped():
 
 @pytest.mark.parametrize("order", range(MAX_PRIMES))
 def test_undefined_functions_have_exact_derivatives(order):
-    derivatives = equivalence._random_function("O", 0)
+    derivatives = sampling.random_function("O", 0)
     u, step = np.linspace(-5, 5, 101), 1e-5
     numeric = (derivatives[order](u + step) - derivatives[order](u - step)) / (2 * step)
     assert np.allclose(numeric, derivatives[order + 1](u), rtol=1e-6, atol=1e-8)
 
 
 def test_undefined_functions_stay_at_least_one():
-    assert (equivalence._random_function("O", 3)[0](np.linspace(-50, 50, 1001)) >= 1).all()
+    assert (sampling.random_function("O", 3)[0](np.linspace(-50, 50, 1001)) >= 1).all()
 
 
 # ---------------------------------------------------------------------------- form

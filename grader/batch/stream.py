@@ -1,0 +1,169 @@
+"""A class graded as a stream: one file at a time, in one or more processes, in file order.
+
+Each submission file goes through `grade_file` on its own: `grading.grade_file` (the per-file
+boundary: read, validate, grade) and then everything the batch writes for it (its gradebook
+rows, its review items, its share of the item statistics) rendered into a `Row` of plain
+text and numbers, and its Markdown and HTML reports written as drafts beside their final
+names. Nothing of one student is kept once their
+row is written, so memory does not grow with the class beyond what the class's files need
+(a student id per student for `grading.Roster`, the flagged written answers for the answer
+groups).
+
+With `jobs` > 1 the files are graded in worker processes forked after the banks are
+loaded (so each worker has them at no cost) and the rows come back in file order, so the
+written files do not depend on which worker finished first.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import multiprocessing
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping, Sequence
+
+from grader.banks.catalog import Catalog
+from grader.batch import gradebook, grading, itemstats, report, submissions
+from grader.batch.gradebook import Graded
+from grader.batch.groups import GroupOverride
+from grader.batch.htmlreport import html
+from grader.batch.overrides import Override
+from grader.model import Verdict
+from grader.textsafe import json_escapes, one_line
+
+WINDOW = 1_024
+"""Files handed to the workers per round: bounds the rows waiting to be written."""
+
+Written = tuple[str, str, str, Verdict]
+"""A flagged written answer: (item, student, text, verdict), what answer groups are made of."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One graded submission, rendered: what the batch writes and counts for it."""
+
+    student: str
+    path: str
+    total: float
+    maximum: float
+    percent: float
+    notes: int
+    seed: int | None
+    earned: tuple[tuple[str, str], ...]
+    """(question id, points earned as a CSV cell), in the submission's order."""
+    points: tuple[tuple[str, float], ...]
+    """(question id, the points it is worth): the gradebooks' maxima."""
+    json: str
+    drafts: tuple[str, ...]
+    """The student's Markdown and HTML reports, written by the worker under temporary names
+    in the reports folder (none without --out): the writer renames them once the student
+    is admitted, so workers share the writing and rows stay small."""
+    review: tuple[tuple[str, float], ...]
+    """Items flagged for review without an override, with their provisional score."""
+    written: tuple[Written, ...]
+    items: frozenset[str]
+    stats: tuple[itemstats.Contribution, ...]
+    graded: Graded | None = None
+
+    @property
+    def flagged(self) -> int:
+        """Items flagged for review."""
+        return len(self.review)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What every file of a class is graded against."""
+
+    catalog: Catalog
+    overrides: Mapping[str, Mapping[str, Override]]
+    group_overrides: Sequence[GroupOverride] = ()
+    keep_graded: bool = False
+    """Keep the whole `Graded` in each row (only to print full terminal reports)."""
+    reports: Path | None = None
+    """The folder for the reports (with --out), where workers write their drafts."""
+
+
+_BATCH: Batch | None = None
+"""The batch of this process; forked workers inherit it with the loaded banks."""
+
+
+def grade_file(found: submissions.Found) -> Row | grading.Refused:
+    """One submission file: its rendered row, or its one-line refusal."""
+    assert _BATCH is not None, "grade_file runs inside run()"
+    outcome = grading.grade_file(_BATCH.catalog, found, _BATCH.overrides, _BATCH.group_overrides)
+    if isinstance(outcome, grading.Refused):
+        return outcome
+    try:
+        return render(outcome, _BATCH)
+    except Exception as exc:  # noqa: BLE001  the boundary reaches the reports too
+        return grading.Refused(outcome.path, f"{one_line(outcome.path)}: refused: {grading.cause(exc)}")
+
+
+def render(graded: Graded, batch: Batch) -> Row:
+    """Everything the batch writes for one graded submission."""
+    review: list[tuple[str, float]] = []
+    written: list[Written] = []
+    for item, verdict in report.items(graded):
+        if verdict.needs_review:
+            review.append((item, round(verdict.score, 3)))
+            if item in graded.answers:
+                written.append((item, graded.student, graded.answers[item], verdict))
+    return Row(graded.student, graded.path, graded.total, graded.maximum, graded.percent, len(graded.warnings),
+               graded.seed, tuple((r.question, gradebook.points_text(r.earned)) for r in graded.results),
+               tuple((r.question, r.points) for r in graded.results),
+               json_escapes(json.dumps(graded.to_json(), ensure_ascii=False)),
+               _drafts(graded, batch.reports) if batch.reports else (),
+               tuple(review), tuple(written), graded.items, itemstats.contributions(graded),
+               graded if batch.keep_graded else None)
+
+
+_DRAFTS = itertools.count()
+DRAFT_PREFIX = ".draft-"
+
+
+def _drafts(graded: Graded, folder: Path) -> tuple[str, ...]:
+    """Write the student's Markdown and HTML reports under names no other process uses."""
+    paths = []
+    for suffix, text in ((".md", report.markdown(graded)), (".html", html(graded))):
+        path = folder / f"{DRAFT_PREFIX}{os.getpid()}-{next(_DRAFTS)}{suffix}"
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+        paths.append(str(path))
+    return tuple(paths)
+
+
+def run(files: list[submissions.Found], batch: Batch, jobs: int = 1) -> Iterator[Row | grading.Refused]:
+    """Grade `files` in order, `jobs` processes at a time; yield each file's row or refusal."""
+    global _BATCH
+    _BATCH = batch
+    with gradebook.batch():
+        if jobs <= 1 or len(files) < 2 * jobs or "fork" not in multiprocessing.get_all_start_methods():
+            yield from map(grade_file, files)
+            return
+        _warm(batch.catalog)
+        # Forked, not spawned: a worker starts with the banks and imports of this process.
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            chunk = max(1, min(64, len(files) // (8 * jobs)))
+            for window in _windows(files, WINDOW * jobs):
+                yield from pool.imap(grade_file, window, chunksize=chunk)
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _warm(catalog: Catalog) -> None:
+    """Load every bank and the solvers' imports once, before the workers are forked."""
+    for bank in catalog.banks():
+        bank.questions  # noqa: B018 (loading is the point)
+    import numpy  # noqa: F401 (imported here, once, rather than in every worker)
+
+
+def _windows(items: list[submissions.Found], size: int) -> Iterable[list[submissions.Found]]:
+    iterator = iter(items)
+    while window := list(itertools.islice(iterator, size)):
+        yield window

@@ -1,0 +1,146 @@
+"""A graded class written to disk as it streams: reports at once, gradebooks at the end.
+
+Each student's Markdown and HTML reports, written as drafts by whichever process graded
+them, get their names as soon as their row arrives and the student is admitted. The
+gradebooks (gradebook.csv and .json, moodle.csv, canvas.csv) start with their columns and
+maxima (the question ids and points of the whole class, known only at the end), so rows are
+spooled to anonymous temporary files in the output folder and copied after their header:
+memory holds the columns, never the class. The review queue keeps only the flagged written
+answers (kept by the caller), which its answer groups need; its per-student skeleton is
+spooled.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator, Sequence
+
+from grader.batch import groups, lms, report
+from grader.batch.gradebook import POINTS_POSSIBLE, points_text, safe_cell
+from grader.batch.stream import Row
+from grader.textsafe import json_escapes, visible
+
+GRADEBOOKS = ("gradebook.csv", "gradebook.json", "moodle.csv", "canvas.csv")
+SUFFIXES = (".md", ".html")
+"""A student's reports, in the order they are written."""
+
+
+class ClassWriter:
+    """Writes the gradebooks, reports/STUDENT.md and .html, review-queue.json and
+    item-stats.json under `out`, one row at a time."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        (out / report.REPORTS).mkdir(parents=True, exist_ok=True)
+        self.top: dict[str, float] = {}
+        self.reports = 0
+        self.first: str | None = None
+        self._rows = self._spool()
+        self._json = self._spool()
+        self._students = self._spool()
+        self._count = 0
+        self._reviewed = 0
+
+    def _spool(self) -> IO[str]:
+        return tempfile.TemporaryFile("w+", encoding="utf-8", dir=self.out)
+
+    def add(self, row: Row) -> None:
+        """Give one admitted student's report drafts their names, and spool their gradebook
+        rows and review items."""
+        for suffix, draft in zip(SUFFIXES, row.drafts):
+            os.replace(draft, self.out / report.REPORTS / report.file_name(row.student, suffix))
+        self.first = self.first or row.student
+        self.reports += 1
+        for qid, points in row.points:
+            self.top[qid] = max(self.top.get(qid, 0.0), points)
+        cells = [safe_cell(row.student), safe_cell(visible(row.path)), "" if row.seed is None else row.seed]
+        totals = [points_text(row.total), points_text(row.maximum), f"{row.percent:.1f}"]
+        self._rows.write(json.dumps([cells, dict(row.earned), totals], ensure_ascii=False) + "\n")
+        self._json.write((",\n" if self._count else "") + row.json)
+        self._count += 1
+        if row.review:
+            # The queue's own layout (indent 2), one student at a time, as it sits under "students".
+            block = json.dumps({"students": {row.student: dict(row.review)}}, ensure_ascii=False, indent=2)
+            self._students.write((",\n" if self._reviewed else "") + "\n".join(block.splitlines()[2:-2]))
+            self._reviewed += 1
+
+    @staticmethod
+    def discard(row: Row) -> None:
+        """Remove the report drafts of a row that was refused after grading (a second file
+        for a student)."""
+        for draft in row.drafts:
+            Path(draft).unlink(missing_ok=True)
+
+    def finish(self, stats: Any = None, found: Sequence[groups.Group] = (), answers: int = 0) -> list[Path]:
+        """Write the gradebooks, the review queue (when `answers` written answers were flagged,
+        in the groups `found`) and any item statistics; return their paths."""
+        ids = list(self.top)
+        paths = [self.out / name for name in GRADEBOOKS]
+        with ExitStack() as stack:
+            book, moodle, canvas = (csv.writer(stack.enter_context(p.open("w", newline="", encoding="utf-8")))
+                                    for p in (paths[0], paths[2], paths[3]))
+            book.writerow(["student", "file", "seed", *ids, "total", "max", "percent"])
+            book.writerow([POINTS_POSSIBLE, "", "", *(points_text(self.top[qid]) for qid in ids),
+                           points_text(sum(self.top.values())), "", "100"])
+            moodle.writerow(lms.moodle_header(ids))
+            canvas.writerows(lms.canvas_head(ids, self.top))
+            for line in _lines(self._rows):
+                cells, earned, totals = json.loads(line)
+                book.writerow([*cells, *(earned.get(qid, "") for qid in ids), *totals])
+                moodle.writerow(lms.moodle_row(cells[0], earned, ids))
+                canvas.writerow(lms.canvas_row(cells[0], earned, ids))
+        with paths[1].open("w", encoding="utf-8") as handle:
+            handle.write(f'{{"columns": {json.dumps(ids, ensure_ascii=False)},\n'
+                         f'"points": {json.dumps(self.top, ensure_ascii=False)},\n"students": [\n')
+            _copy(self._json, handle)
+            handle.write("\n]}\n")
+        if answers:
+            paths.append(self._review_queue(found, answers))
+        if stats:
+            path = self.out / "item-stats.json"
+            path.write_text(json_escapes(json.dumps(stats.to_json(), ensure_ascii=False, indent=2)), encoding="utf-8")
+            paths.append(path)
+        for spool in (self._rows, self._json, self._students):
+            spool.close()
+        return paths
+
+    def _review_queue(self, found: Sequence[groups.Group], answers: int) -> Path:
+        """review-queue.json: the answer groups (largest first), then the per-student skeleton."""
+        # Written a group at a time in json.dumps's layout (indent 2), never the whole queue as one
+        # object: a large class's queue lists every flagged answer.
+        head = json.dumps({"answers_to_review": answers, "groups_to_review": len(found), "groups": []},
+                          ensure_ascii=False, indent=2)
+        path = self.out / "review-queue.json"
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write(json_escapes(head[:-len("]\n}")]))
+            for index, group in enumerate(found):
+                block = json.dumps(group.to_json(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+                handle.write(("," if index else "") + "\n    " + json_escapes(block))
+            handle.write(("\n  ]" if found else "]") + ',\n  "students": {\n')
+            self._students.seek(0)
+            while block := self._students.read(1 << 20):
+                handle.write(json_escapes(block))
+            handle.write("\n  }\n}")
+        return path
+
+    def paths(self, students: Iterable[str], written: list[Path]) -> list[Path]:
+        """Every file written, in the order of the whole-class writer: the gradebooks, each
+        student's reports, then the review queue and statistics (for --json's "written")."""
+        reports = [self.out / report.REPORTS / report.file_name(s, suffix) for s in students for suffix in SUFFIXES]
+        return written[:len(GRADEBOOKS)] + reports + written[len(GRADEBOOKS):]
+
+
+def _lines(spool: IO[str]) -> Iterator[str]:
+    spool.seek(0)
+    return iter(spool)
+
+
+def _copy(spool: IO[str], handle: IO[str]) -> None:
+    spool.seek(0)
+    while block := spool.read(1 << 20):
+        handle.write(block)
