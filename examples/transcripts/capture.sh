@@ -25,11 +25,12 @@ wait_for() {
   return 1
 }
 lines() { tmux capture-pane -p -J -S - -E - -t shot | sed '/^[[:space:]]*$/d' | wc -l; }
-# Wait for a new prompt below line $1: `answer>`, or `submit> …` holding the answer to submit.
+# Wait for a new prompt below line $1: `answer>`, `covered>` (the self-assessment checklist
+# after a written answer), or `submit> …` holding the answer to submit.
 wait_prompt() {
   for _ in $(seq 300); do
     last="$(tmux capture-pane -p -t shot | sed '/^[[:space:]]*$/d' | tail -n 1)"
-    if (( $(lines) > $1 )) && [[ "$last" == *"answer>" || "$last" == *"submit> "* ]]; then return 0; fi
+    if (( $(lines) > $1 )) && [[ "$last" == *"answer>" || "$last" == *"covered>" || "$last" == *"submit> "* ]]; then return 0; fi
     sleep 0.1
   done
   echo "timed out waiting for a prompt" >&2
@@ -61,11 +62,11 @@ wait_for '$'
 
 # hse/q3: unreadable, a hint, right. hse/q4: wrong, then right on the second try. in5400/task1:
 # (a) wrong then right, (b) and (c) right, (d) wrong twice: the answer and its steps follow.
-# in5400/task2b: a partial written answer, then a fuller one.
+# in5400/task2b: a partial written answer, then a fuller one, then the checklist (points 1 and 2).
 session practice.txt "rnnquiz take hse in5400 --tag bptt --db $db --student sam" \
-  E :hint A  C D  3 "" 6 ""  2 ""  0 ""  6 "" 4 "" \
-  "the gradient vanishes" "it vanishes: repeated multiplication by W_h over many steps" :skip
+  F :hint B  C D  3 "" 6 ""  2 ""  0 ""  6 "" 4 "" \
+  "the gradient vanishes" "it vanishes: repeated multiplication by W_h over many steps" "1 2" :skip
 # Due: what was not fully right, each missed part only.
 session review.txt "rnnquiz review --db $db --student sam" \
   D  6 ""  8 "" \
-  "gradients vanish or explode: repeated multiplication by W_h and tanh' over many steps"
+  "gradients vanish or explode: repeated multiplication by W_h and tanh' over many steps" "1 2 3"
