@@ -106,7 +106,7 @@ def load(found: Found) -> Submission:
     if found.path.suffix == ".json":
         return _validate(name, str(found.path), _json(name, text))
     try:
-        data = textyaml.load(text)
+        data = textyaml.read_text(text)
     except textyaml.TextYamlError as exc:
         where = f" (line {exc.line})" if exc.line else ""
         raise SubmissionError(f"{name}: refused{where}: {one_line(exc.message)}") from None

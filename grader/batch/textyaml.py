@@ -30,7 +30,7 @@ class TextYamlError(ValueError):
         super().__init__(message)
 
 
-def load(text: str) -> Any:
+def read_text(text: str) -> Any:
     """The one document in `text` as dicts, lists, strings and None (for empty values)."""
     try:
         stream = list(yaml.parse(text, Loader=_Loader))

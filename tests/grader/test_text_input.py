@@ -20,10 +20,10 @@ def run(argv: list[str]) -> tuple[int, str]:
 
 
 def test_every_scalar_is_the_text_written() -> None:
-    data = textyaml.load("a: 0x1F\nb: 1_000\nc: 1:20\nd: yes\ne: ~\nf:\ng: [B, 2]\nh: '07'\ni: {j: 1e3}\n")
+    data = textyaml.read_text("a: 0x1F\nb: 1_000\nc: 1:20\nd: yes\ne: ~\nf:\ng: [B, 2]\nh: '07'\ni: {j: 1e3}\n")
     assert data == {"a": "0x1F", "b": "1_000", "c": "1:20", "d": "yes", "e": "~", "f": None, "g": ["B", "2"],
                     "h": "07", "i": {"j": "1e3"}}
-    assert textyaml.load('{"s": "k", "n": 1.50, "t": true}') == {"s": "k", "n": "1.50", "t": "true"}
+    assert textyaml.read_text('{"s": "k", "n": 1.50, "t": true}') == {"s": "k", "n": "1.50", "t": "true"}
 
 
 @pytest.mark.parametrize("text, line, fragment", [
@@ -40,7 +40,7 @@ def test_every_scalar_is_the_text_written() -> None:
 ])
 def test_what_a_submission_never_needs_is_refused_with_its_line(text: str, line: int, fragment: str) -> None:
     with pytest.raises(textyaml.TextYamlError) as caught:
-        textyaml.load(text)
+        textyaml.read_text(text)
     assert caught.value.line == line and fragment in caught.value.message
 
 
