@@ -181,7 +181,7 @@ def register(sub: Any) -> None:
                        "the format is in examples/README.md). Exercises get follow-through credit for a student's own "
                        "earlier values, wrong answers are matched against known misconceptions, and written answers "
                        "are scored provisionally and flagged for review. A refused file is reported and the others "
-                       "are still graded (exit 2 if any was refused).")
+                       "are still graded. Exit 0: all graded; 1: some refused or an override changed nothing; 2: usage error or nothing graded.")
     p.add_argument("submissions", metavar="SUBMISSION", nargs="+")
     p.add_argument("--out", metavar="DIR", help="write gradebook.csv, gradebook.json, moodle.csv, canvas.csv, "
                    "reports/STUDENT.md and .html, review-queue.json (and item-stats.json with --stats) to DIR")

@@ -146,10 +146,9 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
 
     for item in question.parts or (question,):
         if item.kind == "number" and item.quantity and item.solver:
-            # A part may have its own solver (a vanilla RNN beside a GRU): its key comes from there.
-            own = solved if (item.solver, item.params) == (question.solver, question.params) else \
-                solutions.solution(item.solver, item.params)
-            found = collisions(item, float(own[item.quantity]))
+            # A part may have its own solver (a vanilla RNN beside a GRU); solves are cached, so
+            # a part that shares the exercise's costs nothing more.
+            found = collisions(item, float(solutions.solution(item.solver, item.params)[item.quantity]))
             if found:
                 return f"{found[0]} gives the key of {item.id}"
     return ""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from finite_differences import central  # tests/solvers/finite_differences.py
 from solvers import SOLVERS
 
 GRU, LSTM = SOLVERS["gru"], SOLVERS["lstm"]
-EPS = 1e-6
 COMBOS = [("identity", "squared"), ("sigmoid", "half_squared"), ("softmax", "cross_entropy"),
           ("sigmoid", "cross_entropy"), ("softmax", "squared")]
 
@@ -73,15 +73,6 @@ def states(case, th):
         out.append(case["step"](case, th, out[-1], case["xs"][t - 1]))
     return out
 
-
-def central(fn, x):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += EPS
-        down[i] -= EPS
-        grad[i] = (fn(up) - fn(down)) / (2 * EPS)
-    return grad
 
 
 # ---------------------------------------------------------------- random configurations

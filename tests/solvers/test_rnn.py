@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import sympy
 
+from finite_differences import central  # tests/solvers/finite_differences.py
 from solvers import SOLVERS, SolverError
 from solvers.rnn_local import local_derivative
 
 RNN = SOLVERS["rnn"]
 IN5400 = {"h0": 1, "x": [10, 10], "y": [5, 5], "W_h": 1, "W_x": 0.1, "W_y": 2}
 PARAMS = ("W_h", "W_x", "W_y", "b_h", "b_y")
-EPS = 1e-6
 
 
 # ---------------------------------------------------------------- reference model
@@ -72,16 +72,6 @@ def ref_from_state(case, theta, k, hk):
     out.update(ref_losses(case, theta, first=k + 1, h_before=hk))
     return out
 
-
-def central(fn, x):
-    """Central finite differences of a scalar fn at array x, with x's shape."""
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += EPS
-        down[i] -= EPS
-        grad[i] = (fn(up) - fn(down)) / (2 * EPS)
-    return grad
 
 
 # ---------------------------------------------------------------- random configurations
