@@ -12,8 +12,12 @@ on every run, so a regrade (or a late submission saying the same thing) keeps it
 from __future__ import annotations
 
 import functools
+import json
+import tempfile
+from array import array
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
 
 from grader.marking import textmatch
 from grader.model import Verdict
@@ -36,6 +40,11 @@ class GroupOverride:
     comment: str = ""
 
 
+Flagged = tuple[str, str, str, tuple[tuple[str, str], ...], float, bool]
+"""A flagged written answer as a batch keeps it: (question, student, answer, what the rubric
+found, provisional score, uncertain)."""
+
+
 @dataclass
 class Group:
     """Answers to one question that say the same thing; the first member is shown for all."""
@@ -44,12 +53,16 @@ class Group:
     answer: str
     score: float
     uncertain: bool
+    size: int = 0
     members: list[tuple[str, str]] = field(default_factory=list)
-    """(student, answer) pairs, in the order met."""
+    """(student, answer) pairs in the order met, once read back by `group`; a `Grouper`
+    keeps them in its spool (`Grouper.members`)."""
+    offsets: array = field(default_factory=lambda: array("q"), repr=False)
+    """Where each member's line starts in the grouper's spool."""
 
     def to_json(self) -> dict[str, Any]:
         """The group as review-queue.json lists it, with a ready-to-edit override."""
-        return {"question": self.question, "size": len(self.members), "answer": self.answer,
+        return {"question": self.question, "size": self.size, "answer": self.answer,
                 "provisional": round(self.score, 3), "uncertain": self.uncertain,
                 "members": [{"student": s, "answer": a} for s, a in self.members],
                 "override": {"question": self.question, "answer": self.answer, "score": round(self.score, 3)}}
@@ -61,8 +74,14 @@ def _form(text: str) -> tuple[str, frozenset[str]]:
     return " ".join(words), frozenset(words)
 
 
-def _findings(verdict: Verdict) -> tuple[tuple[str, str], ...]:
+def findings(verdict: Verdict) -> tuple[tuple[str, str], ...]:
+    """What the rubric found in an answer: (point, state) for every point."""
     return tuple((e.point, e.state) for e in verdict.evidence)
+
+
+def flagged(question: str, student: str, text: str, verdict: Verdict) -> Flagged:
+    """A flagged answer as the batch keeps it: the verdict's findings and score, not the verdict."""
+    return question, student, text, findings(verdict), verdict.score, verdict.uncertain
 
 
 def same(a: str, verdict_a: Verdict, b: str, verdict_b: Verdict) -> bool:
@@ -70,7 +89,7 @@ def same(a: str, verdict_a: Verdict, b: str, verdict_b: Verdict) -> bool:
     (form_a, words_a), (form_b, words_b) = _form(a), _form(b)
     if form_a == form_b:
         return True
-    return _findings(verdict_a) == _findings(verdict_b) and _overlap(words_a, words_b)
+    return findings(verdict_a) == findings(verdict_b) and _overlap(words_a, words_b)
 
 
 CANDIDATES = 200
@@ -78,24 +97,71 @@ CANDIDATES = 200
 class of thousands of different answers from costing a comparison with every group."""
 
 
-def group(items: Iterable[tuple[str, str, str, Verdict]]) -> list[Group]:
-    """Group (question, student, answer, verdict) items; largest groups first."""
-    exact: dict[tuple[str, str], Group] = {}
-    similar: dict[tuple[str, tuple[tuple[str, str], ...]], list[Group]] = {}
-    out: list[Group] = []
-    for question, student, text, verdict in items:
+class Grouper:
+    """Answer groups built as a class streams past.
+
+    Each member waits in an anonymous spool file (one JSON line), so memory holds an entry
+    per distinct answer, never one per student: a class of 100,000 that repeats a few answers
+    keeps a few groups.
+    """
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self._exact: dict[tuple[str, str], Group] = {}
+        self._similar: dict[tuple[str, tuple[tuple[str, str], ...]], list[Group]] = {}
+        self._groups: list[Group] = []
+        self._spool = tempfile.TemporaryFile("w+b", dir=folder)
+        self._end = 0
+        self.answers = 0
+
+    def add(self, item: Flagged) -> None:
+        """Put one flagged answer in its group, or start a group with it."""
+        question, student, text, found_points, score, uncertain = item
         form, words = _form(text)
-        found = exact.get((question, form))
+        found = self._exact.get((question, form))
         if found is None:
-            bucket = similar.setdefault((question, _findings(verdict)), [])
+            bucket = self._similar.setdefault((question, found_points), [])
             found = next((g for g in reversed(bucket[-CANDIDATES:]) if _overlap(words, _form(g.answer)[1])), None)
             if found is None:
-                found = Group(question, text, verdict.score, verdict.uncertain)
+                found = Group(question, text, score, uncertain)
                 bucket.append(found)
-                out.append(found)
-            exact[(question, form)] = found
-        found.members.append((student, text))
-    return sorted(out, key=lambda g: -len(g.members))
+                self._groups.append(found)
+            self._exact[(question, form)] = found
+        line = json.dumps([student, text], ensure_ascii=False).encode("utf-8") + b"\n"
+        self._spool.seek(self._end)
+        self._spool.write(line)
+        found.offsets.append(self._end)
+        self._end += len(line)
+        found.size += 1
+        self.answers += 1
+
+    def groups(self) -> list[Group]:
+        """The groups, largest first (the first met first on a tie)."""
+        return sorted(self._groups, key=lambda g: -g.size)
+
+    def members(self, group: Group) -> Iterator[tuple[str, str]]:
+        """The group's (student, answer) pairs, in the order met."""
+        for offset in group.offsets:
+            self._spool.seek(offset)
+            student, text = json.loads(self._spool.readline())
+            yield student, text
+
+    def close(self) -> None:
+        """Remove the spool."""
+        self._spool.close()
+
+
+def group(items: Iterable[tuple[str, str, str, Verdict]]) -> list[Group]:
+    """Group (question, student, answer, verdict) items, members read back; largest groups first."""
+    grouper = Grouper()
+    try:
+        for question, student, text, verdict in items:
+            grouper.add(flagged(question, student, text, verdict))
+        found = grouper.groups()
+        for each in found:
+            each.members = list(grouper.members(each))
+        return found
+    finally:
+        grouper.close()
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> bool:

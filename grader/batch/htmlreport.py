@@ -7,6 +7,7 @@ from html import escape
 
 from grader.batch.gradebook import Graded
 from grader.batch.teaching import Entry, note, score, sections
+from grader.marking.memo import Memo
 from grader.model import Verdict
 from grader.render import STATUS_MARK
 
@@ -54,7 +55,15 @@ def html(graded: Graded) -> str:
             + "\n".join(body) + "\n</body>\n</html>\n")
 
 
+_RENDERED = Memo(10_000)
+"""An entry's HTML by entry and heading (entries are shared, as in the Markdown report)."""
+
+
 def _entry(entry: Entry, heading: str) -> str:
+    return _RENDERED.for_object(entry, heading, lambda: _entry_html(entry, heading))
+
+
+def _entry_html(entry: Entry, heading: str) -> str:
     verdict = entry.verdict
     out = [f'<article><{heading}>{escape(entry.item)}: <span class="{verdict.status}">{_status(verdict)}</span>, '
            f"{score(entry.earned)} / {score(entry.points)}</{heading}>"]

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from grader.batch.gradebook import Graded, Result
 from grader.batch.teaching import Entry, note, score, sections
+from grader.marking.memo import Memo
 from grader.model import Verdict
 from grader.render import STATUS_MARK, STATUS_STYLE, verdict_text
 from grader.textsafe import visible
@@ -51,7 +52,16 @@ def markdown(graded: Graded) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+_RENDERED = Memo(10_000)
+"""An entry's lines by entry and heading: `teaching` shares an entry between the students
+who gave the same answer."""
+
+
 def _entry(entry: Entry, heading: str) -> list[str]:
+    return _RENDERED.for_object(entry, heading, lambda: _entry_lines(entry, heading))
+
+
+def _entry_lines(entry: Entry, heading: str) -> list[str]:
     verdict = entry.verdict
     flags = note(verdict)
     # A written answer the rubric cannot judge clearly gets no precise-looking fraction.

@@ -6,8 +6,8 @@ rows, its review items, its share of the item statistics) rendered into a `Row` 
 text and numbers, and its Markdown and HTML reports written as drafts beside their final
 names. Nothing of one student is kept once their
 row is written, so memory does not grow with the class beyond what the class's files need
-(a student id per student for `grading.Roster`, the flagged written answers for the answer
-groups).
+(a student id per student for `grading.Roster`, an entry per distinct flagged written
+answer for the answer groups, whose members wait in a spool file).
 
 With `jobs` > 1 the files are graded in worker processes forked after the banks are
 loaded (so each worker has them at no cost) and the rows come back in file order, so the
@@ -25,20 +25,15 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
 from grader.banks.catalog import Catalog
-from grader.batch import gradebook, grading, itemstats, report, submissions
+from grader.batch import gradebook, grading, groups, itemstats, report, submissions
 from grader.batch.gradebook import Graded
 from grader.batch.groups import GroupOverride
 from grader.batch.htmlreport import html
 from grader.batch.overrides import Override
-from grader.model import Verdict
 from grader.textsafe import json_escapes, one_line
 
 WINDOW = 1_024
 """Files handed to the workers per round: bounds the rows waiting to be written."""
-
-Written = tuple[str, str, str, Verdict]
-"""A flagged written answer: (item, student, text, verdict), what answer groups are made of."""
-
 
 @dataclass(frozen=True)
 class Row:
@@ -62,7 +57,8 @@ class Row:
     is admitted, so workers share the writing and rows stay small."""
     review: tuple[tuple[str, float], ...]
     """Items flagged for review without an override, with their provisional score."""
-    written: tuple[Written, ...]
+    written: tuple[groups.Flagged, ...]
+    """Flagged written answers, what the answer groups are made of."""
     items: frozenset[str]
     stats: tuple[itemstats.Contribution, ...]
     graded: Graded | None = None
@@ -105,12 +101,12 @@ def grade_file(found: submissions.Found) -> Row | grading.Refused:
 def render(graded: Graded, batch: Batch) -> Row:
     """Everything the batch writes for one graded submission."""
     review: list[tuple[str, float]] = []
-    written: list[Written] = []
+    written: list[groups.Flagged] = []
     for item, verdict in report.items(graded):
         if verdict.needs_review:
             review.append((item, round(verdict.score, 3)))
             if item in graded.answers:
-                written.append((item, graded.student, graded.answers[item], verdict))
+                written.append(groups.flagged(item, graded.student, graded.answers[item], verdict))
     return Row(graded.student, graded.path, graded.total, graded.maximum, graded.percent, len(graded.warnings),
                graded.seed, tuple((r.question, gradebook.points_text(r.earned)) for r in graded.results),
                tuple((r.question, r.points) for r in graded.results),

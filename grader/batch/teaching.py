@@ -16,6 +16,7 @@ from grader.batch import worked
 from grader.batch.gradebook import Graded, Result
 from grader.marking import keys
 from grader.marking.kinds import KINDS
+from grader.marking.memo import Memo
 from grader.model import Question, Verdict
 from grader.numbers import format_rounded
 
@@ -96,7 +97,16 @@ def _section(result: Result) -> Section:
     return Section(question.id, _short(question.prompt), result.earned, result.points, entries)
 
 
+_ENTRIES = Memo(10_000)
+"""Entries by (item, verdict, answer, points): a class gives the same answers, and the same
+answer to the same item gets the same verdict object from the batch's verdict memo."""
+
+
 def _entry(item: Question, verdict: Verdict, answer: str | None, points: float) -> Entry:
+    return _ENTRIES.for_pair(item, verdict, (answer, points), lambda: _new_entry(item, verdict, answer, points))
+
+
+def _new_entry(item: Question, verdict: Verdict, answer: str | None, points: float) -> Entry:
     yours = worked.compared(item, verdict) if verdict.followthrough else []
     return Entry(item.id, item.kind, _short(item.prompt), answer or "", verdict, verdict.score * points, points,
                  key_text(item), item.explanation.strip(), tuple(worked.steps(item)), tuple(yours),

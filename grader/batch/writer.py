@@ -5,9 +5,9 @@ them, get their names as soon as their row arrives and the student is admitted. 
 gradebooks (gradebook.csv and .json, moodle.csv, canvas.csv) start with their columns and
 maxima (the question ids and points of the whole class, known only at the end), so rows are
 spooled to anonymous temporary files in the output folder and copied after their header:
-memory holds the columns, never the class. The review queue keeps only the flagged written
-answers (kept by the caller), which its answer groups need; its per-student skeleton is
-spooled.
+memory holds the columns, never the class. The review queue's answer groups come from the
+caller's `groups.Grouper` (its members spooled too), and its per-student skeleton is
+spooled here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import os
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Sequence
+from typing import IO, Any, Iterable, Iterator
 
 from grader.batch import groups, lms, report
 from grader.batch.gradebook import POINTS_POSSIBLE, points_text, safe_cell
@@ -64,9 +64,12 @@ class ClassWriter:
         self._json.write((",\n" if self._count else "") + row.json)
         self._count += 1
         if row.review:
-            # The queue's own layout (indent 2), one student at a time, as it sits under "students".
-            block = json.dumps({"students": {row.student: dict(row.review)}}, ensure_ascii=False, indent=2)
-            self._students.write((",\n" if self._reviewed else "") + "\n".join(block.splitlines()[2:-2]))
+            # The queue's own layout (indent 2), one student at a time, as it sits under "students";
+            # built from json's C encoder, as the answer groups are.
+            items = ",\n".join(f"      {json.dumps(item, ensure_ascii=False)}: {json.dumps(points)}"
+                                for item, points in dict(row.review).items())
+            self._students.write((",\n" if self._reviewed else "")
+                                 + f"    {json.dumps(row.student, ensure_ascii=False)}: {{\n{items}\n    }}")
             self._reviewed += 1
 
     @staticmethod
@@ -76,9 +79,9 @@ class ClassWriter:
         for draft in row.drafts:
             Path(draft).unlink(missing_ok=True)
 
-    def finish(self, stats: Any = None, found: Sequence[groups.Group] = (), answers: int = 0) -> list[Path]:
-        """Write the gradebooks, the review queue (when `answers` written answers were flagged,
-        in the groups `found`) and any item statistics; return their paths."""
+    def finish(self, stats: Any = None, grouper: groups.Grouper | None = None) -> list[Path]:
+        """Write the gradebooks, the review queue (when the grouper holds flagged written
+        answers) and any item statistics; return their paths."""
         ids = list(self.top)
         paths = [self.out / name for name in GRADEBOOKS]
         with ExitStack() as stack:
@@ -99,8 +102,8 @@ class ClassWriter:
                          f'"points": {json.dumps(self.top, ensure_ascii=False)},\n"students": [\n')
             _copy(self._json, handle)
             handle.write("\n]}\n")
-        if answers:
-            paths.append(self._review_queue(found, answers))
+        if grouper and grouper.answers:
+            paths.append(self._review_queue(grouper))
         if stats:
             path = self.out / "item-stats.json"
             path.write_text(json_escapes(json.dumps(stats.to_json(), ensure_ascii=False, indent=2)), encoding="utf-8")
@@ -109,18 +112,20 @@ class ClassWriter:
             spool.close()
         return paths
 
-    def _review_queue(self, found: Sequence[groups.Group], answers: int) -> Path:
+    def _review_queue(self, grouper: groups.Grouper) -> Path:
         """review-queue.json: the answer groups (largest first), then the per-student skeleton."""
-        # Written a group at a time in json.dumps's layout (indent 2), never the whole queue as one
-        # object: a large class's queue lists every flagged answer.
-        head = json.dumps({"answers_to_review": answers, "groups_to_review": len(found), "groups": []},
+        found = grouper.groups()
+        # Written a member at a time in json.dumps's layout (indent 2), never the whole queue as
+        # one object: a large class's queue lists every flagged answer.
+        head = json.dumps({"answers_to_review": grouper.answers, "groups_to_review": len(found), "groups": []},
                           ensure_ascii=False, indent=2)
         path = self.out / "review-queue.json"
         with path.open("w", encoding="utf-8") as handle:
             handle.write(json_escapes(head[:-len("]\n}")]))
             for index, group in enumerate(found):
-                block = json.dumps(group.to_json(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
-                handle.write(("," if index else "") + "\n    " + json_escapes(block))
+                handle.write(("," if index else "") + "\n    ")
+                for piece in _group_pieces(group, grouper.members(group)):
+                    handle.write(json_escapes(piece.replace("\n", "\n    ")))
             handle.write(("\n  ]" if found else "]") + ',\n  "students": {\n')
             self._students.seek(0)
             while block := self._students.read(1 << 20):
@@ -144,3 +149,19 @@ def _copy(spool: IO[str], handle: IO[str]) -> None:
     spool.seek(0)
     while block := spool.read(1 << 20):
         handle.write(block)
+
+
+_MEMBERS = "\0members\0"
+
+
+def _group_pieces(group: groups.Group, members: Iterable[tuple[str, str]]) -> Iterator[str]:
+    """`json.dumps(group.to_json(), indent=2)` in pieces, its members streamed."""
+    head, tail = json.dumps({**group.to_json(), "members": [_MEMBERS]}, ensure_ascii=False, indent=2).split(
+        f"    {json.dumps(_MEMBERS)}")
+    yield head
+    for index, (student, text) in enumerate(members):
+        # The member's layout under indent 2, built from json's C encoder (indent takes the slow
+        # Python one): a class's queue lists every flagged answer.
+        yield ((",\n    " if index else "    ") + '{\n      "student": ' + json.dumps(student, ensure_ascii=False)
+               + ',\n      "answer": ' + json.dumps(text, ensure_ascii=False) + "\n    }")
+    yield tail

@@ -51,7 +51,7 @@ def cmd_grade(ctx: Context) -> int:
     refused: list[str] = []
     overridden: dict[str, frozenset[str]] = {}  # what the overrides' own students were graded on
     shown: list[tuple[submissions.Found, stream.Row]] = []  # the first rows, for the summary: bounded
-    flagged: list[stream.Written] = []  # every flagged written answer: the answer groups need them all
+    grouper = groups.Grouper(writer.out if writer else None)  # the answer groups, built as rows arrive
     count = 0
     outcomes = stream.run(files, batch, jobs)
     if ctx.console.is_terminal and not ctx.args.json and len(files) > 1:
@@ -70,7 +70,8 @@ def cmd_grade(ctx: Context) -> int:
             tally.add(row.stats)
         if row.student in overrides:
             overridden[row.student] = row.items
-        flagged += row.written
+        for item in row.written:
+            grouper.add(item)
         if out:
             out.student(row.json)
         elif row.graded is not None:
@@ -80,15 +81,16 @@ def cmd_grade(ctx: Context) -> int:
         count += 1
     refused += overrides_file.unused_overrides(overrides, overridden)
     stats = tally.result(ctx.catalog) if tally else None
-    found_groups = groups.group(flagged)
-    written = writer.finish(stats, found_groups, len(flagged)) if writer else []
+    written = writer.finish(stats, grouper) if writer else []
+    to_review = (grouper.answers, len(grouper.groups()))
+    grouper.close()
     if out:  # the refusals are in the output's "refused" list
         paths = writer.paths(roster.first, written) if writer else []
         out.end({"refused": refused, "stats": stats.to_json() if stats else None, "written": [str(p) for p in paths]})
     else:
         if not batch.keep_graded:
             _summary(ctx, batch, shown, count)
-        _closing_lines(ctx, writer, stats, (len(flagged), len(found_groups)), written, refused)
+        _closing_lines(ctx, writer, stats, to_review, written, refused)
     # 0: every file graded; 1: some refused (each named), the rest graded and written; 2: none graded.
     return 0 if not refused else (1 if count else 2)
 

@@ -36,6 +36,15 @@ class Memo:
             found = self._store[id(owner), extra] = (owner, compute())
         return found[1]
 
+    def for_pair(self, first: object, second: object, extra: Hashable, compute: Callable[[], Any]) -> Any:
+        """The value for two unhashable objects (by identity) and a hashable extra key: the
+        second is kept with the value, as `for_object` keeps the first."""
+        kept, value = self.for_object(first, (id(second), extra), lambda: (second, compute()))
+        if kept is not second:  # another object, since freed, had the same id: recompute
+            self._store.pop((id(first), (id(second), extra)))
+            return self.for_pair(first, second, extra, compute)
+        return value
+
     def clear(self) -> None:
         """Forget everything."""
         self._store.clear()
