@@ -22,7 +22,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from grader.batch import groups, lms, report
 from grader.batch.gradebook import POINTS_POSSIBLE, points_text, safe_cell
-from grader.batch.stream import Row
+from grader.batch.stream import DRAFT_PREFIX, Row
 from grader.textsafe import json_escapes, visible
 
 GRADEBOOKS = ("gradebook.csv", "gradebook.json", "moodle.csv", "canvas.csv")
@@ -37,6 +37,7 @@ class ClassWriter:
     def __init__(self, out: Path) -> None:
         self.out = out
         (out / report.REPORTS).mkdir(parents=True, exist_ok=True)
+        self.sweep()  # drafts of an earlier run that was killed before it could name them
         self.top: dict[str, float] = {}
         self.reports = 0
         self.first: str | None = None
@@ -78,6 +79,11 @@ class ClassWriter:
         for a student)."""
         for draft in row.drafts:
             Path(draft).unlink(missing_ok=True)
+
+    def sweep(self) -> None:
+        """Remove report drafts no row will name: a run stopped part-way leaves them."""
+        for draft in (self.out / report.REPORTS).glob(f"{DRAFT_PREFIX}*"):
+            draft.unlink(missing_ok=True)
 
     def finish(self, stats: Any = None, grouper: groups.Grouper | None = None) -> list[Path]:
         """Write the gradebooks, the review queue (when the grouper holds flagged written

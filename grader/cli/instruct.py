@@ -53,32 +53,40 @@ def cmd_grade(ctx: Context) -> int:
     shown: list[tuple[submissions.Found, stream.Row]] = []  # the first rows, for the summary: bounded
     grouper = groups.Grouper(writer.out if writer else None)  # the answer groups, built as rows arrive
     count = 0
-    outcomes = stream.run(files, batch, jobs)
+    rows = stream.run(files, batch, jobs)
+    outcomes = rows
     if ctx.console.is_terminal and not ctx.args.json and len(files) > 1:
         outcomes = track(outcomes, total=len(files), description="grading", console=ctx.console, transient=True)
     out = _JsonStream(ctx) if ctx.args.json else None
-    for found, outcome in zip(files, outcomes):
-        row = roster.admit(outcome)
-        if isinstance(row, grading.Refused):
-            refused.append(row.line)
-            if writer and isinstance(outcome, stream.Row):
-                writer.discard(outcome)
-            continue
+    try:
+        for found, outcome in zip(files, outcomes):
+            row = roster.admit(outcome)
+            if isinstance(row, grading.Refused):
+                refused.append(row.line)
+                if writer and isinstance(outcome, stream.Row):
+                    writer.discard(outcome)
+                continue
+            if writer:
+                writer.add(row)
+            if tally is not None:
+                tally.add(row.stats)
+            if row.student in overrides:
+                overridden[row.student] = row.items
+            for item in row.written:
+                grouper.add(item)
+            if out:
+                out.student(row.json)
+            elif row.graded is not None:
+                ctx.console.print(report.terminal(row.graded))
+            elif len(shown) < report.SUMMARY_ROWS:
+                shown.append((found, row))
+            count += 1
+    except BaseException:  # Ctrl-C or a failure: stop the workers, leave no hidden drafts
+        rows.close()
         if writer:
-            writer.add(row)
-        if tally is not None:
-            tally.add(row.stats)
-        if row.student in overrides:
-            overridden[row.student] = row.items
-        for item in row.written:
-            grouper.add(item)
-        if out:
-            out.student(row.json)
-        elif row.graded is not None:
-            ctx.console.print(report.terminal(row.graded))
-        elif len(shown) < report.SUMMARY_ROWS:
-            shown.append((found, row))
-        count += 1
+            writer.sweep()
+        grouper.close()
+        raise
     refused += overrides_file.unused_overrides(overrides, overridden)
     stats = tally.result(ctx.catalog) if tally else None
     written = writer.finish(stats, grouper) if writer else []

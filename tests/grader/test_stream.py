@@ -183,3 +183,29 @@ def test_json_and_yaml_submissions_read_alike(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     a, b = (submissions.load(submissions.Found(tmp_path / name, named=True)) for name in ("s.json", "s.yaml"))
     assert (a.student, a.seed, a.answers, a.work) == (b.student, b.seed, b.answers, b.work)
+
+
+def drafts(out: Path) -> list[str]:
+    return sorted(p.name for p in (out / "reports").glob(".draft-*"))
+
+
+def test_an_interrupted_grade_leaves_no_drafts_and_the_next_run_sweeps_old_ones(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.batch.writer import ClassWriter
+
+    write_class(tmp_path / "class")
+    out = tmp_path / "out"
+    (out / "reports").mkdir(parents=True)
+    (out / "reports" / ".draft-1-0.md").write_text("left by a killed run", encoding="utf-8")
+    added = ClassWriter.add
+
+    def add_then_interrupt(self: ClassWriter, row: object) -> None:
+        if self.reports == 2:  # the third admitted student's drafts are written, not yet named
+            assert drafts(out)
+            raise KeyboardInterrupt
+        added(self, row)
+
+    monkeypatch.setattr(ClassWriter, "add", add_then_interrupt)
+    code, _ = run(["grade", str(tmp_path / "class"), "--out", str(out), "--jobs", "1"])
+    assert code != 0 and drafts(out) == []
+    assert sorted(p.name for p in (out / "reports").iterdir()) == ["sheet0.html", "sheet0.md", "sheet1.html", "sheet1.md"]
