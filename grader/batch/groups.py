@@ -127,7 +127,8 @@ class Grouper:
                 self._groups.append(found)
             self._exact[(question, form)] = found
         line = json.dumps([student, text], ensure_ascii=False).encode("utf-8") + b"\n"
-        self._spool.seek(self._end)
+        if self._spool.tell() != self._end:  # members were read back since the last add
+            self._spool.seek(self._end)
         self._spool.write(line)
         found.offsets.append(self._end)
         self._end += len(line)

@@ -26,11 +26,11 @@ from typing import Iterable, Iterator, Mapping, Sequence
 
 from grader.banks.catalog import Catalog
 from grader.batch import gradebook, grading, groups, itemstats, report, submissions
-from grader.batch.gradebook import Graded
+from grader.batch.gradebook import Graded, safe_cell
 from grader.batch.groups import GroupOverride
 from grader.batch.htmlreport import html
 from grader.batch.overrides import Override
-from grader.textsafe import json_escapes, one_line
+from grader.textsafe import json_escapes, one_line, visible
 
 WINDOW = 1_024
 """Files handed to the workers per round: bounds the rows waiting to be written."""
@@ -46,8 +46,9 @@ class Row:
     percent: float
     notes: int
     seed: int | None
-    earned: tuple[tuple[str, str], ...]
-    """(question id, points earned as a CSV cell), in the submission's order."""
+    book: str
+    """The student's gradebook row as one JSON line ([cells, {question: points}, totals]),
+    which the writer spools and lays out under the class's columns at the end."""
     points: tuple[tuple[str, float], ...]
     """(question id, the points it is worth): the gradebooks' maxima."""
     json: str
@@ -57,6 +58,8 @@ class Row:
     is admitted, so workers share the writing and rows stay small."""
     review: tuple[tuple[str, float], ...]
     """Items flagged for review without an override, with their provisional score."""
+    review_block: str
+    """The same as the review queue lists it under "students" (empty when none)."""
     written: tuple[groups.Flagged, ...]
     """Flagged written answers, what the answer groups are made of."""
     items: frozenset[str]
@@ -108,12 +111,29 @@ def render(graded: Graded, batch: Batch) -> Row:
             if item in graded.answers:
                 written.append(groups.flagged(item, graded.student, graded.answers[item], verdict))
     return Row(graded.student, graded.path, graded.total, graded.maximum, graded.percent, len(graded.warnings),
-               graded.seed, tuple((r.question, gradebook.points_text(r.earned)) for r in graded.results),
-               tuple((r.question, r.points) for r in graded.results),
+               graded.seed, _book_line(graded), tuple((r.question, r.points) for r in graded.results),
                json_escapes(json.dumps(graded.to_json(), ensure_ascii=False)),
                _drafts(graded, batch.reports) if batch.reports else (),
-               tuple(review), tuple(written), graded.items, itemstats.contributions(graded),
-               graded if batch.keep_graded else None)
+               tuple(review), _review_block(graded.student, review), tuple(written), graded.items,
+               itemstats.contributions(graded), graded if batch.keep_graded else None)
+
+
+def _book_line(graded: Graded) -> str:
+    # Rendered here, in the worker, so the process that writes the class only copies text.
+    cells = [safe_cell(graded.student), safe_cell(visible(graded.path)), "" if graded.seed is None else graded.seed]
+    earned = {r.question: gradebook.points_text(r.earned) for r in graded.results}
+    totals = [gradebook.points_text(graded.total), gradebook.points_text(graded.maximum), f"{graded.percent:.1f}"]
+    return json.dumps([cells, earned, totals], ensure_ascii=False)
+
+
+def _review_block(student: str, review: list[tuple[str, float]]) -> str:
+    """A student's entry under the review queue's "students", in json.dumps's indent-2 layout
+    (built from json's C encoder; indent takes the slow Python one)."""
+    if not review:
+        return ""
+    items = ",\n".join(f"      {json.dumps(item, ensure_ascii=False)}: {json.dumps(points)}"
+                        for item, points in dict(review).items())
+    return f"    {json.dumps(student, ensure_ascii=False)}: {{\n{items}\n    }}"
 
 
 _DRAFTS = itertools.count()

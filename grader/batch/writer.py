@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from grader.batch import groups, lms, report
-from grader.batch.gradebook import POINTS_POSSIBLE, points_text, safe_cell
+from grader.batch.gradebook import POINTS_POSSIBLE, points_text
 from grader.batch.stream import DRAFT_PREFIX, Row
-from grader.textsafe import json_escapes, visible
+from grader.textsafe import json_escapes
 
 GRADEBOOKS = ("gradebook.csv", "gradebook.json", "moodle.csv", "canvas.csv")
 SUFFIXES = (".md", ".html")
@@ -59,18 +59,11 @@ class ClassWriter:
         self.reports += 1
         for qid, points in row.points:
             self.top[qid] = max(self.top.get(qid, 0.0), points)
-        cells = [safe_cell(row.student), safe_cell(visible(row.path)), "" if row.seed is None else row.seed]
-        totals = [points_text(row.total), points_text(row.maximum), f"{row.percent:.1f}"]
-        self._rows.write(json.dumps([cells, dict(row.earned), totals], ensure_ascii=False) + "\n")
+        self._rows.write(row.book + "\n")
         self._json.write((",\n" if self._count else "") + row.json)
         self._count += 1
-        if row.review:
-            # The queue's own layout (indent 2), one student at a time, as it sits under "students";
-            # built from json's C encoder, as the answer groups are.
-            items = ",\n".join(f"      {json.dumps(item, ensure_ascii=False)}: {json.dumps(points)}"
-                                for item, points in dict(row.review).items())
-            self._students.write((",\n" if self._reviewed else "")
-                                 + f"    {json.dumps(row.student, ensure_ascii=False)}: {{\n{items}\n    }}")
+        if row.review_block:
+            self._students.write((",\n" if self._reviewed else "") + row.review_block)
             self._reviewed += 1
 
     @staticmethod
