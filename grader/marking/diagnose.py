@@ -197,13 +197,14 @@ def collisions(item: Question, key: float) -> list[str]:
     # One nudged problem for every variant: it is frozen and solved once, not once per variant.
     nudged = {name: _nudged(value) for name, value in item.params.items()}
     for variant in variants_of(item.solver, item.params):
-        # A mistake that cannot change this quantity (a loss convention, for ŷ₂) is not a wrong answer to it.
-        if not _affects(item, variant, nudged):
-            continue
         try:
             value = solutions.solution(item.solver, variant.params, variant.given)[item.quantity]
         except (KeyError, ValueError):
             continue
-        if isinstance(value, (int, float)) and tolerance.accepts(float(value), key):
+        # A mistake that cannot change this quantity (a loss convention, for ŷ₂) is not a wrong
+        # answer to it. Asked only of a value that lands on the key: most do not, and asking
+        # costs two solves of the nudged problem.
+        if isinstance(value, (int, float)) and tolerance.accepts(float(value), key) \
+                and _affects(item, variant, nudged):
             found.append(f"misconception {variant.misconception}")
     return found
