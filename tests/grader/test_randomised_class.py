@@ -105,7 +105,7 @@ def test_collisions_are_the_mistakes_that_move_the_quantity_onto_the_key() -> No
                         continue
                     if isinstance(value, (int, float)) and (item.tolerance or _tolerance()).accepts(float(value), key):
                         expected.append(f"misconception {variant.misconception}")
-                assert diagnose.collisions(item, key) == expected
+                assert list(diagnose.collisions(item, key)) == expected
                 checked += 1
                 colliding += bool(expected)
     assert checked >= 20 and colliding  # some raw draws do collide (the check rejects them)
