@@ -1,7 +1,7 @@
 """Benchmark batch grading: a synthetic class through ``grade_submission``, against a naive sympy grader.
 
     python benchmarks/bench_grade.py [--students 2000] [--seed 0] [--baseline-sample 3000] [--baseline-timeout 5]
-                                     [--repeat 3] [--randomised 200] [--no-files]
+                                     [--repeat 3] [--randomised 200] [--randomised-ids ID,ID] [--no-files]
 
 A seeded class answers every question and every exercise part of every built-in bank:
 right answers in the many forms students type (``6``, ``6.0``, ``12/2``, ``b``, ``2``,
@@ -23,6 +23,8 @@ The randomised practice questions are graded in a separate class (``--randomised
 students, each with their own numbers) and reported apart: every student's variant is
 drawn and checked (once per distinct draw) and solved afresh, so their cost per student is
 of another order; only the follow-through dependency graph is shared, by structure.
+``--randomised-ids`` restricts that class to some of them (a comma list of ids), for a
+like-for-like figure against a release that had fewer randomised questions.
 
 Like for like: both graders are also given the same deduplication (a plain dict memo over
 question and text), each distinct pair checked once from cold caches with sympy warmed up
@@ -330,12 +332,16 @@ def make_class(tops: list[Question], items: list[Item], students: int,
     return out, responses
 
 
-def randomised_class(catalog: Catalog, students: int, rng: random.Random) -> tuple[list[Submission], int]:
-    """Every student answers every randomised question with their own numbers (seed = the
-    student's number); and how many responses that makes."""
+def randomised_class(catalog: Catalog, students: int, rng: random.Random,
+                     only: frozenset[str] | None = None) -> tuple[list[Submission], int]:
+    """Every student answers every randomised question (or those whose ids are in `only`) with
+    their own numbers (seed = the student's number); and how many responses that makes."""
     from grader.marking import variants
 
-    questions = [q for bank in catalog.banks() for q in bank.questions if q.randomise is not None]
+    questions = [q for bank in catalog.banks() for q in bank.questions
+                 if q.randomise is not None and (only is None or q.id in only)]
+    if not questions:
+        raise SystemExit(f"no randomised question has an id in {', '.join(sorted(only or ()))}")
     out: list[Submission] = []
     count = 0
     for number in range(students):
@@ -619,6 +625,9 @@ def main() -> None:
     options.add_argument("--randomised", type=int, default=200, metavar="N",
                          help="students in a separate class on the randomised questions, each with their "
                               "own numbers (0: skip)")
+    options.add_argument("--randomised-ids", metavar="ID,ID", default="",
+                         help="only these randomised questions (e.g. the four of an earlier release, for a "
+                              "like-for-like figure); default: all of them")
     args = options.parse_args()
 
     pinned = pin_to_one_core()
@@ -651,9 +660,12 @@ def main() -> None:
               f"not part of the figure above; {differ} read back differently")
 
     if args.randomised:
-        own, own_count = randomised_class(catalog, args.randomised, random.Random(args.seed + 2))
+        only = frozenset(filter(None, args.randomised_ids.split(","))) or None
+        own, own_count = randomised_class(catalog, args.randomised, random.Random(args.seed + 2), only)
+        asked = sorted({qid for s in own for qid in s.questions})
         _, (_, own_first, own_total) = best_of(args.repeat, lambda: time_grading(catalog, own), lambda run: run[2])
-        print(f"randomised questions (not in the figures above or the ratio): {len(own):,} students each with "
+        print(f"randomised questions ({len(asked)}: {', '.join(asked)}; not in the figures above or the ratio): "
+              f"{len(own):,} students each with "
               f"their own numbers, {own_count:,} responses, {own_total:.2f} s, {own_count / own_total:,.0f} "
               f"responses/s, {own_total / len(own) * 1e3:.1f} ms per student (each student's variant is drawn and "
               f"checked against its `require` and `unambiguous` conditions, once per distinct draw; follow-through "

@@ -58,15 +58,18 @@ def _output_uses_W_h(params: Mapping[str, Any], truth: Solution) -> Iterator[Var
 def _loss_not_squared(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
     if params.get("loss", "squared") not in ("squared", "half_squared"):
         return
-    from solvers.rnn_local import local_derivative
+    from solvers.rnn_local import local_derivatives
 
+    steps = list(time_steps(truth))
+    edges = {quantity: (f"yhat{t}", node) for t in steps
+             for node, quantity in ((f"h{t}", f"dL{t}/dh{t}"), ("W_y", f"dL{t}/dW_y"), ("b_y", f"dL{t}/db_y"))}
+    jacobians = dict(zip(edges, local_derivatives(params, edges.values())))  # one forward pass for all
     given: dict[str, Any] = {}
-    for t in time_steps(truth):
+    for t in steps:
         error = _minus(truth[f"yhat{t}"], _target(params, t))
         given[f"L{t}"] = _total(error)
-        for node, quantity in ((f"h{t}", f"dL{t}/dh{t}"), ("W_y", f"dL{t}/dW_y"), ("b_y", f"dL{t}/db_y")):
-            jac = local_derivative(params, f"yhat{t}", node)
-            given[quantity] = shaped(jac.sum(axis=0), truth[quantity])
+        for quantity in (f"dL{t}/dh{t}", f"dL{t}/dW_y", f"dL{t}/db_y"):
+            given[quantity] = shaped(jacobians[quantity].sum(axis=0), truth[quantity])
     yield Variant("loss-not-squared", params, given, "L_t = ŷ_t − y_t, without the square (so ∂L_t/∂ŷ_t = 1)")
 
 
@@ -135,11 +138,11 @@ def _drop_direct_term(params: Mapping[str, Any], truth: Solution) -> Iterator[Va
     steps = list(time_steps(truth))
     if params.get("truncate") is not None or len(steps) < 2:
         return
-    from solvers.rnn_local import local_derivative
+    from solvers.rnn_local import local_derivatives
 
     given = {}
-    for t in steps[1:]:
-        direct = _row(truth[f"dL{t}/dh{t}"]) @ local_derivative(params, f"h{t}", "W_h")
+    for t, local in zip(steps[1:], local_derivatives(params, [(f"h{t}", "W_h") for t in steps[1:]])):
+        direct = _row(truth[f"dL{t}/dh{t}"]) @ local
         given[f"dL{t}/dW_h"] = shaped(_minus(flat(truth[f"dL{t}/dW_h"]), direct.ravel()), truth[f"dL{t}/dW_h"])
     yield Variant("drop-direct-term", params, given,
                   "∂h_t/∂W_h taken as W_h·∂h_(t−1)/∂W_h, without its direct term h_(t−1)")

@@ -4,7 +4,7 @@ another, as chain-rule options in the banks name them (`∂h_t/∂h_{t−1}`, `�
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -13,7 +13,7 @@ from solvers.backend import output_jacobian
 from solvers.errors import SolverError
 from solvers.names import RNN_PARAMS
 from solvers.rnn import evaluate, given_values, model
-from solvers.rnn_model import Model
+from solvers.rnn_model import Model, Trace
 
 _NODE = re.compile(r"(L|yhat|h|x)(\d+)")
 
@@ -47,11 +47,23 @@ def local_derivative(
     forward pass of `params` (with `given` overrides, as in `solve`): float64, or sympy
     objects in an object array for a symbolic problem.
     """
+    return local_derivatives(params, ((of, wrt),), given)[0]
+
+
+def local_derivatives(
+    params: Mapping[str, object], edges: Iterable[tuple[str, str]], given: Mapping[str, object] | None = None
+) -> list[np.ndarray]:
+    """`local_derivative` of each (of, wrt) pair, from one forward pass: a misconception
+    asks for several edges of the same problem."""
     solver = SOLVERS["rnn"]
     bound = solver.bind(params)
     given = solver.check_given(bound, given)
     m = model(bound, given)
     trace = evaluate(m, given_values(m, given))
+    return [_edge(m, trace, of, wrt) for of, wrt in edges]
+
+
+def _edge(m: Model, trace: Trace, of: str, wrt: str) -> np.ndarray:
     (of_kind, t, rows), (wrt_kind, s, cols) = _node(m, of), _node(m, wrt)
     if of_kind == "L" and t >= 1 and (wrt_kind, s) == ("yhat", t):
         return trace.dL_dyhat[t].reshape(1, -1)

@@ -9,7 +9,7 @@ misconception's id, its sentence for the student, and the variant's specific det
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from grader.marking import solutions
 from grader.marking.compare import same_answer
@@ -188,22 +188,24 @@ def _nudged(value: Any) -> Any:
     return value
 
 
-def collisions(item: Question, key: float) -> list[str]:
+def collisions(item: Question, key: float) -> Iterator[str]:
     """Known wrong answers (the bank's and the misconception library's) that equal the key:
-    a student making that mistake would be marked right."""
+    a student making that mistake would be marked right. Found one at a time, so a check
+    that needs only the first stops there."""
     tolerance = item.tolerance or Tolerance()
-    found = [f"known wrong answer {w.answer!r}" for w in item.misconceptions
-             if isinstance(w.answer, (int, float)) and tolerance.accepts(float(w.answer), key)]
+    for wrong in item.misconceptions:
+        if isinstance(wrong.answer, (int, float)) and tolerance.accepts(float(wrong.answer), key):
+            yield f"known wrong answer {wrong.answer!r}"
     # One nudged problem for every variant: it is frozen and solved once, not once per variant.
     nudged = {name: _nudged(value) for name, value in item.params.items()}
     for variant in variants_of(item.solver, item.params):
-        # A mistake that cannot change this quantity (a loss convention, for ŷ₂) is not a wrong answer to it.
-        if not _affects(item, variant, nudged):
-            continue
         try:
             value = solutions.solution(item.solver, variant.params, variant.given)[item.quantity]
         except (KeyError, ValueError):
             continue
-        if isinstance(value, (int, float)) and tolerance.accepts(float(value), key):
-            found.append(f"misconception {variant.misconception}")
-    return found
+        # A mistake that cannot change this quantity (a loss convention, for ŷ₂) is not a wrong
+        # answer to it. Asked only of a value that lands on the key: most do not, and asking
+        # costs two solves of the nudged problem.
+        if isinstance(value, (int, float)) and tolerance.accepts(float(value), key) \
+                and _affects(item, variant, nudged):
+            yield f"misconception {variant.misconception}"

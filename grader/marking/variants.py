@@ -148,9 +148,10 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
         if item.kind == "number" and item.quantity and item.solver:
             # A part may have its own solver (a vanilla RNN beside a GRU); solves are cached, so
             # a part that shares the exercise's costs nothing more.
-            found = collisions(item, float(solutions.solution(item.solver, item.params)[item.quantity]))
+            # The first collision rejects the draw: the others are not looked for.
+            found = next(collisions(item, float(solutions.solution(item.solver, item.params)[item.quantity])), None)
             if found:
-                return f"{found[0]} gives the key of {item.id}"
+                return f"{found} gives the key of {item.id}"
     return ""
 
 

@@ -134,3 +134,21 @@ def test_bad_parameters(params, message):
     with pytest.raises(SolverError) as err:
         FLOW.solve(params)
     assert message in str(err.value)
+
+
+def test_one_prepared_problem_solves_each_override_as_a_fresh_solve():
+    """The sequence and its norms are computed once per problem: an override must not leak
+    into the next solve of the same problem."""
+    params = {"W_hh": [[0.5, 0.2], [0.1, 1.3]], "activation": "tanh", "T": 4, "x": [1, 2, 3, 4],
+              "W_xh": [[1], [2]], "clip_norm": 1.0, "clip_value": 0.5}
+    prepared = FLOW.prepare(params)
+    for given in ({"norm_h0": 2.0}, {}, {"norms": [1, 2, 3, 4, 5]}, {"grad": [3.0, -4.0]}, {}):
+        reused, fresh = prepared.solve(given), FLOW.solve(params, given)
+        assert list(reused) == list(fresh)
+        for name in fresh:
+            if isinstance(fresh[name], str):
+                assert reused[name] == fresh[name]
+            else:
+                np.testing.assert_array_equal(reused[name], fresh[name])
+        assert reused.steps == fresh.steps
+    assert prepared.solve({})["norm_h0"] != prepared.solve({"norm_h0": 2.0})["norm_h0"]

@@ -10,7 +10,7 @@ import sympy
 
 from finite_differences import central  # tests/solvers/finite_differences.py
 from solvers import SOLVERS, SolverError
-from solvers.rnn_local import local_derivative
+from solvers.rnn_local import local_derivative, local_derivatives
 
 RNN = SOLVERS["rnn"]
 IN5400 = {"h0": 1, "x": [10, 10], "y": [5, 5], "W_h": 1, "W_x": 0.1, "W_y": 2}
@@ -509,6 +509,17 @@ def test_local_derivatives_rebuild_the_bptt_gradient_by_the_chain_rule():
         np.testing.assert_allclose(total.reshape(np.shape(sol[f"dL/d{p}"])), sol[f"dL/d{p}"], rtol=1e-9, atol=1e-12)
     by = sum(d(f"L{t}", f"yhat{t}") @ d(f"yhat{t}", "W_y") for t in range(1, T + 1))
     np.testing.assert_allclose(by.reshape(np.shape(sol["dL/dW_y"])), sol["dL/dW_y"], rtol=1e-9, atol=1e-12)
+
+
+def test_local_derivatives_from_one_forward_pass_are_each_edge_asked_alone():
+    params, case, _ = make_case("tanh", "softmax", "cross_entropy", "vector", None, seed=5)
+    T = case["T"]
+    edges = [(f"yhat{t}", node) for t in range(1, T + 1) for node in (f"h{t}", "W_y", "b_y")]
+    edges += [(f"h{t}", "W_h") for t in range(1, T + 1)] + [("h1", "h0"), ("L1", "yhat1"), ("h2", "W_y")]
+    together = local_derivatives(params, edges)
+    assert len(together) == len(edges)
+    for (of, wrt), J in zip(edges, together):
+        np.testing.assert_array_equal(J, local_derivative(params, of, wrt))
 
 
 @pytest.mark.parametrize(
