@@ -44,6 +44,20 @@ def test_groups_are_listed_largest_first_with_their_members() -> None:
     assert found[0].to_json()["override"] == {"question": "q", "answer": "a a", "score": 0.5}
 
 
+
+def test_a_grouper_keeps_members_on_disk_and_reads_them_back_between_additions(tmp_path: Path) -> None:
+    grouper = groups.Grouper(tmp_path)
+    tricky = 'line one\nline "two" \u202e ünïcode'
+    grouper.add(groups.flagged("q", "s1", SAME[0], verdict("earned")))
+    grouper.add(groups.flagged("q", "s2", tricky, verdict("missed")))
+    first = grouper.groups()[0]
+    assert list(grouper.members(first)) == [("s1", SAME[0])]
+    grouper.add(groups.flagged("q", "s3", SAME[1], verdict("earned")))  # after a read: appended, not overwritten
+    assert [list(grouper.members(g)) for g in grouper.groups()] == [[("s1", SAME[0]), ("s3", SAME[1])],
+                                                                    [("s2", tricky)]]
+    assert grouper.answers == 3 and not any(g.members for g in grouper.groups())  # nothing kept in memory
+    grouper.close()
+
 def run(argv: list[str]) -> tuple[int, str]:
     out = io.StringIO()
     code = main(argv, console=Console(file=out, width=160, color_system=None))
