@@ -50,6 +50,19 @@ def _answers(question: Question, seed: int) -> dict[str, str]:
     return out
 
 
+
+def together_and_alone(catalog: Catalog, students: list[Submission]) -> tuple[list[dict], list[dict]]:
+    """Each student's gradebook entry graded in one batch, and graded alone from cold caches."""
+    memo.clear_all()
+    with gradebook.batch():
+        together = [gradebook.grade_submission(catalog, s).to_json() for s in students]
+    alone = []
+    for s in students:
+        memo.clear_all()
+        alone.append(gradebook.grade_submission(catalog, s).to_json())
+    return together, alone
+
+
 def test_randomised_class_gets_the_verdicts_of_each_student_graded_alone() -> None:
     catalog = Catalog.from_dir()
     questions = [q for bank in catalog.banks() for q in bank.questions if q.randomise is not None]
@@ -61,13 +74,7 @@ def test_randomised_class_gets_the_verdicts_of_each_student_graded_alone() -> No
             answers.update(_answers(question, seed))
         students.append(Submission(f"r{seed}", f"r{seed}.yaml", answers, {}, None,
                                    tuple(q.id for q in questions), seed))
-    memo.clear_all()
-    with gradebook.batch():
-        together = [gradebook.grade_submission(catalog, s).to_json() for s in students]
-    alone = []
-    for s in students:
-        memo.clear_all()
-        alone.append(gradebook.grade_submission(catalog, s).to_json())
+    together, alone = together_and_alone(catalog, students)
     for mine, reference in zip(together, alone):
         assert mine == reference
     parts = [part for g in together for q in g["questions"].values() for part in (q.get("parts") or {}).values()]

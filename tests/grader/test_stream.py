@@ -120,9 +120,9 @@ def test_randomised_class_gets_the_verdicts_of_students_graded_alone() -> None:
     """Dependency graphs shared by problems of one structure, and draws shared by seeds that
     draw the same numbers, must give each student what grading them alone gives."""
     from grader.banks.catalog import Catalog
-    from grader.batch import gradebook
     from grader.batch.submissions import Submission
-    from grader.marking import keys, memo, solutions, variants
+    from grader.marking import keys, solutions, variants
+    from tests.grader.test_randomised_class import together_and_alone
 
     catalog = Catalog.from_dir()
     bptt, vanishing = catalog.question("practice/bptt"), catalog.question("practice/vanishing")
@@ -141,13 +141,7 @@ def test_randomised_class_gets_the_verdicts_of_students_graded_alone() -> None:
         answers["practice/vanishing.b"] = repr(float(key["b"]) * (1 if seed % 3 else 2))
         students.append(Submission(f"r{seed}", f"r{seed}.yaml", answers, {}, None,
                                    ("practice/bptt", "practice/vanishing"), seed))
-    memo.clear_all()
-    with gradebook.batch():
-        together = [gradebook.grade_submission(catalog, s).to_json() for s in students]
-    alone = []
-    for s in students:
-        memo.clear_all()
-        alone.append(gradebook.grade_submission(catalog, s).to_json())
+    together, alone = together_and_alone(catalog, students)
     assert together == alone
     credit = [part.get("followthrough") for g in together
               for part in g["questions"]["practice/bptt"]["parts"].values()]
