@@ -34,6 +34,8 @@ from grader.textsafe import json_escapes, one_line, visible
 
 WINDOW = 1_024
 """Files handed to the workers per round: bounds the rows waiting to be written."""
+CHUNK = 4
+"""Files a worker takes at a time."""
 
 @dataclass(frozen=True)
 class Row:
@@ -162,7 +164,9 @@ def run(files: list[submissions.Found], batch: Batch, jobs: int = 1) -> Iterator
         _warm(batch.catalog)
         # Forked, not spawned: a worker starts with the banks and imports of this process.
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            chunk = max(1, min(64, len(files) // (8 * jobs)))
+            # Small chunks: a randomised student can cost a hundred fixed ones, and a worker left
+            # with the last big chunk of a window keeps the others waiting at its end.
+            chunk = max(1, min(CHUNK, len(files) // (8 * jobs)))
             for window in _windows(files, WINDOW * jobs):
                 yield from pool.imap(grade_file, window, chunksize=chunk)
 
