@@ -235,7 +235,7 @@ def _grade_question(question: Question, submission: Submission) -> tuple[Verdict
     return verdict, shown, notes
 
 
-MEMO_SIZE = 50_000
+MEMO_SIZE = 20_000
 """Verdicts remembered in a batch: a class gives the same answer (`B`, `6`) many times over."""
 _VERDICTS = Memo(MEMO_SIZE)
 

@@ -55,7 +55,7 @@ def html(graded: Graded) -> str:
             + "\n".join(body) + "\n</body>\n</html>\n")
 
 
-_RENDERED = Memo(10_000)
+_RENDERED = Memo(5_000)
 """An entry's HTML by entry and heading (entries are shared, as in the Markdown report)."""
 
 

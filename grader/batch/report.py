@@ -52,7 +52,7 @@ def markdown(graded: Graded) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-_RENDERED = Memo(10_000)
+_RENDERED = Memo(5_000)
 """An entry's lines by entry and heading: `teaching` shares an entry between the students
 who gave the same answer."""
 

@@ -97,7 +97,7 @@ def _section(result: Result) -> Section:
     return Section(question.id, _short(question.prompt), result.earned, result.points, entries)
 
 
-_ENTRIES = Memo(10_000)
+_ENTRIES = Memo(5_000)
 """Entries by (item, verdict, answer, points): a class gives the same answers, and the same
 answer to the same item gets the same verdict object from the batch's verdict memo."""
 

@@ -30,8 +30,10 @@ def _prepared(solver: str, params: Mapping[str, Any]) -> Any:
     return _PREPARED.get((solver, freeze_params(params)), lambda: SOLVERS[solver].prepare(params))
 
 
-CACHE_SIZE = 20_000
-"""Entries per memo table; a class's repeated slips make most follow-through solves hits."""
+CACHE_SIZE = 4_000
+"""Entries per memo table; a class's repeated slips make most follow-through solves hits.
+A randomised student fills about a hundred entries that no other student reads, so the
+cap bounds a batch's memory (seven tables use it), not its hit rate."""
 _SOLUTIONS = Memo(CACHE_SIZE)
 _PREPARED = Memo(CACHE_SIZE)
 _FROZEN = Memo(CACHE_SIZE)

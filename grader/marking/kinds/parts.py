@@ -42,4 +42,4 @@ def graded_part(part: Question, text: str, key: Any) -> tuple[Any, Verdict]:
     return _PARTS.for_object(part, text, lambda: parse_and_check(PART_KINDS[part.kind], part, text, key))
 
 
-_PARTS = Memo(50_000)
+_PARTS = Memo(20_000)
