@@ -53,12 +53,16 @@ class Group:
     answer: str
     score: float
     uncertain: bool
-    size: int = 0
     members: list[tuple[str, str]] = field(default_factory=list)
     """(student, answer) pairs in the order met, once read back by `group`; a `Grouper`
     keeps them in its spool (`Grouper.members`)."""
     offsets: array = field(default_factory=lambda: array("q"), repr=False)
     """Where each member's line starts in the grouper's spool."""
+
+    @property
+    def size(self) -> int:
+        """How many answers the group holds."""
+        return len(self.offsets)
 
     def to_json(self) -> dict[str, Any]:
         """The group as review-queue.json lists it, with a ready-to-edit override."""
@@ -132,7 +136,6 @@ class Grouper:
         self._spool.write(line)
         found.offsets.append(self._end)
         self._end += len(line)
-        found.size += 1
         self.answers += 1
 
     def groups(self) -> list[Group]:

@@ -37,6 +37,7 @@ WINDOW = 1_024
 CHUNK = 4
 """Files a worker takes at a time."""
 
+
 @dataclass(frozen=True)
 class Row:
     """One graded submission, rendered: what the batch writes and counts for it."""
