@@ -20,9 +20,12 @@ numbers, string comparison otherwise) on a random subsample of the same response
 the ratio. It prints ratios; it asserts nothing.
 
 The randomised practice questions are graded in a separate class (``--randomised N``
-students, each with their own numbers) and reported apart: every student's variant is
-drawn and checked (once per distinct draw) and solved afresh, so their cost per student is
-of another order; only the follow-through dependency graph is shared, by structure.
+students, each with their own numbers) and reported apart, twice: with the numbers each
+session drew in the files (as ``rnnquiz history --submission`` exports them; the grader
+checks them against the seed and does not draw again), and with only a seed (each variant
+is drawn and checked again, once per distinct draw). Either way every student's problem is
+solved afresh, so the cost per student is of another order; only the follow-through
+dependency graph is shared, by structure.
 ``--randomised-ids`` restricts that class to some of them (a comma list of ids), for a
 like-for-like figure against a release that had fewer randomised questions.
 
@@ -40,6 +43,7 @@ fastest pass is the one least disturbed. The first passes' ratio is printed besi
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import os
 import random
@@ -335,7 +339,8 @@ def make_class(tops: list[Question], items: list[Item], students: int,
 def randomised_class(catalog: Catalog, students: int, rng: random.Random,
                      only: frozenset[str] | None = None) -> tuple[list[Submission], int]:
     """Every student answers every randomised question (or those whose ids are in `only`) with
-    their own numbers (seed = the student's number); and how many responses that makes."""
+    their own numbers (seed = the student's number), their files carrying the numbers drawn
+    as `rnnquiz history --submission` writes them; and how many responses that makes."""
     from grader.marking import variants
 
     questions = [q for bank in catalog.banks() for q in bank.questions
@@ -347,8 +352,10 @@ def randomised_class(catalog: Catalog, students: int, rng: random.Random,
     for number in range(students):
         ability = rng.betavariate(4, 2)
         answers: dict[str, str] = {}
+        draws: dict[str, dict[str, str]] = {}
         for question in questions:
             variant = variants.instantiate(question, number)
+            draws[question.id] = {name: variants.show(value) for name, value in variant.variant.items()}
             for part in variant.parts or (variant,):
                 key = keys.expected(part)
                 item = Item(part, key, KINDS[part.kind].examples(part, key), 1.0, formula_forms(part, key))
@@ -357,8 +364,14 @@ def randomised_class(catalog: Catalog, students: int, rng: random.Random,
                     answers[part.id] = text
         count += len(answers)
         student = f"r{number:05d}"
-        out.append(Submission(student, f"{student}.yaml", answers, {}, None, tuple(q.id for q in questions), number))
+        out.append(Submission(student, f"{student}.yaml", answers, {}, None, tuple(q.id for q in questions), number,
+                              draws))
     return out, count
+
+
+def seed_only(students: list[Submission]) -> list[Submission]:
+    """The same class with the recorded draws left out, as a hand-written file would be."""
+    return [dataclasses.replace(s, draws={}) for s in students]
 
 
 # ---------------------------------------------------------------------------- rnnquiz
@@ -663,13 +676,17 @@ def main() -> None:
         only = frozenset(filter(None, args.randomised_ids.split(","))) or None
         own, own_count = randomised_class(catalog, args.randomised, random.Random(args.seed + 2), only)
         asked = sorted({qid for s in own for qid in s.questions})
-        _, (_, own_first, own_total) = best_of(args.repeat, lambda: time_grading(catalog, own), lambda run: run[2])
-        print(f"randomised questions ({len(asked)}: {', '.join(asked)}; not in the figures above or the ratio): "
-              f"{len(own):,} students each with "
-              f"their own numbers, {own_count:,} responses, {own_total:.2f} s, {own_count / own_total:,.0f} "
-              f"responses/s, {own_total / len(own) * 1e3:.1f} ms per student (each student's variant is drawn and "
-              f"checked against its `require` and `unambiguous` conditions, once per distinct draw; follow-through "
-              f"dependency graphs are shared by problems of one structure; the rest is solved afresh)")
+        for label, sheets in (("with the numbers each session drew (exported files)", own),
+                              ("with only a seed (hand-written files: each variant is drawn again)", seed_only(own))):
+            _, (_, _, own_total) = best_of(args.repeat, lambda sheets=sheets: time_grading(catalog, sheets),
+                                         lambda run: run[2])
+            print(f"randomised questions ({len(asked)}: {', '.join(asked)}; not in the figures above or the ratio), "
+                  f"{label}: {len(own):,} students each with their own numbers, {own_count:,} responses, "
+                  f"{own_total:.2f} s, {own_count / own_total:,.0f} responses/s, "
+                  f"{own_total / len(own) * 1e3:.1f} ms per student")
+        print("  (a recorded draw is checked against its seed and its `require`/`nonzero` rules; a seed-only "
+              "file redraws, rejected draws and the `unambiguous` check included, once per distinct draw; "
+              "follow-through dependency graphs are shared by problems of one structure; the rest is solved afresh)")
 
     all_verdicts = list(verdicts(graded, students))
     by_status = Counter(v.status for v in all_verdicts)

@@ -178,7 +178,8 @@ def grade_submission(catalog: Catalog, submission: Submission,
     results = []
     for question in questions:
         try:
-            question = variants.instantiate(question, seed, shared=True)
+            question, note = _variant(question, seed, submission.draws.get(question.id))
+            warnings += note
             verdict, answer, notes = _grade_question(question, submission)
         except Exception as exc:  # named here, refused whole by the caller's boundary
             raise QuestionFailed(question.id, exc) from exc
@@ -193,6 +194,18 @@ def grade_submission(catalog: Catalog, submission: Submission,
         results.append(Result(question.id, verdict, points(question), answer, question, responses))
     return Graded(submission.student, submission.path, submission.seed, tuple(results), tuple(warnings),
                   submission.answers)
+
+
+def _variant(question: Question, seed: int, drawn: Mapping[str, str] | None) -> tuple[Question, list[str]]:
+    """The student's variant: the one their session recorded when it is one of the seed's own
+    draws (nothing is drawn again), else the seed's, with a warning when a record was refused."""
+    if drawn is not None and question.randomise is not None:
+        found = variants.recorded(question, seed, drawn)
+        if found is not None:
+            return found, []
+        return variants.instantiate(question, seed, shared=True), [
+            f"draws for {question.id} are not a valid draw of seed {seed}; graded on the seed's own numbers"]
+    return variants.instantiate(question, seed, shared=True), []
 
 
 def _written(answer: Any) -> str:

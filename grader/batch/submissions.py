@@ -6,6 +6,7 @@ A submission is YAML or JSON (documented in examples/README.md):
     bank: in5400                  # optional: grade every question of this bank
     questions: [in5400/task1]     # optional: or exactly these questions
     seed: 7                       # optional: the variant seed the student was given
+    draws: {practice/bptt: {h0: 1, x1: 4}}   # optional: the numbers a session drew (exported)
     answers: {in5400/task1.a: 6, nptel/q7: B, seqmodels/q3: [B, D]}
     work: {in5400/task1: {yhat1: 2, dL2/dW_h: 8}}
     notes: free text
@@ -40,10 +41,14 @@ READ_SECONDS = 5.0
 MAX_ANSWERS = 1_000
 MAX_ANSWER_CHARS = 20_000
 MAX_WORK_ITEMS = 100
-FIELDS = ("student", "bank", "questions", "seed", "answers", "work", "notes")
+MAX_DRAWN_NAMES = 50
+"""Drawn names per randomised question; a bank's template draws a handful."""
+FIELDS = ("student", "bank", "questions", "seed", "draws", "answers", "work", "notes")
 SUFFIXES = (".yaml", ".yml", ".json")
 _STUDENT = re.compile(r"[\w.@+-]{1,100}")
 _SEED = re.compile(r"[0-9]{1,19}")
+_DRAWN_NAME = re.compile(r"[A-Za-z]\w{0,39}")
+_DRAWN_VALUE = re.compile(r"[\w.+-]{1,40}")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -62,6 +67,8 @@ class Submission:
     bank: str | None = None
     questions: tuple[str, ...] = ()
     seed: int | None = None
+    draws: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Per randomised question, the drawn values as text (from an exported session)."""
 
 
 @dataclass(frozen=True)
@@ -263,7 +270,24 @@ def _validate(name: str, path: str, data: Any) -> Submission:
     bank = data.get("bank")
     if bank is not None and not isinstance(bank, str):
         raise fail("'bank' must be a bank id")
-    return Submission(student, path, texts, work, bank, tuple(questions), None if seed is None else int(seed))
+    return Submission(student, path, texts, work, bank, tuple(questions), None if seed is None else int(seed),
+                      _draws(name, data.get("draws") or {}))
+
+
+def _draws(name: str, data: Any) -> dict[str, dict[str, str]]:
+    """`draws:` checked for shape only: the grader compares each with its seed's own draws."""
+    def fail() -> SubmissionError:
+        return SubmissionError(f"{name}: 'draws' maps a question id to {{name: number}}, as `rnnquiz history "
+                               f"--submission` writes it; or leave it out, and the numbers are drawn from the seed")
+
+    if not isinstance(data, dict) or len(data) > MAX_ANSWERS:
+        raise fail()
+    for values in data.values():
+        if not isinstance(values, dict) or len(values) > MAX_DRAWN_NAMES or not all(
+                isinstance(k, str) and _DRAWN_NAME.fullmatch(k) and isinstance(v, str) and _DRAWN_VALUE.fullmatch(v)
+                for k, v in values.items()):
+            raise fail()
+    return {qid: dict(values) for qid, values in data.items()}
 
 
 def _answer_text(name: str, qid: str, value: Any) -> str:

@@ -49,6 +49,8 @@ def cmd_history(ctx: Context) -> int:
     from grader.sessions import history, session, store  # at first use: other commands need not open the store
 
     student = session.resolve_student(ctx.args.student)
+    if ctx.args.submission is not None:
+        return _write_submission(ctx, student)
     with store.Store(ctx.args.db or store.default_path()) as db:
         sessions, attempts = db.sessions(student), db.attempts(student=student)
     rows = history.history(sessions, attempts, history.resolve(ctx.catalog, (q for s in sessions for q in s.plan)))
@@ -56,6 +58,29 @@ def cmd_history(ctx: Context) -> int:
         ctx.emit_json({"student": student, "sessions": history.to_json(rows)})
     else:
         ctx.console.print(history.history_view(rows, student, ctx.console.width))
+    return 0
+
+
+def _write_submission(ctx: Context, student: str) -> int:
+    """Print (or write to --out) a session of the student's as a submission file for `rnnquiz grade`."""
+    import yaml
+
+    from grader.errors import UsageError
+    from grader.sessions import store, submission
+
+    with store.Store(ctx.args.db or store.default_path()) as db:
+        row = db.session(ctx.args.submission)
+        if row.student != student:
+            raise UsageError(f"session {row.id} is {row.student}'s, not {student}'s; pass --student {row.student}")
+        # ASCII only: a student's text reaches the terminal with every control or bidi character escaped
+        text = yaml.safe_dump(submission.submission(row, db.attempts(session_id=row.id)),
+                              allow_unicode=False, sort_keys=False, width=1_000)
+    if ctx.args.out:
+        with open(ctx.args.out, "x", encoding="utf-8") as out:  # never overwrite: it may be the only copy
+            out.write(text)
+        ctx.console.print(f"session {row.id} written to {ctx.args.out}", markup=False, highlight=False)
+    else:
+        ctx.console.file.write(text)
     return 0
 
 
@@ -113,6 +138,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser("history", parents=[attempts_db], help="past sessions",
                        description="List past sessions with their scores.")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.add_argument("--submission", metavar="ID", type=int,
+                   help="print session ID as a submission file for `rnnquiz grade` (answers, seed, drawn numbers)")
+    p.add_argument("--out", metavar="FILE", help="with --submission: write it to FILE (a new file)")
     p.set_defaults(handler=cmd_history)
 
     p = sub.add_parser("stats", parents=[attempts_db], help="mastery by topic and misconception",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from grader.errors import QuizError, ResponseError
 from grader.marking import solutions
@@ -89,19 +89,14 @@ def instantiate(question: Question, seed: int | None, *, check_solver: bool = Tr
     spec = question.randomise
     if spec is None:
         return question
-    import random
-
     seed = 0 if seed is None else seed
-    rng = random.Random(f"{question.id}:{seed}")
     last_reason = ""
-    for _ in range(MAX_DRAWS):
-        values = {draw.name: draw.sample(rng) for draw in spec.draws}
-        early = [c for c in spec.require if _names(c) <= {_canonical(n) for n in values}]
+    for values in candidates(question, seed):
+        early, late = _split(spec, values)
         reason = _unmet(early, values)
         if not reason and not check_solver:
             return fill(question, values, seed)
         if not reason:
-            late = [c for c in spec.require if c not in early]
             concrete, reason = _DRAWN.for_object(question, tuple(sorted(values.items())),
                                                  lambda: _checked(question, spec, values, seed, late))
             if not reason:
@@ -109,6 +104,49 @@ def instantiate(question: Question, seed: int | None, *, check_solver: bool = Tr
         last_reason = reason
     raise VariantError(f"{question.id}: no valid variant for seed {seed} in {MAX_DRAWS} draws "
                        f"(last rejected because {last_reason}); loosen `require`")
+
+
+def recorded(question: Question, seed: int | None, drawn: Mapping[str, str]) -> Question | None:
+    """The variant a session drew and recorded (`drawn`: each name's value as `show` writes
+    it), without drawing again; None when `drawn` is not one of this seed's draws.
+
+    A session checked its draw against every `require`, `nonzero` and `unambiguous` rule
+    when it drew it. Here the record is held to the seed (a file can only name one of the
+    draws its own seed makes) and to every rule on the numbers themselves (`require`,
+    `nonzero`); what is not redone is the search for rejected draws before it and the
+    unambiguous check, which solve every known mistake and are most of a randomised
+    question's grading time. As with `instantiate(shared=True)`, a draw several students
+    recorded is filled once and shared (its `seed` is the first one's).
+    """
+    spec = question.randomise
+    if spec is None:
+        return question
+    seed = 0 if seed is None else seed
+    for values in candidates(question, seed):
+        if {name: show(value) for name, value in values.items()} == drawn:
+            early, late = _split(spec, values)
+            if _unmet(early, values):
+                return None
+            concrete, reason = _DRAWN.for_object(question, ("recorded", *sorted(values.items())), lambda: _checked(
+                question, replace(spec, unambiguous=False), values, seed, late))
+            return None if reason else concrete
+    return None
+
+
+def _split(spec: Randomise, values: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """The `require` rules on drawn names alone (checked before solving), and the rest."""
+    drawn = {_canonical(n) for n in values}
+    early = [c for c in spec.require if _names(c) <= drawn]
+    return early, [c for c in spec.require if c not in early]
+
+
+def candidates(question: Question, seed: int) -> Iterator[dict[str, Any]]:
+    """The values of each draw a seed makes, in order (at most MAX_DRAWS)."""
+    import random
+
+    rng = random.Random(f"{question.id}:{seed}")
+    for _ in range(MAX_DRAWS):
+        yield {draw.name: draw.sample(rng) for draw in question.randomise.draws}
 
 
 def _checked(question: Question, spec: Randomise, values: dict[str, Any], seed: int,

@@ -150,6 +150,11 @@ HOSTILE = [
     ("bank path", "student: s\nbank: ../../etc/passwd\nanswers: {nptel/q7: B}\n", "unknown bank"),
     ("ragged work", "student: s\nanswers: {in5400/task1.a: 7}\nwork: {in5400/task1: {h1: [[1, 2], [3]]}}\n",
      "rows of equal length"),
+    ("draws not a mapping", "student: s\nseed: 1\ndraws: [1, 2]\nanswers: {nptel/q7: B}\n", "'draws' maps"),
+    ("drawn value a formula", "student: s\nseed: 1\ndraws: {practice/bptt: {h0: '__import__(os)'}}\n"
+     "answers: {nptel/q7: B}\n", "'draws' maps"),
+    ("drawn value a list", "student: s\nseed: 1\ndraws: {practice/bptt: {h0: [1, 2]}}\nanswers: {nptel/q7: B}\n",
+     "'draws' maps"),
 ]
 
 

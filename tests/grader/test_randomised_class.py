@@ -4,6 +4,7 @@ dependency graphs, solves, misconception variants, follow-through stories) chang
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from grader.banks.catalog import Catalog
@@ -77,6 +78,14 @@ def test_randomised_class_gets_the_verdicts_of_each_student_graded_alone() -> No
     together, alone = together_and_alone(catalog, students)
     for mine, reference in zip(together, alone):
         assert mine == reference
+    # The same files carrying the numbers each session drew are graded alike, without drawing again.
+    def drawn(question: Question, seed: int) -> dict[str, str]:
+        return {n: variants.show(v) for n, v in variants.instantiate(question, seed).variant.items()}
+
+    recorded = [replace(s, draws={q.id: drawn(q, s.seed) for q in questions}) for s in students]
+    memo.clear_all()
+    with gradebook.batch():
+        assert [gradebook.grade_submission(catalog, s).to_json() for s in recorded] == together
     parts = [part for g in together for q in g["questions"].values() for part in (q.get("parts") or {}).values()]
     assert any(part.get("followthrough") for part in parts)  # carried slips earned follow-through
     assert any(part.get("misconception") for part in parts)  # known mistakes were named
@@ -120,10 +129,7 @@ def test_collisions_are_the_mistakes_that_move_the_quantity_onto_the_key() -> No
 
 def _first_draw(question: Question, seed: int) -> dict[str, Any]:
     """The first raw draw for a seed, checked or not: rejected draws are where collisions are found."""
-    import random
-
-    rng = random.Random(f"{question.id}:{seed}")
-    return {draw.name: draw.sample(rng) for draw in question.randomise.draws}
+    return next(variants.candidates(question, seed))
 
 
 def _tolerance() -> Any:

@@ -179,3 +179,26 @@ def test_unambiguous_checks_a_part_against_its_own_solver() -> None:
     for seed in range(5):
         concrete = variants.instantiate(question, seed)
         assert {p.part: keys.expected(p) for p in concrete.parts}
+
+
+@pytest.mark.parametrize("question", RANDOMISED, ids=[q.id for q in RANDOMISED])
+def test_a_recorded_draw_is_the_seeds_variant_without_drawing_again(question) -> None:
+    for seed in range(6):
+        drawn = variants.instantiate(question, seed)
+        shown = {name: variants.show(value) for name, value in drawn.variant.items()}
+        found = variants.recorded(question, seed, shown)
+        assert found is not None and found.variant == drawn.variant and found.params == drawn.params
+        assert found.prompt == drawn.prompt and [p.prompt for p in found.parts] == [p.prompt for p in drawn.parts]
+        # the same numbers under a seed that never draws them are refused
+        assert variants.recorded(question, seed + 1000, shown) is None or any(
+            {n: variants.show(v) for n, v in values.items()} == shown
+            for values in variants.candidates(question, seed + 1000))
+
+
+def test_a_recorded_draw_is_held_to_the_rules_on_its_numbers() -> None:
+    question = CATALOG.question("practice/bptt")  # require: W_h != W_y, and each step's loss visibly non-zero
+    seed = next(s for s in range(500) if any(v["W_h"] == v["W_y"] for v in variants.candidates(question, s)))
+    broken = next(v for v in variants.candidates(question, seed) if v["W_h"] == v["W_y"])
+    assert variants.recorded(question, seed, {n: variants.show(v) for n, v in broken.items()}) is None
+    made_up = {n: variants.show(v) for n, v in variants.instantiate(question, seed).variant.items()} | {"x1": "11"}
+    assert variants.recorded(question, seed, made_up) is None  # 11 is outside the drawn range
