@@ -256,9 +256,9 @@ def _explain(question: Question, part: Question, answer: Any, diagnosis: Diagnos
             tuple(Carried(c, v, truth.get(c), KNOWN_MISTAKE) for c, v in diagnosis.given.items()
                   if not _equal(part, v, truth.get(c))),
             diagnosis, diagnosis.params if diagnosis.params != params else None))
-    if not any(value is not None and later_part.quantity for later_part, value in later):
-        # Nothing later to explain: every candidate would tie with the answer alone, which
-        # stays first, and no later part reads the others, so searching for them is waste.
+    if not any(value is not None and later_part.quantity in truth for later_part, value in later):
+        # Nothing later this solver computes: every candidate would tie with the answer alone,
+        # which stays first, and no later part reads the others, so searching for them is waste.
         return candidates[:MAX_EXPLANATIONS]
     for name in (n for n in truth if n in upstream):
         for value in _solve_for(solver, params, name, quantity, answer, part):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.marking import keys
+from grader.marking import keys, variants
 from grader.banks.catalog import Catalog
 from grader.marking.kinds import KINDS
 from grader.marking.kinds.exercise import ExerciseAnswers
@@ -167,3 +167,27 @@ def test_a_slip_through_tanh_is_inferred_to_rounding(tmp_path) -> None:
     parts = dict(verdict.parts)
     assert parts["a"].status == "incorrect"
     assert parts["b"].followthrough and "given your h₁ = 1 " in parts["b"].feedback + " "
+
+
+def test_no_search_for_carried_values_that_no_later_part_could_use(monkeypatch) -> None:
+    """The one-dimensional searches run only when a later answered part of the same solver
+    could be explained by what they find; their results are otherwise never read."""
+    from grader.marking import followthrough, memo
+
+    searched: list[str] = []
+    real = followthrough._solve_for
+
+    def spy(solver, params, name, quantity, answer, part):
+        searched.append(quantity)
+        return real(solver, params, name, quantity, answer, part)
+
+    monkeypatch.setattr(followthrough, "_solve_for", spy)
+    memo.clear_all()
+    parts, _ = grade({"a": "6", "b": "10", "c": "-8", "d": "-5"})  # (d), the last part, wrong on its own
+    assert parts["d"].status == "incorrect" and "dL/dW_h" not in searched
+    assert "L" in searched  # (b) is wrong with (c) and (d) after it: searched
+    gated = CATALOG.question("practice/gru_keeps_gradient")  # (b) belongs to another solver
+    concrete = variants.instantiate(gated, 3)
+    key = keys.expected(concrete)
+    verdict = KINDS["exercise"].check(concrete, ExerciseAnswers({"a": "0.5", "b": str(key["b"])}, {}), key)
+    assert dict(verdict.parts)["a"].status == "incorrect" and "dh8/dh0" not in searched
