@@ -138,12 +138,11 @@ def readout(params: Mapping[str, object], T: int, n: int, n_why: str, back: Back
     )
 
 
-def loss_value(loss: str, yhat: np.ndarray, y: np.ndarray, log_yhat: np.ndarray | None) -> object:
+def loss_value(back: Backend, loss: str, yhat: np.ndarray, y: np.ndarray, log_yhat: np.ndarray | None) -> object:
     """L_t from ŷ_t (and log ŷ_t for cross-entropy)."""
     if loss == "cross_entropy":
-        mask = y != 0  # 0·log 0 counts as 0
-        return -(y[mask] * log_yhat[mask]).sum()
-    squares = ((yhat - y) ** 2).sum()
+        return -back.weighted_total(y, log_yhat)
+    squares = back.total(back.square(yhat - y))
     return squares if loss == "squared" else squares / 2
 
 
@@ -153,12 +152,12 @@ def loss_gradient(back: Backend, loss: str, yhat: np.ndarray, y: np.ndarray) -> 
         return 2 * (yhat - y)
     if loss == "half_squared":
         return yhat - y
-    return np.where(y != 0, back.divide(-y, yhat), 0 * y)
+    return back.where(y != 0, back.divide(-y, yhat), 0 * y)
 
 
 def step(back: Backend, ro: Readout, t: int, h: np.ndarray, given: Mapping[str, object]) -> Step:
     """The output layer at step t from h_t; a given yhat{t} or L{t} replaces the computed value."""
-    a = ro.W_y @ h + ro.b_y
+    a = back.matvec(ro.W_y, h) + ro.b_y
     p = back.out(ro.output, a)
     replaced = f"yhat{t}" in given
     yhat = given.get(f"yhat{t}", p)
@@ -168,12 +167,12 @@ def step(back: Backend, ro: Readout, t: int, h: np.ndarray, given: Mapping[str, 
     if ro.loss == "cross_entropy" and not replaced:
         # combined forms: exact and free of 0/0 where ŷ rounds to 0 or 1
         log_yhat = back.log_out(ro.output, a)
-        dL_da = p * y.sum() - y if ro.output == "softmax" else -y * back.out("sigmoid", -a)
+        dL_da = p * back.total(y) - y if ro.output == "softmax" else -y * back.out("sigmoid", -a)
     else:
         if ro.loss == "cross_entropy":
             log_yhat = back.log(yhat)
-        dL_da = dL_dyhat @ output_jacobian(back, ro.output, a)
-    return Step(a, yhat, given.get(f"L{t}", loss_value(ro.loss, yhat, y, log_yhat)), dL_dyhat, dL_da)
+        dL_da = back.vecmat(dL_dyhat, output_jacobian(back, ro.output, a))
+    return Step(a, yhat, given.get(f"L{t}", loss_value(back, ro.loss, yhat, y, log_yhat)), dL_dyhat, dL_da)
 
 
 def cross_entropy_note(ro: Readout) -> tuple[str, ...]:

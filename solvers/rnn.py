@@ -23,13 +23,14 @@ everything computed from it is recomputed; local derivatives are evaluated at th
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from solvers import names, values
 from solvers import readout
-from solvers.backend import ACTIVATIONS, NUMERIC, SYMBOLIC
+from solvers.backend import ACTIVATIONS, NUMERIC, SCALAR, SYMBOLIC
 from solvers.checks import choice, integer
 from solvers.names import HIDDEN_PARAMS, RNN_PARAMS
 from solvers.readout import state_vector, vector
@@ -37,6 +38,7 @@ from solvers.rnn_model import Model, Trace
 from solvers.rnn_steps import derivation
 from solvers.solution import Solution
 _NUMERIC_PARAMS = ("h0", "x", "y", "W_h", "W_x", "W_y", "b_h", "b_y")
+_KINDS = frozenset(("hidden", "input", "output", *RNN_PARAMS))
 
 
 def _kind(quantity: str) -> str:
@@ -103,6 +105,16 @@ def model(params: Mapping[str, object], given: Mapping[str, object]) -> Model:
     )
 
 
+def on_floats(m: Model) -> Model | None:
+    """`m` on Python floats (the SCALAR backend) when it is numeric and every quantity a scalar, else None."""
+    if m.back.exact or not _KINDS <= m.scalars:
+        return None
+    f = SCALAR.scalar
+    ro = dataclasses.replace(m.ro, W_y=f(m.W_y), b_y=f(m.b_y), ys=(None, *map(f, m.ys[1:])))
+    xs = (None, *map(f, m.xs[1:]))
+    return dataclasses.replace(m, back=SCALAR, h0=f(m.h0), xs=xs, W_h=f(m.W_h), W_x=f(m.W_x), b_h=f(m.b_h), ro=ro)
+
+
 def given_values(m: Model, given: Mapping[str, object]) -> dict[str, object]:
     """Each given value checked against its quantity's shape and converted like the parameters."""
     out: dict[str, object] = {}
@@ -110,7 +122,7 @@ def given_values(m: Model, given: Mapping[str, object]) -> dict[str, object]:
         kind = _kind(name)
         internal = m.shape_of(kind)
         expected = () if kind == "loss" or kind in m.scalars else internal
-        out[name] = values.given(name, value, internal, expected, m.back.exact)
+        out[name] = m.back.from_array(values.given(name, value, internal, expected, m.back.exact))
     return out
 
 
@@ -120,7 +132,7 @@ def evaluate(m: Model, given: Mapping[str, object]) -> Trace:
 
     z, fprime, h = [None], [None], [m.h0]
     for t in range(1, T + 1):
-        z.append(m.W_h @ h[t - 1] + m.W_x @ m.xs[t] + m.b_h)
+        z.append(back.matvec(m.W_h, h[t - 1]) + back.matvec(m.W_x, m.xs[t]) + m.b_h)
         fprime.append(back.act_prime(m.activation, z[t]))
         h.append(given.get(f"h{t}", back.act(m.activation, z[t])))
 
@@ -134,65 +146,58 @@ def evaluate(m: Model, given: Mapping[str, object]) -> Trace:
         dL_da.append(out.dL_da)
     L = given.get("L", sum(losses[1:]))
 
-    Jh = [None] + [fprime[s][:, None] * m.W_h for s in range(1, T + 1)]
+    Jh = [None] + [back.scale_rows(fprime[s], m.W_h) for s in range(1, T + 1)]
     per_h: dict[tuple[int, int], np.ndarray] = {}
     for t in range(1, T + 1):
-        per_h[t, t] = given.get(f"dL{t}/dh{t}", dL_da[t] @ m.W_y)
+        per_h[t, t] = given.get(f"dL{t}/dh{t}", back.vecmat(dL_da[t], m.W_y))
         lowest = 0 if m.truncate is None else m.lowest_step(t)
         for k in range(t - 1, lowest - 1, -1):
-            per_h[t, k] = given.get(f"dL{t}/dh{k}", per_h[t, k + 1] @ Jh[k + 1])
+            per_h[t, k] = given.get(f"dL{t}/dh{k}", back.vecmat(per_h[t, k + 1], Jh[k + 1]))
 
     total_h = None
     if m.truncate is None:
         total_h = [None] * (T + 1)
         total_h[T] = given.get(f"dL/dh{T}", per_h[T, T])
         for k in range(T - 1, -1, -1):
-            carried = total_h[k + 1] @ Jh[k + 1]
+            carried = back.vecmat(total_h[k + 1], Jh[k + 1])
             total_h[k] = given.get(f"dL/dh{k}", carried if k == 0 else per_h[k, k] + carried)
 
     trace = Trace(m, given, z, fprime, h, a, yhat, losses, L, dL_dyhat, dL_da, Jh, per_h, total_h, {}, {}, {})
     for t in range(1, T + 1):
         steps = [trace.contributions(per_h[t, s], s) for s in range(m.lowest_step(t), t + 1)]
         for p in HIDDEN_PARAMS:
-            trace.per_param[t, p] = given.get(f"dL{t}/d{p}", sum(step[p] for step in steps))
-        trace.per_param[t, "W_y"] = given.get(f"dL{t}/dW_y", np.outer(dL_da[t], h[t]))
+            trace.per_param[t, p] = given.get(f"dL{t}/d{p}", sum([step[p] for step in steps]))
+        trace.per_param[t, "W_y"] = given.get(f"dL{t}/dW_y", back.outer(dL_da[t], h[t]))
         trace.per_param[t, "b_y"] = given.get(f"dL{t}/db_y", dL_da[t])
     through_h: list[dict[str, np.ndarray]] = []  # the δ recursion's contributions, made once if needed
+    # the parameters θ with some dL{t}/dθ given (a given dL/dθ starts "dL/")
+    overridden = {_kind(name) for name in given if name.startswith("dL") and name[2] != "/"}
     for p in RNN_PARAMS:
-        overridden = any(f"dL{t}/d{p}" in given for t in range(1, T + 1))
-        by_loss = p not in HIDDEN_PARAMS or m.truncate is not None or overridden
+        by_loss = p not in HIDDEN_PARAMS or m.truncate is not None or p in overridden
         if by_loss:
-            total = sum(trace.per_param[t, p] for t in range(1, T + 1))
+            total = sum([trace.per_param[t, p] for t in range(1, T + 1)])
         else:
             through_h = through_h or [trace.contributions(total_h[s], s) for s in range(1, T + 1)]
-            total = sum(step[p] for step in through_h)
+            total = sum([step[p] for step in through_h])
         trace.by_loss[p] = by_loss
         trace.total_param[p] = given.get(f"dL/d{p}", total)
     return trace
 
 
-def _results(trace: Trace) -> dict[str, object]:
-    m = trace.model
-    back = m.back
-
-    def result(value: object, kind: str) -> object:
-        return back.scalar(value) if kind == "loss" else back.result(value, kind in m.scalars)
-
-    out: dict[str, object] = {"L": result(trace.L, "loss")}
-    for t in range(1, m.T + 1):
-        out[f"h{t}"] = result(trace.h[t], "hidden")
-        out[f"yhat{t}"] = result(trace.yhat[t], "output")
-        out[f"L{t}"] = result(trace.losses[t], "loss")
-        for p in RNN_PARAMS:
-            out[f"dL{t}/d{p}"] = result(trace.per_param[t, p], p)
-        if trace.total_h is not None:
-            for k in range(t + 1):
-                out[f"dL{t}/dh{k}"] = result(trace.per_h[t, k], "hidden")
-    for p in RNN_PARAMS:
-        out[f"dL/d{p}"] = result(trace.total_param[p], p)
+def _results(trace: Trace) -> list[object]:
+    """Every quantity's value, in the order of `names.rnn` (which names them)."""
+    m, back = trace.model, trace.model.back
+    steps = range(1, m.T + 1)
+    hidden = "hidden" in m.scalars
+    out = [back.result(trace.h[t], hidden) for t in steps]
+    out += [back.result(trace.yhat[t], "output" in m.scalars) for t in steps]
+    out += [back.scalar(loss) for loss in (*trace.losses[1:], trace.L)]
     if trace.total_h is not None:
-        for k in range(m.T + 1):
-            out[f"dL/dh{k}"] = result(trace.total_h[k], "hidden")
+        out += [back.result(v, hidden) for v in trace.total_h]
+    out += [back.result(trace.total_param[p], p in m.scalars) for p in RNN_PARAMS]
+    if trace.total_h is not None:
+        out += [back.result(trace.per_h[t, k], hidden) for t in steps for k in range(t + 1)]
+    out += [back.result(trace.per_param[t, p], p in m.scalars) for t in steps for p in RNN_PARAMS]
     return out
 
 
@@ -224,22 +229,30 @@ def solve(params: Mapping[str, object], given: Mapping[str, object]) -> Solution
     return prepare(params)(given)
 
 
-def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], Solution]:
-    """`solve` for one problem under many overrides: the numeric model is built once."""
+def _evaluate(m: Model, given: Mapping[str, object]) -> Trace:
+    # A student's carried value can be huge (1e200): the results are then inf or nan, which
+    # callers judge; numpy's overflow warnings would only reach the student's terminal.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return evaluate(m, given_values(m, given))
+
+
+def prepare(params: Mapping[str, object], floats: bool = True) -> Callable[[Mapping[str, object]], Solution]:
+    """`solve` for one problem under many overrides: the numeric model is built once, and run on
+    Python floats when every quantity is a scalar (`floats=False` keeps arrays, for comparison)."""
     order = names.rnn(params)
     numeric: list[Model] = []  # built on the first solve, so bad params fail where they always did
 
     def solve_given(given: Mapping[str, object]) -> Solution:
         if any(values.is_symbolic(v) for v in given.values()):
-            m = model(params, given)  # a symbolic override makes the whole problem exact
+            m = fast = model(params, given)  # a symbolic override makes the whole problem exact
         else:
             if not numeric:
-                numeric.append(model(params, given))
-            m = numeric[0]
-        # A student's carried value can be huge (1e200): the results are then inf or nan, which
-        # callers judge; numpy's overflow warnings would only reach the student's terminal.
-        with np.errstate(over="ignore", invalid="ignore"):
-            trace = evaluate(m, given_values(m, given))
-        return Solution.ordered(order, _results(trace), lambda: derivation(trace), _notes(m))
+                m = model(params, given)
+                numeric.extend((m, (on_floats(m) if floats else None) or m))
+            m, fast = numeric
+        trace = _evaluate(fast, given)
+        # the worked steps index arrays: a trace on floats is evaluated again on arrays for them
+        steps = (lambda: derivation(trace)) if fast is m else (lambda: derivation(_evaluate(m, given)))
+        return Solution(dict(zip(order, _results(trace), strict=True)), steps, _notes(m))
 
     return solve_given

@@ -14,7 +14,8 @@ from solvers.readout import Readout
 
 @dataclass(frozen=True)
 class Model:
-    """Validated parameters as 1-D vectors and 2-D matrices (lists indexed by t; entry 0 unused)."""
+    """Validated parameters as 1-D vectors and 2-D matrices (lists indexed by t; entry 0 unused),
+    or as Python floats on the SCALAR backend (see `rnn.on_floats`)."""
 
     back: Backend
     h0: np.ndarray
@@ -61,29 +62,30 @@ class Model:
     @property
     def n(self) -> int:
         """Hidden size."""
-        return len(self.h0)
+        return self.back.size(self.h0)
 
     @property
     def m(self) -> int:
         """Input size."""
-        return self.W_x.shape[1]
+        return self.back.size(self.xs[1])
 
     @property
     def k(self) -> int:
         """Output size."""
-        return len(self.b_y)
+        return self.back.size(self.b_y)
 
     def shape_of(self, kind: str) -> tuple[int, ...]:
         """Internal shape of a quantity kind: hidden, output, loss or a parameter name."""
+        n, m, k = self.n, self.m, self.k
         return {
-            "hidden": (self.n,),
-            "output": (self.k,),
+            "hidden": (n,),
+            "output": (k,),
             "loss": (),
-            "W_h": (self.n, self.n),
-            "W_x": (self.n, self.m),
-            "W_y": (self.k, self.n),
-            "b_h": (self.n,),
-            "b_y": (self.k,),
+            "W_h": (n, n),
+            "W_x": (n, m),
+            "W_y": (k, n),
+            "b_h": (n,),
+            "b_y": (k,),
         }[kind]
 
     def lowest_step(self, t: int) -> int:
@@ -91,9 +93,12 @@ class Model:
         return 1 if self.truncate is None else max(1, t - self.truncate + 1)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Trace:
     """Every intermediate value of one evaluation; lists are indexed by the time step t."""
+
+    # Not frozen: evaluate fills its dicts after making it, and a frozen dataclass's __init__
+    # (object.__setattr__ per field) costs ~5 µs, a tenth of a solve on floats.
 
     model: Model
     given: Mapping[str, object]
@@ -130,4 +135,5 @@ class Trace:
     def contributions(self, row: np.ndarray, s: int) -> dict[str, np.ndarray]:
         """`contribution` for every hidden parameter at once: they share row·f′(z_s)."""
         u = row * self.fprime[s]
-        return {"W_h": np.outer(u, self.h[s - 1]), "W_x": np.outer(u, self.model.xs[s]), "b_h": u}
+        outer = self.model.back.outer
+        return {"W_h": outer(u, self.h[s - 1]), "W_x": outer(u, self.model.xs[s]), "b_h": u}

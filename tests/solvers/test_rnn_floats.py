@@ -1,0 +1,91 @@
+"""An all-scalar rnn problem runs on Python floats (backend.SCALAR): the same Solution as on
+1-element arrays, to the last bit, sign of zero, inf and nan included."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from solvers import SOLVERS, rnn
+from solvers.backend import NUMERIC, SCALAR
+
+RNN = SOLVERS["rnn"]
+# carried values a student might give: ordinary, signed zeros, tiny, and huge enough to overflow
+SPECIAL = (0.0, -0.0, 1.0, -1.0, 5e-324, 1e-300, 1e200, -1e200, 1.7e308)
+
+
+def _number(rng: random.Random) -> float:
+    return rng.choice(SPECIAL) if rng.random() < 0.3 else round(rng.gauss(0, 2), rng.choice((0, 1, 3, 17)))
+
+
+def _problem(rng: random.Random) -> dict[str, object]:
+    T = rng.randint(1, 4)
+    output = rng.choice(("identity", "sigmoid", "softmax"))
+    loss = rng.choice(("squared", "half_squared") + (() if output == "identity" else ("cross_entropy",)))
+    params: dict[str, object] = {
+        "h0": rng.choice((rng.gauss(0, 1), 0.0, -0.0)),
+        "x": [rng.choice((rng.gauss(0, 2), 0.0, -0.0, 40.0, -900.0)) for _ in range(T)],
+        "y": [rng.choice((rng.random(), 0.0, 1.0, -0.0, rng.gauss(0, 2))) for _ in range(T)],
+        "W_h": rng.choice((rng.gauss(0, 1), 0.0, -0.0)),
+        "W_x": rng.gauss(0, 1),
+        "W_y": rng.choice((rng.gauss(0, 2), -0.0)),
+        "activation": rng.choice(("identity", "tanh", "sigmoid", "relu")),
+        "output": output,
+        "loss": loss,
+        "truncate": rng.choice((None, rng.randint(1, T))),
+    }
+    for bias in ("b_h", "b_y"):
+        if rng.random() < 0.5:
+            params[bias] = rng.choice((rng.gauss(0, 1), 0.0, -0.0))
+    return RNN.bind(params)
+
+
+def _overrides(rng: random.Random, bound: dict[str, object]) -> dict[str, float]:
+    names = RNN.quantities(bound)
+    forward = [name for name in names if not name.startswith("dL")]  # h, ŷ and L feed everything after them
+    return {rng.choice(rng.choice((names, forward))): _number(rng) for _ in range(rng.choice((1, 1, 1, 2)))}
+
+
+def test_floats_give_the_arrays_solution_bit_for_bit():
+    rng = random.Random(5400)
+    for case in range(500):
+        bound = _problem(rng)
+        fast, slow = rnn.prepare(bound), rnn.prepare(bound, floats=False)
+        for given in ({}, _overrides(rng, bound), _overrides(rng, bound), _overrides(rng, bound)):
+            on_floats, on_arrays = fast(given), slow(given)
+            context = f"case {case}: {bound} given {given}"
+            assert list(on_floats) == list(on_arrays), context
+            # repr tells −0.0 from 0.0 and shows inf and nan; it also tells np.float64 from float
+            assert [repr(v) for v in on_floats.values()] == [repr(v) for v in on_arrays.values()], context
+            assert on_floats.notes == on_arrays.notes, context
+        if case % 20 == 0:  # the worked steps are written from arrays either way
+            assert on_floats.steps == on_arrays.steps, context
+
+
+@pytest.mark.parametrize(
+    "params,backend",
+    [
+        ({"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2}, SCALAR),
+        ({"x": 3, "y": 1, "W_h": -1, "W_x": 0.5, "W_y": 2, "output": "sigmoid", "loss": "cross_entropy"}, SCALAR),
+        (
+            {"h0": [1, 0], "x": [3, 5], "y": [4, 7], "W_h": [[1, 0], [0, 1]], "W_x": [[1], [0]], "W_y": [[2, 1]]},
+            NUMERIC,
+        ),
+        # 1×1 all through, but W_h is given as a matrix, so its results are 1×1 arrays
+        ({"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": [[1.5]], "W_x": 0.5, "W_y": 2}, NUMERIC),
+    ],
+)
+def test_the_float_path_is_taken_exactly_for_all_scalar_problems(monkeypatch, params, backend):
+    backends = []
+    evaluate = rnn.evaluate
+
+    def spy(m, given):
+        backends.append(m.back)
+        return evaluate(m, given)
+
+    monkeypatch.setattr(rnn, "evaluate", spy)
+    solve = rnn.prepare(RNN.bind(params))
+    solve({})
+    solve({"L1": 2.0})
+    assert backends == [backend, backend]
