@@ -24,6 +24,7 @@ everything computed from it is recomputed; local derivatives are evaluated at th
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -119,6 +120,11 @@ def given_values(m: Model, given: Mapping[str, object]) -> dict[str, object]:
     """Each given value checked against its quantity's shape and converted like the parameters."""
     out: dict[str, object] = {}
     for name, value in given.items():
+        if m.back is SCALAR and type(value) is float and math.isfinite(value):
+            # what the general path makes of it, without its arrays: follow-through and
+            # diagnosis pass thousands of carried floats
+            out[name] = value
+            continue
         kind = _kind(name)
         internal = m.shape_of(kind)
         expected = () if kind == "loss" or kind in m.scalars else internal
