@@ -193,8 +193,9 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
     return ""
 
 
-def _names(condition: str) -> set[str]:
-    """The canonical names a `require` formula uses."""
+@functools.lru_cache(maxsize=256)
+def _names(condition: str) -> frozenset[str]:
+    """The canonical names a `require` formula uses (parsed once: every draw asks)."""
     from grader.mathinput import mathparse  # at first use: keeps start-up fast
 
     match = _COMPARISON.match(condition)
@@ -206,7 +207,7 @@ def _names(condition: str) -> set[str]:
             names |= set(mathparse.parse(side, variables=None).names)
         except ResponseError as exc:
             raise VariantError(f"cannot read '{condition}': {exc}") from None
-    return names
+    return frozenset(names)
 
 
 def _canonical(name: str) -> str:
@@ -231,13 +232,18 @@ def holds(condition: str, values: Mapping[str, Any]) -> bool:
 
 def evaluate(formula: str, values: Mapping[str, Any]) -> Any:
     """A template formula's value: a drawn text value as is, else the number the formula gives."""
+    return _evaluate(formula, values, _numbers(values))
+
+
+def _numbers(values: Mapping[str, Any]) -> dict[str, float]:
+    # The parser spells names canonically (h0 is h_0), so the values are keyed the same way.
+    return {_canonical(name): float(v) for name, v in values.items() if not isinstance(v, str)}
+
+
+def _evaluate(formula: str, values: Mapping[str, Any], numbers: dict[str, float]) -> Any:
     formula = formula.strip()
     if formula in values and isinstance(values[formula], str):
         return values[formula]
-    from grader.mathinput import mathparse  # at first use: keeps start-up fast
-
-    # The parser spells names canonically (h0 is h_0), so the values are keyed the same way.
-    numbers = {mathparse.canonical_name(name): float(v) for name, v in values.items() if not isinstance(v, str)}
     try:
         parsed = _parsed(formula, tuple(sorted(numbers)))
     except ResponseError as exc:
@@ -264,31 +270,40 @@ def show(value: Any) -> str:
 
 def render(text: Any, values: Mapping[str, Any]) -> Any:
     """Fill templates in a field: one whole template keeps the value's type; else text is filled."""
+    return _render(text, values, _numbers(values))
+
+
+def _render(text: Any, values: Mapping[str, Any], numbers: dict[str, float]) -> Any:
     if isinstance(text, list):
-        return [render(item, values) for item in text]
+        return [_render(item, values, numbers) for item in text]
     if isinstance(text, dict):
-        return {key: render(item, values) for key, item in text.items()}
+        return {key: _render(item, values, numbers) for key, item in text.items()}
     if not isinstance(text, str) or "{{" not in text:
         return text
     whole = _TEMPLATE.fullmatch(text.strip())
     if whole:
-        return evaluate(whole.group(1), values)
-    return _TEMPLATE.sub(lambda m: show(evaluate(m.group(1), values)), text)
+        return _evaluate(whole.group(1), values, numbers)
+    return _TEMPLATE.sub(lambda m: show(_evaluate(m.group(1), values, numbers)), text)
 
 
 def fill(question: Question, values: Mapping[str, Any], seed: int) -> Question:
     """A copy of `question` with every template filled from `values`."""
-    def text(value: str | None) -> str | None:
-        return None if value is None else str(render(value, values))
+    numbers = _numbers(values)  # once per question: a bank question has dozens of templates
 
-    options = tuple(Option(o.letter, text(o.text) or "", text(o.feedback), render(o.value, values),
-                           None if o.expr is None else str(render(o.expr, values)), o.chain, o.misconception)
+    def render(field: Any) -> Any:
+        return _render(field, values, numbers)
+
+    def text(value: str | None) -> str | None:
+        return None if value is None else str(render(value))
+
+    options = tuple(Option(o.letter, text(o.text) or "", text(o.feedback), render(o.value),
+                           None if o.expr is None else str(render(o.expr)), o.chain, o.misconception)
                     for o in question.options)
-    wrongs = tuple(replace(w, answer=render(w.answer, values), feedback=text(w.feedback) or "")
+    wrongs = tuple(replace(w, answer=render(w.answer), feedback=text(w.feedback) or "")
                    for w in question.misconceptions)
     parts = tuple(fill(part, values, seed) for part in question.parts)
     return replace(question, prompt=text(question.prompt) or "", explanation=text(question.explanation) or "",
                    hints=tuple(text(h) or "" for h in question.hints), options=options,
-                   answer=render(question.answer, values), misconceptions=wrongs,
-                   params=render(dict(question.params), values), parts=parts,
+                   answer=render(question.answer), misconceptions=wrongs,
+                   params=render(dict(question.params)), parts=parts,
                    variant=dict(values), seed=seed)
