@@ -55,21 +55,34 @@ def _output_uses_W_h(params: Mapping[str, Any], truth: Solution) -> Iterator[Var
                       "ŷ_t = W_h·h_t at every step, where the output layer uses W_y")
 
 
+_LOCAL: list[Any] = [None, None, {}]
+"""(params, truth, local Jacobians) of the last rnn problem whose mistakes were listed: three
+of them read local Jacobians, and one forward pass gives every edge they read."""
+
+
+def _local(params: Mapping[str, Any], truth: Solution, of: str, wrt: str) -> Any:
+    """The local Jacobian ∂of/∂wrt of the problem `truth` solves (see `rnn_local`)."""
+    if _LOCAL[0] is not params or _LOCAL[1] is not truth:  # held, so an id is never reused
+        from solvers.rnn_local import local_derivatives
+
+        edges = [(f"{node}{t}", other) for t in time_steps(truth)
+                 for node, other in (("yhat", f"h{t}"), ("yhat", "W_y"), ("yhat", "b_y"), ("h", "W_h"))]
+        _LOCAL[:] = [params, truth, dict(zip(edges, local_derivatives(params, edges)))]
+    return _LOCAL[2][of, wrt]
+
+
 def _loss_not_squared(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
     if params.get("loss", "squared") not in ("squared", "half_squared"):
         return
-    from solvers.rnn_local import local_derivatives
-
     steps = list(time_steps(truth))
     edges = {quantity: (f"yhat{t}", node) for t in steps
              for node, quantity in ((f"h{t}", f"dL{t}/dh{t}"), ("W_y", f"dL{t}/dW_y"), ("b_y", f"dL{t}/db_y"))}
-    jacobians = dict(zip(edges, local_derivatives(params, edges.values())))  # one forward pass for all
     given: dict[str, Any] = {}
     for t in steps:
         error = _minus(truth[f"yhat{t}"], _target(params, t))
         given[f"L{t}"] = _total(error)
         for quantity in (f"dL{t}/dh{t}", f"dL{t}/dW_y", f"dL{t}/db_y"):
-            given[quantity] = shaped(jacobians[quantity].sum(axis=0), truth[quantity])
+            given[quantity] = shaped(_local(params, truth, *edges[quantity]).sum(axis=0), truth[quantity])
     yield Variant("loss-not-squared", params, given, "L_t = ŷ_t − y_t, without the square (so ∂L_t/∂ŷ_t = 1)")
 
 
@@ -94,9 +107,7 @@ def _direct_path_only(params: Mapping[str, Any], truth: Solution) -> Iterator[Va
 def _drop_h0_term(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
     if params.get("truncate") is not None:
         return
-    from solvers.rnn_local import local_derivative
-
-    local = local_derivative(params, "h1", "W_h")
+    local = _local(params, truth, "h1", "W_h")
     given = {}
     for t in time_steps(truth):
         through_h0 = _row(truth[f"dL{t}/dh1"]) @ local
@@ -138,11 +149,9 @@ def _drop_direct_term(params: Mapping[str, Any], truth: Solution) -> Iterator[Va
     steps = list(time_steps(truth))
     if params.get("truncate") is not None or len(steps) < 2:
         return
-    from solvers.rnn_local import local_derivatives
-
     given = {}
-    for t, local in zip(steps[1:], local_derivatives(params, [(f"h{t}", "W_h") for t in steps[1:]])):
-        direct = _row(truth[f"dL{t}/dh{t}"]) @ local
+    for t in steps[1:]:
+        direct = _row(truth[f"dL{t}/dh{t}"]) @ _local(params, truth, f"h{t}", "W_h")
         given[f"dL{t}/dW_h"] = shaped(_minus(flat(truth[f"dL{t}/dW_h"]), direct.ravel()), truth[f"dL{t}/dW_h"])
     yield Variant("drop-direct-term", params, given,
                   "∂h_t/∂W_h taken as W_h·∂h_(t−1)/∂W_h, without its direct term h_(t−1)")
