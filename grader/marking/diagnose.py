@@ -64,9 +64,12 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
     upstream = ancestors(question.solver, question.params, question.quantity) if evidence else frozenset()
     found = []
     for variant in variants_of(question.solver, question.params):
-        known = solutions.quantities(question.solver, variant.params)
-        kept = {name: v for name, v in (carried or {}).items() if name in known}
-        given = {**_compatible(question, kept, variant.given), **variant.given}
+        if carried:
+            known = solutions.quantities(question.solver, variant.params)
+            kept = {name: v for name, v in carried.items() if name in known}
+            given = {**_compatible(question, kept, variant.given), **variant.given}
+        else:
+            kept, given = {}, variant.given
         try:
             predicted = solutions.solution(question.solver, variant.params, given)
             matches = same_answer(question, value, predicted[question.quantity])
