@@ -4,7 +4,9 @@ dependency graphs, solves, misconception variants, follow-through stories) chang
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from grader.banks.catalog import Catalog
@@ -14,6 +16,7 @@ from grader.marking import diagnose, keys, memo, solutions, variants
 from grader.model import Question
 
 STUDENTS = 8
+RECORDED = Path(__file__).parents[1] / "data" / "randomised_class_verdicts.json"
 
 
 def _answers(question: Question, seed: int) -> dict[str, str]:
@@ -64,25 +67,32 @@ def together_and_alone(catalog: Catalog, students: list[Submission]) -> tuple[li
     return together, alone
 
 
-def test_randomised_class_gets_the_verdicts_of_each_student_graded_alone() -> None:
-    catalog = Catalog.from_dir()
+def _class(catalog: Catalog, students: int) -> tuple[list[Question], list[Submission]]:
+    """Every randomised practice question, and a student per seed 0..students−1 answering them."""
     questions = [q for bank in catalog.banks() for q in bank.questions if q.randomise is not None]
-    assert len(questions) >= 8  # every randomised practice question, GRU and LSTM ones included
-    students = []
-    for seed in range(STUDENTS):
+    sheets = []
+    for seed in range(students):
         answers: dict[str, str] = {}
         for question in questions:
             answers.update(_answers(question, seed))
-        students.append(Submission(f"r{seed}", f"r{seed}.yaml", answers, {}, None,
-                                   tuple(q.id for q in questions), seed))
+        sheets.append(Submission(f"r{seed}", f"r{seed}.yaml", answers, {}, None, tuple(q.id for q in questions), seed))
+    return questions, sheets
+
+
+def _drawn(question: Question, seed: int) -> dict[str, str]:
+    """A question's numbers for a seed, as an exported session records them."""
+    return {n: variants.show(v) for n, v in variants.instantiate(question, seed).variant.items()}
+
+
+def test_randomised_class_gets_the_verdicts_of_each_student_graded_alone() -> None:
+    catalog = Catalog.from_dir()
+    questions, students = _class(catalog, STUDENTS)
+    assert len(questions) >= 8  # every randomised practice question, GRU and LSTM ones included
     together, alone = together_and_alone(catalog, students)
     for mine, reference in zip(together, alone):
         assert mine == reference
     # The same files carrying the numbers each session drew are graded alike, without drawing again.
-    def drawn(question: Question, seed: int) -> dict[str, str]:
-        return {n: variants.show(v) for n, v in variants.instantiate(question, seed).variant.items()}
-
-    recorded = [replace(s, draws={q.id: drawn(q, s.seed) for q in questions}) for s in students]
+    recorded = [replace(s, draws={q.id: _drawn(q, s.seed) for q in questions}) for s in students]
     memo.clear_all()
     with gradebook.batch():
         assert [gradebook.grade_submission(catalog, s).to_json() for s in recorded] == together
@@ -90,6 +100,27 @@ def test_randomised_class_gets_the_verdicts_of_each_student_graded_alone() -> No
     assert any(part.get("followthrough") for part in parts)  # carried slips earned follow-through
     assert any(part.get("misconception") for part in parts)  # known mistakes were named
     assert any(part.get("status") == "incorrect" for part in parts)
+
+
+def test_the_class_keeps_the_verdicts_recorded_before_this_rounds_speed_ups() -> None:
+    """Every part's status, score, follow-through and misconception, for seed-only files and for
+    files with recorded draws, as the code before recorded draws, the float solver path and the
+    follow-through search rule gave them (tests/data/randomised_class_verdicts.json)."""
+    recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
+    catalog = Catalog.from_dir()
+    questions, students = _class(catalog, recorded["students"])
+    with_draws = [replace(s, draws={q.id: _drawn(q, s.seed) for q in questions}) for s in students]
+    for sheets in (students, with_draws):
+        memo.clear_all()
+        with gradebook.batch():
+            graded = [gradebook.grade_submission(catalog, s) for s in sheets]
+        now = {f"{s.seed} {r.question}{'.' + pid if pid else ''}":
+               [part.status, round(part.score, 6), bool(part.followthrough), part.misconception]
+               for s, g in zip(sheets, graded) for r in g.results
+               for pid, part in (r.verdict.parts or (("", r.verdict),))}
+        assert now == recorded["verdicts"]
+    statuses = [v[0] for v in recorded["verdicts"].values()]
+    assert {"correct", "partial", "incorrect"} <= set(statuses)  # a class that tests something
 
 
 def test_collisions_are_the_mistakes_that_move_the_quantity_onto_the_key() -> None:
