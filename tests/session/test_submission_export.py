@@ -76,3 +76,16 @@ def test_exporting_someone_elses_session_is_refused(tmp_path: Path) -> None:
     run = play(["history", "--db", str(db), "--student", "amy", "--submission", "1"])
     assert run.code == 2 and "session 1 is zed's, not amy's" in run.out
     assert "no session 9" in play(["history", "--db", str(db), "--student", "zed", "--submission", "9"]).out
+
+
+def test_draws_for_a_question_that_draws_nothing_are_named_and_ignored(tmp_path: Path) -> None:
+    _, path = _exported(tmp_path, ["1", ":quit"])
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["draws"]["practice/output_grad_formula"] = {"n": "3"}  # in scope, not randomised
+    data["draws"]["nosuch/q1"] = {"n": "3"}
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    graded = grade_submission(CATALOG, _load(path))
+    assert sorted(w for w in graded.warnings if w.startswith("draws for")) == [
+        "draws for 'nosuch/q1' ignored: not a randomised question of this submission",
+        "draws for 'practice/output_grad_formula' ignored: not a randomised question of this submission"]
+    assert graded.results == grade_submission(CATALOG, seed_only(_load(path))).results
