@@ -62,8 +62,19 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
         return None
 
     upstream = ancestors(question.solver, question.params, question.quantity) if evidence else frozenset()
+    # A part's dependency graph is at hand (follow-through built it): a mistake that overrides
+    # only what the part's quantity does not depend on predicts the key, so it is solved only
+    # when the answer is the key.
+    reached = ancestors(question.solver, question.params, question.quantity) | {question.quantity} \
+        if question.parent and not carried else None
+    key_matches: bool | None = None
     found = []
     for variant in variants_of(question.solver, question.params):
+        if reached is not None and variant.params is question.params and reached.isdisjoint(variant.given):
+            if key_matches is None:
+                key_matches = _is_key(question, value)
+            if not key_matches:
+                continue
         if carried:
             known = solutions.quantities(question.solver, variant.params)
             kept = {name: v for name, v in carried.items() if name in known}
@@ -90,6 +101,14 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
     also = tuple(dict.fromkeys((v.misconception, v.detail) for _, v in found[1:] if v.misconception != best.misconception))
     named = MISCONCEPTIONS[best.misconception]
     return Diagnosis(best.misconception, named.sentence, best.detail, best.params, best.given, named.convention, also)
+
+
+def _is_key(question: Question, value: Any) -> bool:
+    """Whether `value` is the part's key; True when the key cannot be had (nothing is skipped)."""
+    try:
+        return same_answer(question, value, solutions.solution(question.solver, question.params)[question.quantity])
+    except (KeyError, ValueError, ArithmeticError):
+        return True
 
 
 def _bank_ranking(question: Question, value: Any) -> dict[str, int]:
