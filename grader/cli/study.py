@@ -51,6 +51,8 @@ def cmd_history(ctx: Context) -> int:
     student = session.resolve_student(ctx.args.student)
     if ctx.args.submission is not None:
         return _write_submission(ctx, student)
+    if ctx.args.out:
+        raise UsageError("--out writes a session given by --submission ID; add --submission")
     with store.Store(ctx.args.db or store.default_path()) as db:
         sessions, attempts = db.sessions(student), db.attempts(student=student)
     rows = history.history(sessions, attempts, history.resolve(ctx.catalog, (q for s in sessions for q in s.plan)))
@@ -65,7 +67,6 @@ def _write_submission(ctx: Context, student: str) -> int:
     """Print (or write to --out) a session of the student's as a submission file for `rnnquiz grade`."""
     import yaml
 
-    from grader.errors import UsageError
     from grader.sessions import store, submission
 
     with store.Store(ctx.args.db or store.default_path()) as db:
@@ -76,8 +77,13 @@ def _write_submission(ctx: Context, student: str) -> int:
         text = yaml.safe_dump(submission.submission(row, db.attempts(session_id=row.id)),
                               allow_unicode=False, sort_keys=False, width=1_000)
     if ctx.args.out:
-        with open(ctx.args.out, "x", encoding="utf-8") as out:  # never overwrite: it may be the only copy
-            out.write(text)
+        try:
+            with open(ctx.args.out, "x", encoding="utf-8") as out:  # never overwrite: it may be the only copy
+                out.write(text)
+        except FileExistsError:
+            raise UsageError(f"{ctx.args.out} exists; give --out a new file name") from None
+        except OSError as exc:
+            raise UsageError(f"cannot write {ctx.args.out}: {exc.strerror or exc}") from None
         ctx.console.print(f"session {row.id} written to {ctx.args.out}", markup=False, highlight=False)
     else:
         ctx.console.file.write(text)

@@ -89,3 +89,14 @@ def test_draws_for_a_question_that_draws_nothing_are_named_and_ignored(tmp_path:
         "draws for 'nosuch/q1' ignored: not a randomised question of this submission",
         "draws for 'practice/output_grad_formula' ignored: not a randomised question of this submission"]
     assert graded.results == grade_submission(CATALOG, seed_only(_load(path))).results
+
+
+def test_the_export_never_overwrites_and_says_what_to_type(tmp_path: Path) -> None:
+    db, path = _exported(tmp_path, [":quit"])
+    before = path.read_text(encoding="utf-8")
+    who = ["--db", str(db), "--student", "zed"]
+    again = play(["history", *who, "--submission", "1", "--out", str(path)])
+    assert again.code == 2 and "exists; give --out a new file name" in again.out
+    assert path.read_text(encoding="utf-8") == before
+    lonely = play(["history", *who, "--out", str(tmp_path / "new.yaml")])
+    assert lonely.code == 2 and "add --submission" in lonely.out and not (tmp_path / "new.yaml").exists()
