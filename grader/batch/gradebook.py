@@ -175,9 +175,10 @@ def grade_submission(catalog: Catalog, submission: Submission,
     those for the groups its written answers fall in, then those for this student."""
     questions, warnings = scope(catalog, submission)
     seed = submission.seed if submission.seed is not None else variants.seed_for_student(submission.student)
-    drawn_for = {q.id for q in questions if q.randomise is not None}
-    warnings += [f"draws for '{one_line(qid[:80])}' ignored: not a randomised question of this submission"
-                 for qid in submission.draws if qid not in drawn_for]
+    if submission.draws:
+        drawn_for = {q.id for q in questions if q.randomise is not None}
+        warnings += [f"draws for '{one_line(qid[:80])}' ignored: not a randomised question of this submission"
+                     for qid in submission.draws if qid not in drawn_for]
     results = []
     for question in questions:
         try:
