@@ -3,6 +3,7 @@ another, as chain-rule options in the banks name them (`∂h_t/∂h_{t−1}`, `�
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 
@@ -12,16 +13,21 @@ from solvers import SOLVERS
 from solvers.backend import output_jacobian
 from solvers.errors import SolverError
 from solvers.names import RNN_PARAMS
-from solvers.rnn import evaluate, given_values, model
+from solvers.rnn import evaluate, given_values, model, on_floats
 from solvers.rnn_model import Model, Trace
 
 _NODE = re.compile(r"(L|yhat|h|x)(\d+)")
 
 
-def _node(m: Model, text: str) -> tuple[str, int, int]:
+def _sizes(m: Model) -> dict[str, int]:
+    """How many entries each node kind and parameter has."""
+    n, m_, k = m.n, m.m, m.k
+    return {"W_h": n * n, "W_x": n * m_, "W_y": k * n, "b_h": n, "b_y": k, "L": 1, "yhat": k, "h": n, "x": m_}
+
+
+def _node(m: Model, sizes: Mapping[str, int], text: str) -> tuple[str, int, int]:
     """(kind, step, size) of a node of the unrolled graph; parameters have step 0."""
-    sizes = {"W_h": m.n * m.n, "W_x": m.n * m.m, "W_y": m.k * m.n, "b_h": m.n, "b_y": m.k}
-    if text in sizes:
+    if text in RNN_PARAMS:
         return text, 0, sizes[text]
     match = _NODE.fullmatch(text)
     if not match:
@@ -30,7 +36,7 @@ def _node(m: Model, text: str) -> tuple[str, int, int]:
     kind, t = match[1], int(match[2])
     if t > m.T:
         raise SolverError(f"node {text} is past the last step T = {m.T}")
-    return kind, t, {"L": 1, "yhat": m.k, "h": m.n, "x": m.m}[kind]
+    return kind, t, sizes[kind]
 
 
 def local_derivative(
@@ -59,12 +65,28 @@ def local_derivatives(
     bound = solver.bind(params)
     given = solver.check_given(bound, given)
     m = model(bound, given)
-    trace = evaluate(m, given_values(m, given))
-    return [_edge(m, trace, of, wrt) for of, wrt in edges]
+    fast = on_floats(m)
+    if fast is None:
+        trace = evaluate(m, given_values(m, given))
+    else:
+        # The forward pass on floats (bit for bit the arrays' values, a quarter of the cost),
+        # its values then put back in the arrays the edges are built from.
+        trace = _on_arrays(evaluate(fast, given_values(fast, given)))
+    sizes = _sizes(m)
+    return [_edge(m, sizes, trace, of, wrt) for of, wrt in edges]
 
 
-def _edge(m: Model, trace: Trace, of: str, wrt: str) -> np.ndarray:
-    (of_kind, t, rows), (wrt_kind, s, cols) = _node(m, of), _node(m, wrt)
+def _on_arrays(trace: Trace) -> Trace:
+    """A trace on floats with the values `_edge` reads as 1-element arrays."""
+    def arrays(values: list) -> list:
+        return [None if v is None else np.array([v]) for v in values]
+
+    return dataclasses.replace(trace, fprime=arrays(trace.fprime), h=arrays(trace.h), a=arrays(trace.a),
+                               dL_dyhat=arrays(trace.dL_dyhat))
+
+
+def _edge(m: Model, sizes: Mapping[str, int], trace: Trace, of: str, wrt: str) -> np.ndarray:
+    (of_kind, t, rows), (wrt_kind, s, cols) = _node(m, sizes, of), _node(m, sizes, wrt)
     if of_kind == "L" and t >= 1 and (wrt_kind, s) == ("yhat", t):
         return trace.dL_dyhat[t].reshape(1, -1)
     if of_kind == "yhat" and t >= 1:
@@ -72,7 +94,7 @@ def _edge(m: Model, trace: Trace, of: str, wrt: str) -> np.ndarray:
         if (wrt_kind, s) == ("h", t):
             return G @ m.W_y
         if wrt_kind == "W_y":
-            return np.kron(G, trace.h[t].reshape(1, -1))
+            return _kron_row(G, trace.h[t])
         if wrt_kind == "b_y":
             return G
     if of_kind == "h" and t >= 1:
@@ -80,10 +102,15 @@ def _edge(m: Model, trace: Trace, of: str, wrt: str) -> np.ndarray:
         edges = {
             ("h", t - 1): lambda: D @ m.W_h,
             ("x", t): lambda: D @ m.W_x,
-            ("W_h", 0): lambda: np.kron(D, trace.h[t - 1].reshape(1, -1)),
-            ("W_x", 0): lambda: np.kron(D, m.xs[t].reshape(1, -1)),
+            ("W_h", 0): lambda: _kron_row(D, trace.h[t - 1]),
+            ("W_x", 0): lambda: _kron_row(D, m.xs[t]),
             ("b_h", 0): lambda: D,
         }
         if (wrt_kind, s) in edges:
             return edges[wrt_kind, s]()
     return m.back.zeros((rows, cols))
+
+
+def _kron_row(A: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """np.kron(A, v as one row): entry (i, j·len(v) + l) is A[i, j]·v[l] (a tenth of kron's cost)."""
+    return (A[:, :, None] * v.reshape(1, 1, -1)).reshape(A.shape[0], -1)

@@ -19,6 +19,8 @@ from solvers.errors import SolverError
 
 def is_symbolic(value: object) -> bool:
     """True when `value` (possibly nested) holds a symbol name or a non-numeric sympy object."""
+    if type(value) is float or type(value) is int:  # most values: answer at once
+        return False
     if isinstance(value, str):
         return True
     if is_sympy(value, "MatrixBase"):
@@ -77,6 +79,8 @@ def shape(param: str, value: object) -> tuple[int, ...]:
 
 def array(param: str, value: object, exact: bool) -> np.ndarray:
     """`value` as a float64 array, or (exact) an object array of sympy numbers and Symbols."""
+    if not exact and (type(value) is float or type(value) is int):
+        return np.array(_element(param, value, exact), dtype=np.float64)  # a scalar: no nesting to read
     dims = shape(param, value)
     flat = np.asarray(_nested(value), dtype=object).reshape(-1) if dims else [value]
     data = [_element(param, e, exact) for e in flat]

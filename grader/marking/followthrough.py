@@ -337,7 +337,7 @@ def _solve_for(solver: str, params: Mapping[str, Any], name: str, quantity: str,
     """Values of scalar quantity `name` that make `quantity` equal the student's answer."""
     truth = solutions.solution(solver, params)
     start = truth[name]
-    if not isinstance(start, float) or not isinstance(answer, float):
+    if not isinstance(start, float) or not isinstance(answer, float) or not isinstance(truth[quantity], float):
         return []
 
     def f(v: float) -> float | None:
@@ -346,7 +346,8 @@ def _solve_for(solver: str, params: Mapping[str, Any], name: str, quantity: str,
 
     step = max(1.0, abs(start))
     points = [start - step, start, start + step]
-    ys = [f(x) for x in points]
+    # At the true value the quantity is its true value: one solve fewer per name searched.
+    ys = [f(points[0]), truth[quantity] - answer, f(points[2])]
     if any(y is None for y in ys):
         return []
     roots = quadratic_roots(points, ys)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, replace
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from grader.errors import QuizError, ResponseError
 from grader.marking import solutions
@@ -161,8 +161,9 @@ lengths) is drawn by many students of a class."""
 
 
 def _unmet(conditions: list[str], values: Mapping[str, Any]) -> str:
+    numbers = _numbers(values) if conditions else {}  # named once for every condition
     for condition in conditions:
-        if not holds(condition, values):
+        if not _holds(condition, values, numbers):
             return f"'{condition}' is false"
     return ""
 
@@ -176,8 +177,11 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
     for name in spec.nonzero:
         if all(abs(float(v)) < 1e-12 for v in flat(solved[name])):
             return f"{name} is 0"
+    # Only the quantities the conditions name: a solution has dozens.
+    named = frozenset().union(*map(_names, late))
     scalars = {name: value for name, value in solved.items() if isinstance(value, (int, float))
-               and not isinstance(value, bool) and re.fullmatch(r"[A-Za-z]\w*", name)}
+               and not isinstance(value, bool) and re.fullmatch(r"[A-Za-z]\w*", name)
+               and _canonical(name) in named}
     reason = _unmet(late, {**scalars, **values})
     if reason or not spec.unambiguous:
         return reason
@@ -210,7 +214,9 @@ def _names(condition: str) -> frozenset[str]:
     return frozenset(names)
 
 
+@functools.lru_cache(maxsize=1024)
 def _canonical(name: str) -> str:
+    """A drawn or solved name as the parser spells it (remembered: every draw asks again)."""
     from grader.mathinput import mathparse  # at first use: keeps start-up fast
 
     return mathparse.canonical_name(name)
@@ -218,11 +224,15 @@ def _canonical(name: str) -> str:
 
 def holds(condition: str, values: Mapping[str, Any]) -> bool:
     """Whether a `require` formula such as `x1 != x2` or `W_h*h0 < 3` is true for `values`."""
+    return _holds(condition, values, _numbers(values))
+
+
+def _holds(condition: str, values: Mapping[str, Any], numbers: dict[str, float]) -> bool:
     match = _COMPARISON.match(condition)
     if not match:
         raise VariantError(f"'{condition}' is not a comparison such as 'x1 != x2'")
     left, op, right = match.groups()
-    a, b = evaluate(left, values), evaluate(right, values)
+    a, b = _evaluate(left, values, numbers), _evaluate(right, values, numbers)
     if isinstance(a, str) or isinstance(b, str):
         return {"==": a == b, "!=": a != b}.get(op, False)
     close = abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
@@ -270,28 +280,43 @@ def show(value: Any) -> str:
 
 def render(text: Any, values: Mapping[str, Any]) -> Any:
     """Fill templates in a field: one whole template keeps the value's type; else text is filled."""
-    return _render(text, values, _numbers(values))
+    return _render(text, _filler(values))
 
 
-def _render(text: Any, values: Mapping[str, Any], numbers: dict[str, float]) -> Any:
+def _filler(values: Mapping[str, Any]) -> Callable[[str], Any]:
+    """Each template formula's value for these drawn values, worked out once: a question
+    names the same few formulas dozens of times (prompt, parameters, parts, wrong answers)."""
+    numbers = _numbers(values)
+    known: dict[str, Any] = {}
+
+    def value_of(formula: str) -> Any:
+        if formula not in known:
+            known[formula] = _evaluate(formula, values, numbers)
+        return known[formula]
+
+    return value_of
+
+
+def _render(text: Any, value_of: Callable[[str], Any]) -> Any:
     if isinstance(text, list):
-        return [_render(item, values, numbers) for item in text]
+        return [_render(item, value_of) for item in text]
     if isinstance(text, dict):
-        return {key: _render(item, values, numbers) for key, item in text.items()}
+        return {key: _render(item, value_of) for key, item in text.items()}
     if not isinstance(text, str) or "{{" not in text:
         return text
     whole = _TEMPLATE.fullmatch(text.strip())
     if whole:
-        return _evaluate(whole.group(1), values, numbers)
-    return _TEMPLATE.sub(lambda m: show(_evaluate(m.group(1), values, numbers)), text)
+        return value_of(whole.group(1))
+    return _TEMPLATE.sub(lambda m: show(value_of(m.group(1))), text)
 
 
-def fill(question: Question, values: Mapping[str, Any], seed: int) -> Question:
+def fill(question: Question, values: Mapping[str, Any], seed: int,
+         value_of: Callable[[str], Any] | None = None) -> Question:
     """A copy of `question` with every template filled from `values`."""
-    numbers = _numbers(values)  # once per question: a bank question has dozens of templates
+    value_of = value_of or _filler(values)  # shared with the parts
 
     def render(field: Any) -> Any:
-        return _render(field, values, numbers)
+        return _render(field, value_of)
 
     def text(value: str | None) -> str | None:
         return None if value is None else str(render(value))
@@ -301,7 +326,7 @@ def fill(question: Question, values: Mapping[str, Any], seed: int) -> Question:
                     for o in question.options)
     wrongs = tuple(replace(w, answer=render(w.answer), feedback=text(w.feedback) or "")
                    for w in question.misconceptions)
-    parts = tuple(fill(part, values, seed) for part in question.parts)
+    parts = tuple(fill(part, values, seed, value_of) for part in question.parts)
     return replace(question, prompt=text(question.prompt) or "", explanation=text(question.explanation) or "",
                    hints=tuple(text(h) or "" for h in question.hints), options=options,
                    answer=render(question.answer), misconceptions=wrongs,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from solvers import SOLVERS, rnn
@@ -89,3 +90,34 @@ def test_the_float_path_is_taken_exactly_for_all_scalar_problems(monkeypatch, pa
     solve({})
     solve({"L1": 2.0})
     assert backends == [backend, backend]
+
+
+def test_local_derivatives_of_an_all_scalar_problem_are_the_arrays_bit_for_bit():
+    """The misconception library reads local Jacobians of every scalar practice problem; they
+    come from the forward pass on floats, and must be what the arrays' pass gives."""
+    from solvers.rnn_local import _edge, _on_arrays, _sizes, local_derivatives
+
+    rng = random.Random(5401)
+    taken = 0
+    for case in range(300):
+        bound = _problem(rng)
+        given = rng.choice(({}, _overrides(rng, bound)))
+        T = len(bound["x"])
+        nodes = [f"{kind}{t}" for t in range(1, T + 1) for kind in ("L", "yhat", "h", "x")] + \
+            ["h0", "W_h", "W_x", "W_y", "b_h", "b_y"]
+        edges = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(12)]
+        edges += [(f"yhat{t}", f"h{t}") for t in range(1, T + 1)] + [(f"h{T}", "W_h"), (f"yhat{T}", "W_y")]
+        checked = RNN.check_given(bound, given)
+        m = rnn.model(bound, checked)
+        taken += rnn.on_floats(m) is not None
+        with np.errstate(over="ignore", invalid="ignore"):  # carried values of 1e200 overflow
+            on_arrays = rnn.evaluate(m, rnn.given_values(m, checked))
+        for (of, wrt), fast in zip(edges, local_derivatives(bound, edges, given)):
+            slow = _edge(m, _sizes(m), on_arrays, of, wrt)
+            context = f"case {case}: {bound} given {given}, ∂{of}/∂{wrt}"
+            assert fast.shape == slow.shape and fast.dtype == slow.dtype, context
+            assert [repr(v) for v in fast.ravel()] == [repr(v) for v in slow.ravel()], context
+    assert taken == 300  # every problem here is all-scalar, so the float path was the one compared
+    # and a trace on floats really is put back on arrays
+    m = rnn.model(RNN.bind({"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2}), {})
+    assert _on_arrays(rnn.evaluate(rnn.on_floats(m), {})).h[2].shape == (1,)
