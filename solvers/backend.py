@@ -175,7 +175,7 @@ class Scalar(Numeric):
 
     def out(self, name: str, a: float) -> float:
         """The output function g(a) (softmax of one entry is 1, or nan)."""
-        return float(super().out(name, np.float64(a)))
+        return a if name == "identity" else float(super().out(name, np.float64(a)))
 
     def log_out(self, name: str, a: float) -> float:
         """log g(a) computed from a."""

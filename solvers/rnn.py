@@ -24,6 +24,7 @@ everything computed from it is recomputed; local derivatives are evaluated at th
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Mapping
 
@@ -132,15 +133,39 @@ def given_values(m: Model, given: Mapping[str, object]) -> dict[str, object]:
     return out
 
 
+@dataclasses.dataclass(frozen=True)
+class _Labels:
+    """The names `evaluate` looks up in `given` for T steps, spelled once per T, not per solve."""
+
+    h: tuple[str, ...]
+    per_h: Mapping[tuple[int, int], str]
+    total_h: tuple[str, ...]
+    per_param: Mapping[tuple[int, str], str]
+    total_param: Mapping[str, str]
+
+
+@functools.lru_cache(maxsize=64)
+def _labels(T: int) -> _Labels:
+    steps = range(1, T + 1)
+    return _Labels(
+        h=("", *(f"h{t}" for t in steps)),
+        per_h={(t, k): f"dL{t}/dh{k}" for t in steps for k in range(t + 1)},
+        total_h=tuple(f"dL/dh{k}" for k in range(T + 1)),
+        per_param={(t, p): f"dL{t}/d{p}" for t in steps for p in RNN_PARAMS},
+        total_param={p: f"dL/d{p}" for p in RNN_PARAMS},
+    )
+
+
 def evaluate(m: Model, given: Mapping[str, object]) -> Trace:
     """Forward and backward pass; a name in `given` (already converted) replaces its value."""
     back, T = m.back, m.T
+    label = _labels(T)
 
     z, fprime, h = [None], [None], [m.h0]
     for t in range(1, T + 1):
         z.append(back.matvec(m.W_h, h[t - 1]) + back.matvec(m.W_x, m.xs[t]) + m.b_h)
         fprime.append(back.act_prime(m.activation, z[t]))
-        h.append(given.get(f"h{t}", back.act(m.activation, z[t])))
+        h.append(given.get(label.h[t], back.act(m.activation, z[t])))
 
     a, yhat, losses, dL_dyhat, dL_da = [None], [None], [None], [None], [None]
     for t in range(1, T + 1):
@@ -155,38 +180,39 @@ def evaluate(m: Model, given: Mapping[str, object]) -> Trace:
     Jh = [None] + [back.scale_rows(fprime[s], m.W_h) for s in range(1, T + 1)]
     per_h: dict[tuple[int, int], np.ndarray] = {}
     for t in range(1, T + 1):
-        per_h[t, t] = given.get(f"dL{t}/dh{t}", back.vecmat(dL_da[t], m.W_y))
+        per_h[t, t] = given.get(label.per_h[t, t], back.vecmat(dL_da[t], m.W_y))
         lowest = 0 if m.truncate is None else m.lowest_step(t)
         for k in range(t - 1, lowest - 1, -1):
-            per_h[t, k] = given.get(f"dL{t}/dh{k}", back.vecmat(per_h[t, k + 1], Jh[k + 1]))
+            per_h[t, k] = given.get(label.per_h[t, k], back.vecmat(per_h[t, k + 1], Jh[k + 1]))
 
     total_h = None
     if m.truncate is None:
         total_h = [None] * (T + 1)
-        total_h[T] = given.get(f"dL/dh{T}", per_h[T, T])
+        total_h[T] = given.get(label.total_h[T], per_h[T, T])
         for k in range(T - 1, -1, -1):
             carried = back.vecmat(total_h[k + 1], Jh[k + 1])
-            total_h[k] = given.get(f"dL/dh{k}", carried if k == 0 else per_h[k, k] + carried)
+            total_h[k] = given.get(label.total_h[k], carried if k == 0 else per_h[k, k] + carried)
 
     trace = Trace(m, given, z, fprime, h, a, yhat, losses, L, dL_dyhat, dL_da, Jh, per_h, total_h, {}, {}, {})
+    per_param = trace.per_param
     for t in range(1, T + 1):
         steps = [trace.contributions(per_h[t, s], s) for s in range(m.lowest_step(t), t + 1)]
         for p in HIDDEN_PARAMS:
-            trace.per_param[t, p] = given.get(f"dL{t}/d{p}", sum([step[p] for step in steps]))
-        trace.per_param[t, "W_y"] = given.get(f"dL{t}/dW_y", back.outer(dL_da[t], h[t]))
-        trace.per_param[t, "b_y"] = given.get(f"dL{t}/db_y", dL_da[t])
+            per_param[t, p] = given.get(label.per_param[t, p], sum([step[p] for step in steps]))
+        per_param[t, "W_y"] = given.get(label.per_param[t, "W_y"], back.outer(dL_da[t], h[t]))
+        per_param[t, "b_y"] = given.get(label.per_param[t, "b_y"], dL_da[t])
     through_h: list[dict[str, np.ndarray]] = []  # the δ recursion's contributions, made once if needed
     # the parameters θ with some dL{t}/dθ given (a given dL/dθ starts "dL/")
     overridden = {_kind(name) for name in given if name.startswith("dL") and name[2] != "/"}
     for p in RNN_PARAMS:
         by_loss = p not in HIDDEN_PARAMS or m.truncate is not None or p in overridden
         if by_loss:
-            total = sum([trace.per_param[t, p] for t in range(1, T + 1)])
+            total = sum([per_param[t, p] for t in range(1, T + 1)])
         else:
             through_h = through_h or [trace.contributions(total_h[s], s) for s in range(1, T + 1)]
             total = sum([step[p] for step in through_h])
         trace.by_loss[p] = by_loss
-        trace.total_param[p] = given.get(f"dL/d{p}", total)
+        trace.total_param[p] = given.get(label.total_param[p], total)
     return trace
 
 

@@ -23,6 +23,8 @@ def is_symbolic(value: object) -> bool:
         return False
     if isinstance(value, str):
         return True
+    if isinstance(value, (list, tuple)):
+        return any(is_symbolic(e) for e in value)
     if is_sympy(value, "MatrixBase"):
         return any(is_symbolic(e) for e in value)
     if is_sympy(value):
