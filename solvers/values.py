@@ -66,6 +66,8 @@ def _nested(value: object) -> object:
 
 def shape(param: str, value: object) -> tuple[int, ...]:
     """Shape of a scalar (), vector (n,) or matrix (r, c) given as nested lists."""
+    if type(value) is float or type(value) is int:
+        return ()
     value = _nested(value)
     if not isinstance(value, list):
         return ()

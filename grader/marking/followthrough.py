@@ -108,7 +108,11 @@ def _mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any]
             shown = {**work, **{by_id[p].quantity: values[p] for p, _ in verdicts[:index]
                                 if p in values and by_id[p].quantity}}
             contexts = [_context(definite, combo, upstream) for combo in _combinations(inferred)]
-            verdict, explanations = _judge(question, part, answer, verdict, contexts, work, earlier, later, shown)
+            # a later part wrong on its own is judged against the stories this part's explanations start
+            judged_later = any(by_id[p].quantity in truth and v.status not in ("correct", "invalid")
+                               for p, v in verdicts[index + 1:] if p in values)
+            verdict, explanations = _judge(question, part, answer, verdict, contexts, work, earlier, later, shown,
+                                           judged_later)
             if explanations:
                 inferred.append(explanations)
         earlier |= upstream | {quantity}
@@ -158,8 +162,9 @@ def _context(definite: Mapping[str, Carried], combo: tuple[Explanation, ...], up
 
 def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, contexts: list[_Context],
            work: Mapping[str, Any], earlier: set[str], later: list[tuple[Question, Any]],
-           evidence: Mapping[str, Any]) -> tuple[Verdict, list[Explanation]]:
-    """The verdict of one wrong part, and the explanations of it that later parts may follow."""
+           evidence: Mapping[str, Any], judged_later: bool) -> tuple[Verdict, list[Explanation]]:
+    """The verdict of one wrong part, and the explanations of it that later parts may follow
+    (`judged_later`: whether any later part is wrong on its own, and so judged against them)."""
     solver, quantity = question.solver, part.quantity
     truth = solutions.solution(solver, question.params)[quantity]
     stories = [c for c in contexts if c.relevant or c.params]
@@ -197,7 +202,7 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
         text += f" {diagnosis.feedback()}" if diagnosis else ""
         return _named(verdict, text, diagnosis), []
     diagnosis = diagnose(part, answer, {}, evidence, later) or _diagnose_work(question, part, work, evidence)
-    explanations = _explain(question, part, answer, diagnosis, work, later)
+    explanations = _explain(question, part, answer, diagnosis, work, later, judged_later)
     best = explanations[0]
     text = verdict.feedback
     # A known mistake explains itself (its sentence follows); listing the overrides it embodies is noise.
@@ -236,13 +241,15 @@ def _given(story: _Context) -> dict[str, Any]:
 
 
 def _explain(question: Question, part: Question, answer: Any, diagnosis: Diagnosis | None,
-             work: Mapping[str, Any], later: list[tuple[Question, Any]]) -> list[Explanation]:
+             work: Mapping[str, Any], later: list[tuple[Question, Any]],
+             judged_later: bool) -> list[Explanation]:
     """Ways the wrong answer could have come about, most convincing first.
 
     Shown work that reproduces the answer is taken as it is. Otherwise the candidates are
     the answer alone (nothing inferred), the named misconception's values, and any single
     upstream value a one-dimensional search finds; they are ranked by how many later
-    answers they make consistent, the smallest first on a tie.
+    answers they make consistent, the smallest first on a tie. Only the first is read when
+    no later part is `judged_later` against them.
     """
     solver, params, quantity = question.solver, question.params, part.quantity
     truth = solutions.solution(solver, params)
@@ -260,9 +267,6 @@ def _explain(question: Question, part: Question, answer: Any, diagnosis: Diagnos
         # Nothing later this solver computes: every candidate would tie with the answer alone,
         # which stays first, and no later part reads the others, so searching for them is waste.
         return candidates[:MAX_EXPLANATIONS]
-    for name in (n for n in truth if n in upstream):
-        for value in _solve_for(solver, params, name, quantity, answer, part):
-            candidates.append(Explanation((Carried(name, value, truth[name], "inferred from your answers"),)))
 
     def explains(candidate: Explanation) -> int:
         given = {quantity: answer, **{c.quantity: c.value for c in candidate.carried}}
@@ -270,6 +274,14 @@ def _explain(question: Question, part: Question, answer: Any, diagnosis: Diagnos
         return sum(1 for later_part, value in later
                    if value is not None and later_part.quantity
                    and _equal(later_part, value, _value(solver, run, given, later_part.quantity)))
+
+    if not judged_later and explains(candidates[0]) == sum(1 for p, v in later if v is not None and p.quantity):
+        # The answer alone makes every later answer consistent, so it stays first whatever the
+        # search finds, and no later part is judged against the others: the search is waste.
+        return candidates[:MAX_EXPLANATIONS]
+    for name in (n for n in truth if n in upstream):
+        for value in _solve_for(solver, params, name, quantity, answer, part):
+            candidates.append(Explanation((Carried(name, value, truth[name], "inferred from your answers"),)))
 
     # sorted() is stable: on a tie the earlier, smaller explanation stays first.
     return sorted(candidates, key=explains, reverse=True)[:MAX_EXPLANATIONS]

@@ -169,6 +169,43 @@ def test_a_slip_through_tanh_is_inferred_to_rounding(tmp_path) -> None:
     assert parts["b"].followthrough and "given your h₁ = 1 " in parts["b"].feedback + " "
 
 
+def test_no_search_when_the_answer_alone_explains_every_later_part_and_all_are_right(monkeypatch) -> None:
+    """A wrong L with right gradients after it: the answer alone makes (c) and (d) consistent
+    (they do not depend on L), so it stays the best explanation, and no later part is judged
+    against the others. The search is skipped, and every verdict is what the search gives."""
+    from grader.marking import followthrough, memo
+
+    searched: list[str] = []
+    real_search, real_judge = followthrough._solve_for, followthrough._judge
+
+    def spy(solver, params, name, quantity, answer, part):
+        searched.append(quantity)
+        return real_search(solver, params, name, quantity, answer, part)
+
+    monkeypatch.setattr(followthrough, "_solve_for", spy)
+    sheets = [{"a": "6", "b": "10", "c": "0", "d": "8"}, {"a": "6", "b": "3", "c": "0", "d": "8"},
+              {"a": "7", "b": "10", "c": "0", "d": "8"}]
+    skipped = []
+    for sheet in sheets:
+        memo.clear_all()
+        searched.clear()
+        parts, total = grade(sheet)
+        skipped.append("L" not in searched)
+        # the same sheet with the search forced: told that a later part is judged
+        monkeypatch.setattr(followthrough, "_judge", lambda *args: real_judge(*args[:-1], True))
+        memo.clear_all()
+        searched.clear()
+        forced, forced_total = grade(sheet)
+        monkeypatch.setattr(followthrough, "_judge", real_judge)
+        assert "L" in searched or sheet["a"] != "6"
+        assert parts == forced and total == forced_total
+    assert skipped[:2] == [True, True]
+    memo.clear_all()
+    searched.clear()
+    grade({"a": "6", "b": "10", "c": "0", "d": "5"})  # (d) wrong: judged against (b)'s stories
+    assert "L" in searched
+
+
 def test_no_search_for_carried_values_that_no_later_part_could_use(monkeypatch) -> None:
     """The one-dimensional searches run only when a later answered part of the same solver
     could be explained by what they find; their results are otherwise never read."""
