@@ -5,7 +5,7 @@ Kept free of numpy and sympy so that the registry stays cheap to import.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 
 
 class Solution(Mapping[str, object]):
@@ -62,6 +62,27 @@ class Solution(Mapping[str, object]):
 
     def __len__(self) -> int:
         return len(self._values)
+
+    # The dict's own views and lookups: Mapping's generic ones go through __getitem__ per
+    # entry, and grading reads solutions hundreds of times per student.
+    def __contains__(self, name: object) -> bool:
+        return name in self._values
+
+    def get(self, name: str, default: object = None) -> object:
+        """The value of `name`, or `default`."""
+        return self._values.get(name, default)
+
+    def keys(self) -> KeysView[str]:
+        """The quantity names, in order."""
+        return self._values.keys()
+
+    def values(self) -> ValuesView[object]:
+        """The values, in order."""
+        return self._values.values()
+
+    def items(self) -> ItemsView[str, object]:
+        """(name, value) pairs, in order."""
+        return self._values.items()
 
     def __repr__(self) -> str:
         return f"Solution({self._values!r})"

@@ -139,6 +139,22 @@ def test_solution_is_an_ordered_read_only_mapping():
         Solution.ordered(("a", "c"), {"a": 1})
 
 
+def test_solution_lookups_and_views_are_the_mappings():
+    """Solution answers get, in and its views from its dict; they must say what Mapping's do."""
+    from collections.abc import Mapping
+
+    solution = Solution({"b": 1, "a": 2.5, "c": None})
+    for name in ("a", "b", "c", "z"):
+        assert solution.get(name) == Mapping.get(solution, name)
+        assert solution.get(name, "none") == Mapping.get(solution, name, "none")
+        assert (name in solution) == Mapping.__contains__(solution, name)
+    assert list(solution.items()) == list(Mapping.items(solution)) == [("b", 1), ("a", 2.5), ("c", None)]
+    assert list(solution.keys()) == list(Mapping.keys(solution)) and list(solution.values()) == [1, 2.5, None]
+    assert solution == {"a": 2.5, "b": 1, "c": None} and dict(solution) == {"b": 1, "a": 2.5, "c": None}
+    with pytest.raises(TypeError):
+        [] in solution  # an unhashable name is an error, as Mapping's lookup makes it
+
+
 @pytest.mark.parametrize("solver, params", SAMPLE_PARAMS[:3] + SAMPLE_PARAMS[8:9] + SAMPLE_PARAMS[-2:-1])
 def test_a_prepared_problem_solves_each_override_as_a_fresh_solve_would(solver, params):
     """Prepared state (the rnn's numeric model) is shared across overrides: no override may leak into the next."""
