@@ -83,8 +83,6 @@ def shape(param: str, value: object) -> tuple[int, ...]:
 
 def array(param: str, value: object, exact: bool) -> np.ndarray:
     """`value` as a float64 array, or (exact) an object array of sympy numbers and Symbols."""
-    if not exact and (type(value) is float or type(value) is int):
-        return np.array(_element(param, value, exact), dtype=np.float64)  # a scalar: no nesting to read
     dims = shape(param, value)
     flat = np.asarray(_nested(value), dtype=object).reshape(-1) if dims else [value]
     data = [_element(param, e, exact) for e in flat]

@@ -61,12 +61,14 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
     if not (question.solver and question.quantity):
         return None
 
-    upstream = ancestors(question.solver, question.params, question.quantity) if evidence else frozenset()
+    skipping = bool(question.parent and not carried)
+    depends = ancestors(question.solver, question.params, question.quantity) if evidence or skipping \
+        else frozenset()
+    upstream = depends if evidence else frozenset()
     # A part's dependency graph is at hand (follow-through built it): a mistake that overrides
     # only what the part's quantity does not depend on predicts the key, so it is solved only
     # when the answer is the key.
-    reached = ancestors(question.solver, question.params, question.quantity) | {question.quantity} \
-        if question.parent and not carried else None
+    reached = depends | {question.quantity} if skipping else None
     key_matches: bool | None = None
     found = []
     for variant in variants_of(question.solver, question.params):
