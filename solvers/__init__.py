@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from solvers import names
@@ -102,13 +102,23 @@ class Prepared:
 
     def solve(self, given: Mapping[str, object] | None = None) -> Solution:
         """Compute every quantity under these overrides (see `Solver.solve`)."""
-        checked = _checked(self.solver.name, self.known, given)
+        return self._solver()(_checked(self.solver.name, self.known, given))
+
+    def solve_many(self, givens: Sequence[Mapping[str, object] | None]) -> list[Solution]:
+        """`solve` under each of several overrides, with the same results: a solver that can runs
+        them together (the rnn solver, as lanes of one pass on floats)."""
+        checked = [_checked(self.solver.name, self.known, given) for given in givens]
+        solve = self._solver()
+        many = getattr(solve, "many", None)
+        return many(checked) if many else [solve(given) for given in checked]
+
+    def _solver(self) -> Callable[[dict[str, object]], Solution]:
         if self._solve is None:
             module = importlib.import_module(self.solver.module)
             # A module with `prepare(bound)` does its override-independent work once per problem.
             self._solve = module.prepare(self.bound) if hasattr(module, "prepare") else \
                 functools.partial(module.solve, self.bound)
-        return self._solve(checked)
+        return self._solve
 
 
 def _checked(solver: str, known: tuple[str, ...], given: Mapping[str, object] | None) -> dict[str, object]:

@@ -35,6 +35,8 @@ def is_symbolic(value: object) -> bool:
 
 
 def _element(param: str, value: object, exact: bool) -> object:
+    if not exact and (type(value) is float or type(value) is int) and math.isfinite(value):
+        return float(value)  # most entries: what the checks below make of them, without their cost
     if isinstance(value, str) and exact:
         return sympy.Symbol(symbol_name(param, value))
     if is_sympy(value) and (exact or (value.is_real and value.is_number)):

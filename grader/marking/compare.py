@@ -77,3 +77,9 @@ def declared(question: Question) -> list[str] | None:
     return list(question.variables) or None
 
 
+
+
+def reproduces(question: Question, value: Any, expected: Any) -> bool:
+    """`same_answer`, and False where there is no expected value (a solve that could not take
+    a student's carried values)."""
+    return expected is not None and same_answer(question, value, expected)

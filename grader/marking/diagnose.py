@@ -70,7 +70,7 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
     # when the answer is the key.
     reached = depends | {question.quantity} if skipping else None
     key_matches: bool | None = None
-    found = []
+    tried = []  # (variant, the carried values it keeps, its overrides)
     for variant in variants_of(question.solver, question.params):
         if reached is not None and variant.params is question.params and reached.isdisjoint(variant.given):
             if key_matches is None:
@@ -80,9 +80,14 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
         if carried:
             known = solutions.quantities(question.solver, variant.params)
             kept = {name: v for name, v in carried.items() if name in known}
-            given = {**_compatible(question, kept, variant.given), **variant.given}
+            tried.append((variant, kept, {**_compatible(question, kept, variant.given), **variant.given}))
         else:
-            kept, given = {}, variant.given
+            tried.append((variant, {}, variant.given))
+    # The variants on the problem itself differ only in their overrides: solved in one batch.
+    solutions.solve_ahead(question.solver, question.params,
+                          [given for variant, _, given in tried if variant.params is question.params])
+    found = []
+    for variant, kept, given in tried:
         try:
             predicted = solutions.solution(question.solver, variant.params, given)
             matches = same_answer(question, value, predicted[question.quantity])

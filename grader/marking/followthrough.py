@@ -28,11 +28,11 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from grader.marking import solutions
-from grader.marking.dependencies import ancestors, close, flat, nudge
+from grader.marking.dependencies import ancestors, flat, nudge
 from grader.marking.diagnose import Diagnosis, diagnose
-from grader.marking.compare import same_answer
+from grader.marking.compare import reproduces
 from grader.marking.memo import Memo
-from grader.marking.roots import quadratic_roots, secant
+from grader.marking.roots import values_reproducing
 from grader.model import Question, Verdict, frozen
 
 MAX_EXPLANATIONS = 4
@@ -96,7 +96,7 @@ def _mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any]
             continue
         upstream = ancestors(solver, params, quantity)
         for name, value in work.items():
-            if name in earlier and name in truth and name not in definite and not _equal(part, value, truth[name]):
+            if name in earlier and name in truth and name not in definite and not reproduces(part, value, truth[name]):
                 definite[name] = Carried(name, value, truth[name], "your work")
         answer = values[pid]
         if verdict.status == "correct":
@@ -116,7 +116,7 @@ def _mark(question: Question, values: Mapping[str, Any], work: Mapping[str, Any]
             if explanations:
                 inferred.append(explanations)
         earlier |= upstream | {quantity}
-        if not _equal(part, answer, truth[quantity]):
+        if not reproduces(part, answer, truth[quantity]):
             definite[quantity] = Carried(quantity, answer, truth[quantity], f"your answer to ({pid})")
         out.append((pid, verdict))
     return out
@@ -127,7 +127,7 @@ def _forget_contradicted(question: Question, part: Question, answer: Any, upstre
     solver, params, quantity = question.solver, question.params, part.quantity
 
     def consistent(given: Mapping[str, Any], run: Mapping[str, Any] | None = None) -> bool:
-        return _equal(part, answer, _value(solver, run or params, given, quantity))
+        return reproduces(part, answer, solutions.value(solver, run or params, given, quantity))
 
     for name in [c for c in definite if c in upstream]:
         if not consistent({name: definite[name].value}):
@@ -169,8 +169,8 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
     truth = solutions.solution(solver, question.params)[quantity]
     stories = [c for c in contexts if c.relevant or c.params]
     for story in stories:
-        expected = _value(solver, story.params or question.params, _given(story), quantity)
-        if expected is not None and _equal(part, answer, expected):
+        expected = solutions.value(solver, story.params or question.params, _given(story), quantity)
+        if expected is not None and reproduces(part, answer, expected):
             carried_text = _carried_text(story)
             reason = _degenerate(question, part, story, expected)
             if reason:
@@ -197,7 +197,7 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
         diagnosis = diagnose(part, answer, given, evidence)
         step = _first_wrong_step(question, part, given, params, work, earlier)
         text = (f"Even with {_carried_text(story)}, {_label(quantity)} would be "
-                f"{_show(_value(solver, params, given, quantity))}; you have {_show(answer)}.")
+                f"{_show(solutions.value(solver, params, given, quantity))}; you have {_show(answer)}.")
         text += f" {step}" if step else ""
         text += f" {diagnosis.feedback()}" if diagnosis else ""
         return _named(verdict, text, diagnosis), []
@@ -228,7 +228,7 @@ def _diagnose_work(question: Question, part: Question, work: Mapping[str, Any],
     truth = solutions.solution(question.solver, question.params)
     upstream = ancestors(question.solver, question.params, part.quantity)
     for name, value in work.items():
-        if name in upstream and name in truth and not _equal(part, value, truth[name]):
+        if name in upstream and name in truth and not reproduces(part, value, truth[name]):
             step = replace(part, quantity=name, misconceptions=())
             found = diagnose(step, value, {}, {n: v for n, v in evidence.items() if n != name})
             if found:
@@ -254,14 +254,14 @@ def _explain(question: Question, part: Question, answer: Any, diagnosis: Diagnos
     solver, params, quantity = question.solver, question.params, part.quantity
     truth = solutions.solution(solver, params)
     upstream = ancestors(solver, params, quantity)
-    shown_work = {c: v for c, v in work.items() if c in upstream and c in truth and not _equal(part, v, truth[c])}
-    if shown_work and _equal(part, answer, _value(solver, params, shown_work, quantity)):
+    shown_work = {c: v for c, v in work.items() if c in upstream and c in truth and not reproduces(part, v, truth[c])}
+    if shown_work and reproduces(part, answer, solutions.value(solver, params, shown_work, quantity)):
         return [Explanation(tuple(Carried(c, v, truth[c], "your work") for c, v in shown_work.items()), diagnosis)]
     candidates = [Explanation(())]
     if diagnosis:
         candidates.append(Explanation(
             tuple(Carried(c, v, truth.get(c), KNOWN_MISTAKE) for c, v in diagnosis.given.items()
-                  if not _equal(part, v, truth.get(c))),
+                  if not reproduces(part, v, truth.get(c))),
             diagnosis, diagnosis.params if diagnosis.params != params else None))
     if not any(value is not None and later_part.quantity in truth for later_part, value in later):
         # Nothing later this solver computes: every candidate would tie with the answer alone,
@@ -269,20 +269,22 @@ def _explain(question: Question, part: Question, answer: Any, diagnosis: Diagnos
         return candidates[:MAX_EXPLANATIONS]
 
     def explains(candidate: Explanation) -> int:
-        given = {quantity: answer, **{c.quantity: c.value for c in candidate.carried}}
+        given = _story(quantity, answer, candidate)
         run = candidate.params or params
         return sum(1 for later_part, value in later
                    if value is not None and later_part.quantity
-                   and _equal(later_part, value, _value(solver, run, given, later_part.quantity)))
+                   and reproduces(later_part, value, solutions.value(solver, run, given, later_part.quantity)))
 
     if not judged_later and explains(candidates[0]) == sum(1 for p, v in later if v is not None and p.quantity):
         # The answer alone makes every later answer consistent, so it stays first whatever the
         # search finds, and no later part is judged against the others: the search is waste.
         return candidates[:MAX_EXPLANATIONS]
-    for name in (n for n in truth if n in upstream):
-        for value in _solve_for(solver, params, name, quantity, answer, part):
+    found = values_reproducing(part, solver, params, (n for n in truth if n in upstream), answer)
+    for name, values in found.items():
+        for value in values:
             candidates.append(Explanation((Carried(name, value, truth[name], "inferred from your answers"),)))
-
+    # Every candidate on the problem itself is solved in one batch before they are ranked.
+    solutions.solve_ahead(solver, params, [_story(quantity, answer, c) for c in candidates if not c.params])
     # sorted() is stable: on a tie the earlier, smaller explanation stays first.
     return sorted(candidates, key=explains, reverse=True)[:MAX_EXPLANATIONS]
 
@@ -294,7 +296,7 @@ def _first_wrong_step(question: Question, part: Question, given: Mapping[str, An
     expected = solutions.solution(solver, params, given)
     upstream = ancestors(solver, question.params, part.quantity)
     for name in expected:  # solver order is the order of the working
-        if name in work and name in upstream and name not in earlier and not _equal(part, work[name], expected[name]):
+        if name in work and name in upstream and name not in earlier and not reproduces(part, work[name], expected[name]):
             return (f"The step that goes wrong is {_label(name)}: you have {_show(work[name])}, "
                     f"but from your earlier values it is {_show(expected[name])}.")
     return ""
@@ -338,54 +340,15 @@ def _pinned(solver: str, params: Mapping[str, Any], given: Mapping[str, Any], na
         if other in given:
             continue
         nudged = {**given, other: nudge(told[other])}
-        moved = _value(solver, params, nudged, name)
+        moved = solutions.value(solver, params, nudged, name)
         if moved is not None and not _is_zero(moved, tolerance):
             return False
     return True
 
 
-def _solve_for(solver: str, params: Mapping[str, Any], name: str, quantity: str, answer: Any,
-               part: Question) -> list[float]:
-    """Values of scalar quantity `name` that make `quantity` equal the student's answer."""
-    truth = solutions.solution(solver, params)
-    start = truth[name]
-    if not isinstance(start, float) or not isinstance(answer, float) or not isinstance(truth[quantity], float):
-        return []
-
-    def f(v: float) -> float | None:
-        value = _value(solver, params, {name: v}, quantity)
-        return None if value is None or not isinstance(value, float) else value - answer
-
-    step = max(1.0, abs(start))
-    points = [start - step, start, start + step]
-    # At the true value the quantity is its true value: one solve fewer per name searched.
-    ys = [f(points[0]), truth[quantity] - answer, f(points[2])]
-    if any(y is None for y in ys):
-        return []
-    roots = quadratic_roots(points, ys)
-    found: list[float] = []
-    for root in roots:
-        # Most quantities are polynomial in one override, so the parabola's root is usually
-        # exact already: refine only when it is not (each step is a solve). "Exact" is to
-        # rounding, not to the part's tolerance, so the value shown to the student is right.
-        miss = f(root)
-        exact = miss is not None and abs(miss) <= 1e-9 * max(1.0, abs(answer))
-        refined = root if exact else secant(f, root, root + 1e-3 * step)
-        if refined is not None and not any(abs(refined - r) <= 1e-9 * max(1, abs(r)) for r in found):
-            if not close(refined, start):
-                found.append(refined)
-    return [r for r in found if _equal(part, answer, _value(solver, params, {name: r}, quantity))]
-
-
-def _value(solver: str, params: Mapping[str, Any], given: Mapping[str, Any], quantity: str) -> Any:
-    try:
-        return solutions.solution(solver, params, given).get(quantity)
-    except Exception:  # a carried value the model cannot take (wrong shape, log of a negative)
-        return None
-
-
-def _equal(part: Question, a: Any, b: Any) -> bool:
-    return b is not None and same_answer(part, a, b)
+def _story(quantity: str, answer: Any, candidate: Explanation) -> dict[str, Any]:
+    """The overrides under which a candidate explanation is tried: the answer and its carried values."""
+    return {quantity: answer, **{c.quantity: c.value for c in candidate.carried}}
 
 
 def _is_zero(value: Any, tolerance: float) -> bool:

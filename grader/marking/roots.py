@@ -1,10 +1,15 @@
-"""One-dimensional root finding for follow-through inference: which single upstream value
+"""One-dimensional search for follow-through inference: which single upstream value
 reproduces a student's wrong answer."""
 
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Any, Callable, Iterable, Mapping
+
+from grader.marking import solutions
+from grader.marking.compare import reproduces
+from grader.marking.dependencies import close
+from grader.model import Question
 
 SEARCH_ITERATIONS = 12
 """Secant steps when solving for the upstream value that reproduces a wrong answer."""
@@ -41,3 +46,61 @@ def secant(f: Callable[[float], float | None], x0: float, x1: float) -> float | 
             return None
         y0, y1 = y1, f(x1)
     return x1
+
+
+def values_reproducing(part: Question, solver: str, params: Mapping[str, Any], names: Iterable[str],
+                       answer: Any) -> dict[str, list[float]]:
+    """For each scalar quantity in `names`, the values of it alone that make the part's quantity
+    equal the student's answer (none for a name that cannot).
+
+    Each name's probes are solved first, every name's in one batch (`solutions.solve_ahead`);
+    then the parabola through them gives candidate roots, all checked in a second batch.
+    """
+    quantity = part.quantity
+    truth = solutions.solution(solver, params)
+    if not isinstance(answer, float) or not isinstance(truth[quantity], float):
+        return {}
+    searched = [name for name in names if isinstance(truth[name], float)]
+    steps = {name: max(1.0, abs(truth[name])) for name in searched}
+    solutions.solve_ahead(solver, params, [{name: truth[name] + sign * steps[name]}
+                                           for name in searched for sign in (-1, 1)])
+    roots: dict[str, list[float]] = {}
+    for name in searched:
+        start, step = truth[name], steps[name]
+        points = [start - step, start, start + step]
+        # At the true value the quantity is its true value: one solve fewer per name searched.
+        ys = [_miss(part, solver, params, name, points[0], answer), truth[quantity] - answer,
+              _miss(part, solver, params, name, points[2], answer)]
+        roots[name] = [] if any(y is None for y in ys) else quadratic_roots(points, ys)
+    solutions.solve_ahead(solver, params, [{name: root} for name, found in roots.items() for root in found
+                                           if math.isfinite(root)])
+    return {name: _refined(part, solver, params, name, roots[name], answer) for name in searched}
+
+
+def _refined(part: Question, solver: str, params: Mapping[str, Any], name: str, roots: list[float],
+             answer: Any) -> list[float]:
+    """The roots that reproduce the answer, refined where the parabola was not exact."""
+    start = solutions.solution(solver, params)[name]
+    step = max(1.0, abs(start))
+
+    def f(v: float) -> float | None:
+        return _miss(part, solver, params, name, v, answer)
+
+    found: list[float] = []
+    for root in roots:
+        # Most quantities are polynomial in one override, so the parabola's root is usually
+        # exact already: refine only when it is not (each step is a solve). "Exact" is to
+        # rounding, not to the part's tolerance, so the value shown to the student is right.
+        miss = f(root)
+        exact = miss is not None and abs(miss) <= 1e-9 * max(1.0, abs(answer))
+        refined = root if exact else secant(f, root, root + 1e-3 * step)
+        if refined is not None and not any(abs(refined - r) <= 1e-9 * max(1, abs(r)) for r in found):
+            if not close(refined, start):
+                found.append(refined)
+    return [r for r in found if reproduces(part, answer, solutions.value(solver, params, {name: r}, part.quantity))]
+
+
+def _miss(part: Question, solver: str, params: Mapping[str, Any], name: str, v: float, answer: float) -> float | None:
+    """How far the part's quantity lands from the answer with `name` = v (None: undefined there)."""
+    value = solutions.value(solver, params, {name: v}, part.quantity)
+    return None if value is None or not isinstance(value, float) else value - answer

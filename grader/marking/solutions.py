@@ -4,7 +4,7 @@ and follow-through ask for the same solves many times over."""
 from __future__ import annotations
 
 import json
-from typing import Any, Hashable, Mapping
+from typing import Any, Hashable, Iterable, Mapping
 
 from grader.marking.memo import Memo
 
@@ -16,6 +16,38 @@ def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | 
     """
     return _SOLUTIONS.get((solver, freeze_params(params), freeze(given) if given else ()),
                           lambda: _prepared(solver, params).solve(given))
+
+
+def solve_ahead(solver: str, params: Mapping[str, Any], givens: Iterable[Mapping[str, Any]]) -> None:
+    """Solve one problem under several overrides together and remember the solutions, so that
+    the `solution` calls that follow find them: the rnn solver runs them as lanes of one pass.
+
+    Only a speed-up, with the same values: if the batch fails, each `solution` call solves
+    on its own and reports its own failure, as it always did.
+    """
+    frozen = freeze_params(params)
+    wanted: dict[Hashable, Mapping[str, Any]] = {}
+    for given in givens:
+        key = (solver, frozen, freeze(given) if given else ())
+        if key not in _SOLUTIONS:
+            wanted.setdefault(key, given)
+    if len(wanted) < 2:
+        return
+    try:
+        solved = _prepared(solver, params).solve_many(list(wanted.values()))
+    except Exception:  # noqa: BLE001 - the single solves that follow raise it where it belongs
+        return
+    for key, found in zip(wanted, solved):
+        _SOLUTIONS.put(key, found)
+
+
+def value(solver: str, params: Mapping[str, Any], given: Mapping[str, Any], quantity: str) -> Any:
+    """A quantity's value under overrides, or None when the model cannot take them (a carried
+    value of the wrong shape, the log of a negative)."""
+    try:
+        return solution(solver, params, given).get(quantity)
+    except Exception:  # noqa: BLE001 - any failure of a student's carried value means "no value"
+        return None
 
 
 def quantities(solver: str, params: Mapping[str, Any]) -> tuple[str, ...]:

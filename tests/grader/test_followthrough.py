@@ -176,13 +176,13 @@ def test_no_search_when_the_answer_alone_explains_every_later_part_and_all_are_r
     from grader.marking import followthrough, memo
 
     searched: list[str] = []
-    real_search, real_judge = followthrough._solve_for, followthrough._judge
+    real_search, real_judge = followthrough.values_reproducing, followthrough._judge
 
-    def spy(solver, params, name, quantity, answer, part):
-        searched.append(quantity)
-        return real_search(solver, params, name, quantity, answer, part)
+    def spy(part, solver, params, names, answer):
+        searched.append(part.quantity)
+        return real_search(part, solver, params, names, answer)
 
-    monkeypatch.setattr(followthrough, "_solve_for", spy)
+    monkeypatch.setattr(followthrough, "values_reproducing", spy)
     sheets = [{"a": "6", "b": "10", "c": "0", "d": "8"}, {"a": "6", "b": "3", "c": "0", "d": "8"},
               {"a": "7", "b": "10", "c": "0", "d": "8"}]
     skipped = []
@@ -212,13 +212,13 @@ def test_no_search_for_carried_values_that_no_later_part_could_use(monkeypatch) 
     from grader.marking import followthrough, memo
 
     searched: list[str] = []
-    real = followthrough._solve_for
+    real = followthrough.values_reproducing
 
-    def spy(solver, params, name, quantity, answer, part):
-        searched.append(quantity)
-        return real(solver, params, name, quantity, answer, part)
+    def spy(part, solver, params, names, answer):
+        searched.append(part.quantity)
+        return real(part, solver, params, names, answer)
 
-    monkeypatch.setattr(followthrough, "_solve_for", spy)
+    monkeypatch.setattr(followthrough, "values_reproducing", spy)
     memo.clear_all()
     parts, _ = grade({"a": "6", "b": "10", "c": "-8", "d": "-5"})  # (d), the last part, wrong on its own
     assert parts["d"].status == "incorrect" and "dL/dW_h" not in searched

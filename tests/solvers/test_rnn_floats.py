@@ -48,6 +48,14 @@ def _overrides(rng: random.Random, bound: dict[str, object]) -> dict[str, float]
     return {rng.choice(rng.choice((names, forward))): _number(rng) for _ in range(rng.choice((1, 1, 1, 2)))}
 
 
+def spy_backends(monkeypatch) -> list:
+    """The backend of every evaluation of an rnn problem from now on, in order."""
+    backends = []
+    evaluate = rnn.evaluate
+    monkeypatch.setattr(rnn, "evaluate", lambda m, given: backends.append(m.back) or evaluate(m, given))
+    return backends
+
+
 def test_floats_give_the_arrays_solution_bit_for_bit():
     rng = random.Random(5400)
     for case in range(500):
@@ -78,14 +86,7 @@ def test_floats_give_the_arrays_solution_bit_for_bit():
     ],
 )
 def test_the_float_path_is_taken_exactly_for_all_scalar_problems(monkeypatch, params, backend):
-    backends = []
-    evaluate = rnn.evaluate
-
-    def spy(m, given):
-        backends.append(m.back)
-        return evaluate(m, given)
-
-    monkeypatch.setattr(rnn, "evaluate", spy)
+    backends = spy_backends(monkeypatch)
     solve = rnn.prepare(RNN.bind(params))
     solve({})
     solve({"L1": 2.0})
