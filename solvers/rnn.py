@@ -32,7 +32,7 @@ import numpy as np
 
 from solvers import names, values
 from solvers import readout
-from solvers.backend import ACTIVATIONS, NUMERIC, SCALAR, SYMBOLIC
+from solvers.backend import ACTIVATIONS, NUMERIC, OUTPUTS, SCALAR, SYMBOLIC
 from solvers.checks import choice, integer
 from solvers.lanes import LANES, LaneGiven, split
 from solvers.names import HIDDEN_PARAMS, RNN_PARAMS
@@ -116,6 +116,37 @@ def on_floats(m: Model) -> Model | None:
     ro = dataclasses.replace(m.ro, W_y=f(m.W_y), b_y=f(m.b_y), ys=(None, *map(f, m.ys[1:])))
     xs = (None, *map(f, m.xs[1:]))
     return dataclasses.replace(m, back=SCALAR, h0=f(m.h0), xs=xs, W_h=f(m.W_h), W_x=f(m.W_x), b_h=f(m.b_h), ro=ro)
+
+
+def plain_scalar_model(params: Mapping[str, object]) -> Model | None:
+    """What `on_floats(model(params, {}))` gives, read straight from Python numbers: the problem
+    every practice draw poses (every parameter a plain number, x and y lists of them, a loss on
+    ŷ − y), whose first solve would otherwise spend most of its time validating arrays. None for
+    anything else, which `model` reads and validates."""
+    xs, ys, truncate = params["x"], params["y"], params["truncate"]
+    xs = list(xs) if isinstance(xs, (list, tuple)) else [xs]
+    ys = list(ys) if isinstance(ys, (list, tuple)) else [ys]
+    optional = [params[p] for p in ("h0", "b_h", "b_y") if params[p] is not None]
+    if not (xs and len(ys) == len(xs) and all(map(_plain, [params["W_h"], params["W_x"], params["W_y"], *optional,
+                                                            *xs, *ys]))
+            and params["activation"] in ACTIVATIONS and params["output"] in OUTPUTS
+            and params["loss"] in ("squared", "half_squared")
+            and (truncate is None or (type(truncate) is int and truncate >= 1))):
+        return None
+
+    def number(name: str) -> float:
+        return 0.0 if params[name] is None else float(params[name])  # type: ignore[arg-type]
+
+    ro = readout.Readout(W_y=number("W_y"), b_y=number("b_y"), ys=(None, *map(float, ys)), output=params["output"],
+                         loss=params["loss"], scalars=frozenset(("W_y", "b_y", "output")))
+    return Model(back=SCALAR, h0=number("h0"), xs=(None, *map(float, xs)), W_h=number("W_h"), W_x=number("W_x"),
+                 b_h=number("b_h"), ro=ro, activation=params["activation"], truncate=truncate, scalars=_KINDS)
+
+
+def _plain(value: object) -> bool:
+    """A Python number that every reading of it makes the same float."""
+    # the comparison is exact for ints of any size, and false for inf and nan
+    return (type(value) is float or type(value) is int) and abs(value) < 1e300
 
 
 def given_values(m: Model, given: Mapping[str, object]) -> dict[str, object]:
@@ -289,18 +320,31 @@ class Problem:
     def __init__(self, params: Mapping[str, object], floats: bool = True) -> None:
         self.params, self.floats = params, floats
         self.order = names.rnn(params)
-        self._built: tuple[Model, Model, Model | None, tuple[str, ...]] | None = None
+        self._built: tuple[Model | None, Model, Model | None, tuple[str, ...]] | None = None
 
-    def _models(self, given: Mapping[str, object]) -> tuple[Model, Model, Model | None, tuple[str, ...]]:
-        """The numeric model, the one to evaluate (on floats where it can be), the one to run
-        lanes on (None where `many` cannot), and the notes."""
+    def _models(self, given: Mapping[str, object]) -> tuple[Model | None, Model, Model | None, tuple[str, ...]]:
+        """The numeric model (None until `arrays` builds it), the one to evaluate (on floats where
+        it can be), the one to run lanes on (None where `many` cannot), and the notes."""
         if self._built is None:
-            m = model(self.params, given)
-            fast = (on_floats(m) if self.floats else None) or m
+            m = fast = plain_scalar_model(self.params) if self.floats else None
+            if fast is None:
+                m = model(self.params, given)
+                fast = (on_floats(m) if self.floats else None) or m
+            else:
+                m = None  # the arrays, for the worked steps only, are read when they are asked for
             # under cross-entropy the output step's course depends on whether ŷ_t is given
-            lanes = dataclasses.replace(fast, back=LANES) if fast is not m and m.loss != "cross_entropy" else None
-            self._built = (m, fast, lanes, _notes(m))
+            on_lanes = dataclasses.replace(fast, back=LANES) if fast.back is SCALAR and fast.loss != "cross_entropy" \
+                else None
+            self._built = (m, fast, on_lanes, _notes(fast))
         return self._built
+
+    def arrays(self) -> Model:
+        """The numeric model on arrays, which the worked steps index."""
+        m, fast, on_lanes, notes = self._models({})
+        if m is None:
+            m = model(self.params, {})
+            self._built = (m, fast, on_lanes, notes)
+        return m
 
     def __call__(self, given: Mapping[str, object]) -> Solution:
         """`solve(params, given)`."""
@@ -311,14 +355,14 @@ class Problem:
             m, fast, _, notes = self._models(given)
         trace = _evaluate(fast, given)
         # the worked steps index arrays: a trace on floats is evaluated again on arrays for them
-        steps = (lambda: derivation(trace)) if fast is m else functools.partial(_derived, m, given)
+        steps = (lambda: derivation(trace)) if fast is m else functools.partial(_derived, self, given)
         return Solution(dict(zip(self.order, _results(trace), strict=True)), steps, notes)
 
     def many(self, givens: Sequence[Mapping[str, object]]) -> list[Solution]:
         """`self(given)` for each of `givens`, the same values bit for bit. On floats, overrides
         that are finite floats run as lanes of one evaluation (see `solvers.lanes`), one per
         `_summed_by_loss` choice that at least MIN_LANES of them share."""
-        m, _, on_lanes, notes = self._models({})
+        _, _, on_lanes, notes = self._models({})
         by_course: dict[frozenset[str], list[int]] = {}
         if on_lanes is not None:
             for index, given in enumerate(givens):
@@ -332,8 +376,8 @@ class Problem:
             with np.errstate(over="ignore", invalid="ignore"):  # as `_evaluate`
                 trace = evaluate(on_lanes, LaneGiven(batch))
             for index, given, row in zip(indices, batch, split(_results(trace), len(batch))):
-                out[index] = Solution(dict(zip(self.order, row, strict=True)), functools.partial(_derived, m, given),
-                                      notes)
+                out[index] = Solution(dict(zip(self.order, row, strict=True)),
+                                      functools.partial(_derived, self, given), notes)
         return [out[index] if index in out else self(given) for index, given in enumerate(givens)]
 
 
@@ -342,5 +386,5 @@ MIN_LANES = 4
 lanes costs about two and a half solves on floats, and each lane a fifth of one more."""
 
 
-def _derived(m: Model, given: Mapping[str, object]) -> tuple[str, ...]:
-    return derivation(_evaluate(m, given))
+def _derived(problem: Problem, given: Mapping[str, object]) -> tuple[str, ...]:
+    return derivation(_evaluate(problem.arrays(), given))

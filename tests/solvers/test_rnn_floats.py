@@ -122,3 +122,42 @@ def test_local_derivatives_of_an_all_scalar_problem_are_the_arrays_bit_for_bit()
     # and a trace on floats really is put back on arrays
     m = rnn.model(RNN.bind({"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2}), {})
     assert _on_arrays(rnn.evaluate(rnn.on_floats(m), {})).h[2].shape == (1,)
+
+
+def _exactly(value: object) -> object:
+    """A dataclass field by field, sets sorted, everything else by repr (which tells −0.0 from
+    0.0 and an int from a float)."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(value):
+        return tuple((f.name, _exactly(getattr(value, f.name))) for f in dataclasses.fields(value))
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(value))
+    if isinstance(value, tuple):
+        return tuple(_exactly(v) for v in value)
+    return repr(value)
+
+
+def test_a_plain_scalar_problem_is_read_straight_into_the_float_model():
+    """Plain numbers are read without arrays into exactly the model the arrays' path gives on
+    floats; anything else (vectors, symbols, cross-entropy, odd values) is left to that path."""
+    rng = random.Random(5403)
+    read = 0
+    for case in range(400):
+        bound = _problem(rng)
+        if rng.random() < 0.3:  # ints, bare x and y for one step, biases left out
+            bound = RNN.bind({**{k: v for k, v in bound.items() if v is not None}, "x": rng.randint(-3, 3),
+                              "y": rng.randint(-3, 3), "W_x": rng.randint(-2, 2), "truncate": None})
+        plain = rnn.plain_scalar_model(bound)
+        general = rnn.on_floats(rnn.model(bound, {}))
+        if bound["loss"] == "cross_entropy":
+            assert plain is None, f"case {case}"
+            continue
+        read += 1
+        assert _exactly(plain) == _exactly(general), f"case {case}: {bound}"
+    assert read > 200
+    base = {"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2}
+    for odd in ({"h0": [1]}, {"W_h": "w"}, {"y": [4]}, {"x": []}, {"truncate": True}, {"truncate": 0},
+                {"W_y": float("inf")}, {"b_y": 10**400}, {"W_x": True}, {"activation": "Tanh"}, {"x": (3, [5])}):
+        bound = RNN.bind({**base, **odd})
+        assert rnn.plain_scalar_model(bound) is None, odd
