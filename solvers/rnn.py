@@ -143,6 +143,19 @@ def plain_scalar_model(params: Mapping[str, object]) -> Model | None:
                  b_h=number("b_h"), ro=ro, activation=params["activation"], truncate=truncate, scalars=_KINDS)
 
 
+def on_arrays(fast: Model) -> Model:
+    """A model `plain_scalar_model` read, as the 1-element arrays `model` makes of the same params."""
+    def entry(v: float) -> np.ndarray:
+        return np.array([v])
+
+    def square(v: float) -> np.ndarray:
+        return np.array([[v]])
+
+    ro = dataclasses.replace(fast.ro, W_y=square(fast.W_y), b_y=entry(fast.b_y), ys=(None, *map(entry, fast.ys[1:])))
+    return dataclasses.replace(fast, back=NUMERIC, h0=entry(fast.h0), xs=(None, *map(entry, fast.xs[1:])),
+                               W_h=square(fast.W_h), W_x=square(fast.W_x), b_h=entry(fast.b_h), ro=ro)
+
+
 def _plain(value: object) -> bool:
     """A Python number that every reading of it makes the same float."""
     # the comparison is exact for ints of any size, and false for inf and nan

@@ -9,11 +9,11 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from solvers import SOLVERS
+from solvers import SOLVERS, values
 from solvers.backend import output_jacobian
 from solvers.errors import SolverError
 from solvers.names import RNN_PARAMS
-from solvers.rnn import evaluate, given_values, model, on_floats
+from solvers.rnn import evaluate, given_values, model, on_arrays, on_floats, plain_scalar_model
 from solvers.rnn_model import Model, Trace
 
 _NODE = re.compile(r"(L|yhat|h|x)(\d+)")
@@ -64,8 +64,9 @@ def local_derivatives(
     solver = SOLVERS["rnn"]
     bound = solver.bind(params)
     given = solver.check_given(bound, given)
-    m = model(bound, given)
-    fast = on_floats(m)
+    fast = None if any(values.is_symbolic(v) for v in given.values()) else plain_scalar_model(bound)
+    m = model(bound, given) if fast is None else on_arrays(fast)
+    fast = fast or on_floats(m)
     if fast is None:
         trace = evaluate(m, given_values(m, given))
     else:

@@ -83,9 +83,12 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
             tried.append((variant, kept, {**_compatible(question, kept, variant.given), **variant.given}))
         else:
             tried.append((variant, {}, variant.given))
-    # The variants on the problem itself differ only in their overrides: solved in one batch.
-    solutions.solve_ahead(question.solver, question.params,
-                          [given for variant, _, given in tried if variant.params is question.params])
+    # Variants of one problem differ only in their overrides: each problem's are solved in one batch.
+    by_problem: dict[Any, tuple[Mapping[str, Any], list[Mapping[str, Any]]]] = {}
+    for variant, _, given in tried:
+        by_problem.setdefault(solutions.freeze_params(variant.params), (variant.params, []))[1].append(given)
+    for params, givens in by_problem.values():
+        solutions.solve_ahead(question.solver, params, givens)
     found = []
     for variant, kept, given in tried:
         try:

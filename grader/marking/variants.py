@@ -179,9 +179,8 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
             return f"{name} is 0"
     # Only the quantities the conditions name: a solution has dozens.
     named = frozenset().union(*map(_names, late))
-    scalars = {name: value for name, value in solved.items() if isinstance(value, (int, float))
-               and not isinstance(value, bool) and re.fullmatch(r"[A-Za-z]\w*", name)
-               and _canonical(name) in named}
+    scalars = {name: solved[name] for name in _named_in(tuple(solved), named)
+               if isinstance(solved[name], (int, float)) and not isinstance(solved[name], bool)}
     reason = _unmet(late, {**scalars, **values})
     if reason or not spec.unambiguous:
         return reason
@@ -195,6 +194,13 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
             if found:
                 return f"{found} gives the key of {item.id}"
     return ""
+
+
+@functools.lru_cache(maxsize=256)
+def _named_in(quantities: tuple[str, ...], named: frozenset[str]) -> tuple[str, ...]:
+    """The quantities a condition can name (a formula names `yhat1`, never `dL/dh1`) that
+    the conditions do name: worked out once per problem shape, not once per draw."""
+    return tuple(name for name in quantities if re.fullmatch(r"[A-Za-z]\w*", name) and _canonical(name) in named)
 
 
 @functools.lru_cache(maxsize=256)
@@ -304,10 +310,19 @@ def _render(text: Any, value_of: Callable[[str], Any]) -> Any:
         return {key: _render(item, value_of) for key, item in text.items()}
     if not isinstance(text, str) or "{{" not in text:
         return text
+    whole, pieces = _template(text)
+    if whole is not None:
+        return value_of(whole)
+    # odd pieces are formulas, even ones the text between them
+    return "".join(show(value_of(piece)) if index % 2 else piece for index, piece in enumerate(pieces))
+
+
+@functools.lru_cache(maxsize=4096)
+def _template(text: str) -> tuple[str | None, tuple[str, ...]]:
+    """A template field read once (every draw of every student fills the same ones): the formula
+    when the field is exactly one template, else the text split around its formulas."""
     whole = _TEMPLATE.fullmatch(text.strip())
-    if whole:
-        return value_of(whole.group(1))
-    return _TEMPLATE.sub(lambda m: show(value_of(m.group(1))), text)
+    return (whole.group(1), ()) if whole else (None, tuple(_TEMPLATE.split(text)))
 
 
 def fill(question: Question, values: Mapping[str, Any], seed: int,

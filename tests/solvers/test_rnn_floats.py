@@ -155,6 +155,8 @@ def test_a_plain_scalar_problem_is_read_straight_into_the_float_model():
             continue
         read += 1
         assert _exactly(plain) == _exactly(general), f"case {case}: {bound}"
+        # and back on arrays, the model the general path reads (dtype and shape in the repr)
+        assert _exactly(rnn.on_arrays(plain)) == _exactly(rnn.model(bound, {})), f"case {case}: {bound}"
     assert read > 200
     base = {"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2}
     for odd in ({"h0": [1]}, {"W_h": "w"}, {"y": [4]}, {"x": []}, {"truncate": True}, {"truncate": 0},
