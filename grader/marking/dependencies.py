@@ -83,10 +83,10 @@ def _dependencies(solver: str, params: Mapping[str, Any]) -> tuple[dict[str, fro
     truth = solutions.solution(solver, params)
     upstream: dict[str, set[str]] = {name: set() for name in truth}
     downstream: dict[str, set[str]] = {name: set() for name in truth}
-    for name, value in truth.items():
-        if not _nudgeable(value):
-            continue
-        nudged = solutions.solution(solver, params, {name: nudge(value)})
+    nudges = {name: {name: nudge(value)} for name, value in truth.items() if _nudgeable(value)}
+    solutions.solve_ahead(solver, params, nudges.values())  # one batch: the rnn solver runs them as lanes
+    for name, given in nudges.items():
+        nudged = solutions.solution(solver, params, given)
         for other, moved in nudged.items():
             if other != name and not close(moved, truth[other]):
                 upstream[other].add(name)
