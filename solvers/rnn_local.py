@@ -13,7 +13,8 @@ from solvers import SOLVERS, values
 from solvers.backend import output_jacobian
 from solvers.errors import SolverError
 from solvers.names import RNN_PARAMS
-from solvers.rnn import evaluate, given_values, model, on_arrays, on_floats, plain_scalar_model
+from solvers.rnn import evaluate, given_values, model
+from solvers.rnn_floats import on_arrays, on_floats, plain_scalar_model
 from solvers.rnn_model import Model, Trace
 
 _NODE = re.compile(r"(L|yhat|h|x)(\d+)")

@@ -15,7 +15,7 @@ from solvers.readout import Readout
 @dataclass(frozen=True)
 class Model:
     """Validated parameters as 1-D vectors and 2-D matrices (lists indexed by t; entry 0 unused),
-    or as Python floats on the SCALAR backend (see `rnn.on_floats`)."""
+    or as Python floats on the SCALAR backend (see `rnn_floats`)."""
 
     back: Backend
     h0: np.ndarray

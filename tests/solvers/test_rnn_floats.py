@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from solvers import SOLVERS, rnn
+from solvers import SOLVERS, rnn, rnn_floats
 from solvers.backend import NUMERIC, SCALAR
 
 RNN = SOLVERS["rnn"]
@@ -110,7 +110,7 @@ def test_local_derivatives_of_an_all_scalar_problem_are_the_arrays_bit_for_bit()
         edges += [(f"yhat{t}", f"h{t}") for t in range(1, T + 1)] + [(f"h{T}", "W_h"), (f"yhat{T}", "W_y")]
         checked = RNN.check_given(bound, given)
         m = rnn.model(bound, checked)
-        taken += rnn.on_floats(m) is not None
+        taken += rnn_floats.on_floats(m) is not None
         with np.errstate(over="ignore", invalid="ignore"):  # carried values of 1e200 overflow
             on_arrays = rnn.evaluate(m, rnn.given_values(m, checked))
         for (of, wrt), fast in zip(edges, local_derivatives(bound, edges, given)):
@@ -121,7 +121,7 @@ def test_local_derivatives_of_an_all_scalar_problem_are_the_arrays_bit_for_bit()
     assert taken == 300  # every problem here is all-scalar, so the float path was the one compared
     # and a trace on floats really is put back on arrays
     m = rnn.model(RNN.bind({"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2}), {})
-    assert _on_arrays(rnn.evaluate(rnn.on_floats(m), {})).h[2].shape == (1,)
+    assert _on_arrays(rnn.evaluate(rnn_floats.on_floats(m), {})).h[2].shape == (1,)
 
 
 def _exactly(value: object) -> object:
@@ -148,18 +148,18 @@ def test_a_plain_scalar_problem_is_read_straight_into_the_float_model():
         if rng.random() < 0.3:  # ints, bare x and y for one step, biases left out
             bound = RNN.bind({**{k: v for k, v in bound.items() if v is not None}, "x": rng.randint(-3, 3),
                               "y": rng.randint(-3, 3), "W_x": rng.randint(-2, 2), "truncate": None})
-        plain = rnn.plain_scalar_model(bound)
-        general = rnn.on_floats(rnn.model(bound, {}))
+        plain = rnn_floats.plain_scalar_model(bound)
+        general = rnn_floats.on_floats(rnn.model(bound, {}))
         if bound["loss"] == "cross_entropy":
             assert plain is None, f"case {case}"
             continue
         read += 1
         assert _exactly(plain) == _exactly(general), f"case {case}: {bound}"
         # and back on arrays, the model the general path reads (dtype and shape in the repr)
-        assert _exactly(rnn.on_arrays(plain)) == _exactly(rnn.model(bound, {})), f"case {case}: {bound}"
+        assert _exactly(rnn_floats.on_arrays(plain)) == _exactly(rnn.model(bound, {})), f"case {case}: {bound}"
     assert read > 200
     base = {"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2}
     for odd in ({"h0": [1]}, {"W_h": "w"}, {"y": [4]}, {"x": []}, {"truncate": True}, {"truncate": 0},
                 {"W_y": float("inf")}, {"b_y": 10**400}, {"W_x": True}, {"activation": "Tanh"}, {"x": (3, [5])}):
         bound = RNN.bind({**base, **odd})
-        assert rnn.plain_scalar_model(bound) is None, odd
+        assert rnn_floats.plain_scalar_model(bound) is None, odd
