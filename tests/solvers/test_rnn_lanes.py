@@ -65,3 +65,22 @@ def test_a_lane_mapping_gives_each_lane_its_override_or_the_computed_value():
     assert given.get("L", LANES.matvec(2.0, given.get("h1", 9.0))).tolist() == [2.0, 5.0, 18.0]
     assert sorted(given) == ["L", "h1"] and len(given) == 2
     assert split([given.get("h1", 0.0), 4.0], 3) == [[1.0, 4.0], [2.0, 4.0], [0.0, 4.0]]
+
+
+def test_an_override_a_solve_refuses_fails_the_batch_as_it_fails_alone():
+    """Lanes take finite floats only: anything else is solved alone, inside the batch, and a
+    refusal is the one its own solve gives (the grader then solves each override alone)."""
+    import pytest
+
+    from solvers import SolverError
+
+    bound = RNN.bind({"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2})
+    good = [{"h1": float(v)} for v in range(rnn.MIN_LANES)]
+    for bad in ({"h1": float("inf")}, {"h1": True}, {"h1": [1.0, 2.0]}):
+        with pytest.raises(SolverError) as alone:
+            rnn.prepare(bound)(bad)
+        with pytest.raises(SolverError) as together:
+            rnn.prepare(bound).many([*good, bad])
+        assert str(together.value) == str(alone.value)
+    symbolic = rnn.prepare(bound).many([*good, {"h1": "x"}])[-1]  # a symbol: the exact problem, alone
+    assert str(symbolic["L"]) == str(rnn.prepare(bound)({"h1": "x"})["L"])
