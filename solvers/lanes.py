@@ -93,6 +93,11 @@ class LaneGiven(Mapping[str, object]):
         mask, values = found
         return values if mask is None else np.where(mask, values, default)
 
+    def lanes_giving(self, names: Sequence[str]) -> bool | np.ndarray:
+        """Which lanes give any of `names` (True: every lane), for a choice each lane makes."""
+        masks = [self._by_name[name][0] for name in names]
+        return True if any(mask is None for mask in masks) else np.logical_or.reduce(masks)
+
     def __contains__(self, name: object) -> bool:
         return name in self._by_name
 

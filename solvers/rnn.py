@@ -193,25 +193,32 @@ def evaluate(m: Model, given: Mapping[str, object]) -> Trace:
         per_param[t, "W_y"] = given.get(label.per_param[t, "W_y"], back.outer(dL_da[t], h[t]))
         per_param[t, "b_y"] = given.get(label.per_param[t, "b_y"], dL_da[t])
     through_h: list[dict[str, np.ndarray]] = []  # the δ recursion's contributions, made once if needed
-    overridden = _summed_by_loss(given)
+    summed = _summed_by_loss(given)
     for p in RNN_PARAMS:
-        by_loss = p not in HIDDEN_PARAMS or m.truncate is not None or p in overridden
-        if by_loss:
+        by_loss = True if p not in HIDDEN_PARAMS or m.truncate is not None else summed.get(p, False)
+        if by_loss is True:
             total = sum([per_param[t, p] for t in range(1, T + 1)])
         else:
             through_h = through_h or [trace.contributions(total_h[s], s) for s in range(1, T + 1)]
             total = sum([step[p] for step in through_h])
+            if by_loss is not False:  # lanes, each with its own choice
+                total = back.where(by_loss, sum([per_param[t, p] for t in range(1, T + 1)]), total)
         trace.by_loss[p] = by_loss
         trace.total_param[p] = given.get(label.total_param[p], total)
     return trace
 
 
-def _summed_by_loss(given: Mapping[str, object]) -> frozenset[str]:
+def _summed_by_loss(given: Mapping[str, object]) -> dict[str, bool | np.ndarray]:
     """The hidden parameters θ whose dL/dθ `evaluate` sums from the per-loss dL{t}/dθ because
-    some dL{t}/dθ is given (a given dL/dθ starts "dL/"): the one choice of its course, not
-    just of its values, that the overrides make."""
-    return frozenset(p for p in (_kind(name) for name in given if name.startswith("dL") and name[2] != "/")
-                     if p in HIDDEN_PARAMS)
+    some dL{t}/dθ is given (a given dL/dθ starts "dL/"), the one choice of its course the
+    overrides make; on lanes, in which lanes (see `LaneGiven.lanes_giving`)."""
+    names: dict[str, list[str]] = {}
+    for name in given:
+        if name.startswith("dL") and name[2] != "/" and _kind(name) in HIDDEN_PARAMS:
+            names.setdefault(_kind(name), []).append(name)
+    if isinstance(given, LaneGiven):
+        return {p: given.lanes_giving(found) for p, found in names.items()}
+    return dict.fromkeys(names, True)
 
 
 def _results(trace: Trace) -> list[object]:
@@ -318,23 +325,18 @@ class Problem:
         return Solution(dict(zip(self.order, _results(trace), strict=True)), steps, notes)
 
     def many(self, givens: Sequence[Mapping[str, object]]) -> list[Solution]:
-        """`self(given)` for each of `givens`, the same values bit for bit. On floats, overrides
-        that are finite floats run as lanes of one evaluation (see `solvers.lanes`), one per
-        `_summed_by_loss` choice that at least MIN_LANES of them share."""
+        """`self(given)` for each of `givens`, the same values bit for bit. On floats, when at
+        least MIN_LANES overrides are finite floats, they run as lanes of one evaluation (see
+        `solvers.lanes`); the rest are solved one by one."""
         _, _, on_lanes, notes = self._models({})
-        by_course: dict[frozenset[str], list[int]] = {}
-        if on_lanes is not None:
-            for index, given in enumerate(givens):
-                if given and all(type(v) is float and math.isfinite(v) for v in given.values()):
-                    by_course.setdefault(_summed_by_loss(given), []).append(index)
+        lanes = [index for index, given in enumerate(givens)
+                 if given and all(type(v) is float and math.isfinite(v) for v in given.values())]
         out: dict[int, Solution] = {}
-        for indices in by_course.values():
-            if len(indices) < MIN_LANES:
-                continue
-            batch = [givens[i] for i in indices]
+        if on_lanes is not None and len(lanes) >= MIN_LANES:
+            batch = [givens[i] for i in lanes]
             with np.errstate(over="ignore", invalid="ignore"):  # as `_evaluate`
                 trace = evaluate(on_lanes, LaneGiven(batch))
-            for index, given, row in zip(indices, batch, split(_results(trace), len(batch))):
+            for index, given, row in zip(lanes, batch, split(_results(trace), len(batch))):
                 out[index] = Solution(dict(zip(self.order, row, strict=True)),
                                       functools.partial(_derived, self, given), notes)
         return [out[index] if index in out else self(given) for index, given in enumerate(givens)]
