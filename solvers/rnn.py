@@ -37,7 +37,7 @@ from solvers.checks import choice, integer
 from solvers.lanes import LANES, LaneGiven, split
 from solvers.names import HIDDEN_PARAMS, RNN_PARAMS
 from solvers.readout import state_vector, vector
-from solvers.rnn_floats import on_floats, plain_scalar_model
+from solvers.rnn_floats import on_arrays, on_floats, plain_scalar_model
 from solvers.rnn_model import Model, Trace
 from solvers.rnn_steps import derivation
 from solvers.solution import Solution
@@ -286,31 +286,39 @@ class Problem:
     def __init__(self, params: Mapping[str, object], floats: bool = True) -> None:
         self.params, self.floats = params, floats
         self.order = names.rnn(params)
-        self._built: tuple[Model | None, Model, Model | None, tuple[str, ...]] | None = None
+        self._fast: Model | None = None  # what evaluate runs: on floats where it can be
+        self._arrays: Model | None = None  # on arrays, which the worked steps index: read when asked for
+        self._lanes: Model | None = None  # `_fast` on lanes, where `many` can run them
+        self._notes: tuple[str, ...] = ()
 
-    def _models(self, given: Mapping[str, object]) -> tuple[Model | None, Model, Model | None, tuple[str, ...]]:
-        """The numeric model (None until `arrays` builds it), the one to evaluate (on floats where
-        it can be), the one to run lanes on (None where `many` cannot), and the notes."""
-        if self._built is None:
-            m = fast = plain_scalar_model(self.params) if self.floats else None
+    def _build(self, given: Mapping[str, object]) -> Model:
+        """The model to evaluate, read on the first solve (so bad params fail where they always did)."""
+        if self._fast is None:
+            fast = plain_scalar_model(self.params) if self.floats else None
             if fast is None:
-                m = model(self.params, given)
-                fast = (on_floats(m) if self.floats else None) or m
-            else:
-                m = None  # the arrays, for the worked steps only, are read when they are asked for
+                self._arrays = model(self.params, given)
+                fast = (on_floats(self._arrays) if self.floats else None) or self._arrays
             # under cross-entropy the output step's course depends on whether ŷ_t is given
-            on_lanes = dataclasses.replace(fast, back=LANES) if fast.back is SCALAR and fast.loss != "cross_entropy" \
-                else None
-            self._built = (m, fast, on_lanes, _notes(fast))
-        return self._built
+            if fast.back is SCALAR and fast.loss != "cross_entropy":
+                self._lanes = dataclasses.replace(fast, back=LANES)
+            self._fast, self._notes = fast, _notes(fast)
+        return self._fast
 
     def arrays(self) -> Model:
         """The numeric model on arrays, which the worked steps index."""
-        m, fast, on_lanes, notes = self._models({})
-        if m is None:
-            m = model(self.params, {})
-            self._built = (m, fast, on_lanes, notes)
-        return m
+        fast = self._build({})
+        if self._arrays is None:
+            self._arrays = on_arrays(fast)
+        return self._arrays
+
+    def models(self, given: Mapping[str, object]) -> tuple[Model, Model]:
+        """The model on arrays and the one to evaluate under `given` (the same model, or it on
+        floats); a symbolic override makes the whole problem exact."""
+        if any(values.is_symbolic(v) for v in given.values()):
+            m = model(self.params, given)
+            return m, m
+        fast = self._build(given)
+        return self.arrays(), fast
 
     def __call__(self, given: Mapping[str, object]) -> Solution:
         """`solve(params, given)`."""
@@ -318,7 +326,7 @@ class Problem:
             m = fast = model(self.params, given)  # a symbolic override makes the whole problem exact
             notes = _notes(m)
         else:
-            m, fast, _, notes = self._models(given)
+            fast, m, notes = self._build(given), self._arrays, self._notes
         trace = _evaluate(fast, given)
         # the worked steps index arrays: a trace on floats is evaluated again on arrays for them
         steps = (lambda: derivation(trace)) if fast is m else functools.partial(_derived, self, given)
@@ -328,17 +336,17 @@ class Problem:
         """`self(given)` for each of `givens`, the same values bit for bit. On floats, when at
         least MIN_LANES overrides are finite floats, they run as lanes of one evaluation (see
         `solvers.lanes`); the rest are solved one by one."""
-        _, _, on_lanes, notes = self._models({})
+        self._build({})
         lanes = [index for index, given in enumerate(givens)
                  if given and all(type(v) is float and math.isfinite(v) for v in given.values())]
         out: dict[int, Solution] = {}
-        if on_lanes is not None and len(lanes) >= MIN_LANES:
+        if self._lanes is not None and len(lanes) >= MIN_LANES:
             batch = [givens[i] for i in lanes]
             with np.errstate(over="ignore", invalid="ignore"):  # as `_evaluate`
-                trace = evaluate(on_lanes, LaneGiven(batch))
+                trace = evaluate(self._lanes, LaneGiven(batch))
             for index, given, row in zip(lanes, batch, split(_results(trace), len(batch))):
                 out[index] = Solution(dict(zip(self.order, row, strict=True)),
-                                      functools.partial(_derived, self, given), notes)
+                                      functools.partial(_derived, self, given), self._notes)
         return [out[index] if index in out else self(given) for index, given in enumerate(givens)]
 
 

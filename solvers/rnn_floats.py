@@ -46,7 +46,7 @@ def plain_scalar_model(params: Mapping[str, object]) -> Model | None:
         return 0.0 if params[name] is None else float(params[name])  # type: ignore[arg-type]
 
     ro = Readout(W_y=number("W_y"), b_y=number("b_y"), ys=(None, *map(float, ys)), output=params["output"],
-                         loss=params["loss"], scalars=frozenset(("W_y", "b_y", "output")))
+                 loss=params["loss"], scalars=frozenset(("W_y", "b_y", "output")))
     return Model(back=SCALAR, h0=number("h0"), xs=(None, *map(float, xs)), W_h=number("W_h"), W_x=number("W_x"),
                  b_h=number("b_h"), ro=ro, activation=params["activation"], truncate=truncate, scalars=_KINDS)
 

@@ -9,12 +9,11 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from solvers import SOLVERS, values
+from solvers import SOLVERS
 from solvers.backend import output_jacobian
 from solvers.errors import SolverError
 from solvers.names import RNN_PARAMS
-from solvers.rnn import evaluate, given_values, model
-from solvers.rnn_floats import on_arrays, on_floats, plain_scalar_model
+from solvers.rnn import evaluate, given_values, prepare
 from solvers.rnn_model import Model, Trace
 
 _NODE = re.compile(r"(L|yhat|h|x)(\d+)")
@@ -65,10 +64,8 @@ def local_derivatives(
     solver = SOLVERS["rnn"]
     bound = solver.bind(params)
     given = solver.check_given(bound, given)
-    fast = None if any(values.is_symbolic(v) for v in given.values()) else plain_scalar_model(bound)
-    m = model(bound, given) if fast is None else on_arrays(fast)
-    fast = fast or on_floats(m)
-    if fast is None:
+    m, fast = prepare(bound).models(given)
+    if fast is m:
         trace = evaluate(m, given_values(m, given))
     else:
         # The forward pass on floats (bit for bit the arrays' values, a quarter of the cost),

@@ -77,8 +77,6 @@ def declared(question: Question) -> list[str] | None:
     return list(question.variables) or None
 
 
-
-
 def reproduces(question: Question, value: Any, expected: Any) -> bool:
     """`same_answer`, and False where there is no expected value (a solve that could not take
     a student's carried values)."""

@@ -170,7 +170,7 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
     stories = [c for c in contexts if c.relevant or c.params]
     for story in stories:
         expected = solutions.value(solver, story.params or question.params, _given(story), quantity)
-        if expected is not None and reproduces(part, answer, expected):
+        if reproduces(part, answer, expected):
             carried_text = _carried_text(story)
             reason = _degenerate(question, part, story, expected)
             if reason:

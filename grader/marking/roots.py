@@ -74,14 +74,14 @@ def values_reproducing(part: Question, solver: str, params: Mapping[str, Any], n
         roots[name] = [] if any(y is None for y in ys) else quadratic_roots(points, ys)
     solutions.solve_ahead(solver, params, [{name: root} for name, found in roots.items() for root in found
                                            if math.isfinite(root)])
-    return {name: _refined(part, solver, params, name, roots[name], answer) for name in searched}
+    return {name: _refined(part, solver, params, name, truth[name], steps[name], roots[name], answer)
+            for name in searched}
 
 
-def _refined(part: Question, solver: str, params: Mapping[str, Any], name: str, roots: list[float],
-             answer: Any) -> list[float]:
-    """The roots that reproduce the answer, refined where the parabola was not exact."""
-    start = solutions.solution(solver, params)[name]
-    step = max(1.0, abs(start))
+def _refined(part: Question, solver: str, params: Mapping[str, Any], name: str, start: float, step: float,
+             roots: list[float], answer: Any) -> list[float]:
+    """The roots that reproduce the answer, refined where the parabola was not exact (`start`:
+    the true value of `name`, `step`: the search's scale around it)."""
 
     def f(v: float) -> float | None:
         return _miss(part, solver, params, name, v, answer)
