@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from solvers import names
@@ -103,14 +103,6 @@ class Prepared:
     def solve(self, given: Mapping[str, object] | None = None) -> Solution:
         """Compute every quantity under these overrides (see `Solver.solve`)."""
         return self._solver()(_checked(self.solver.name, self.known, given))
-
-    def solve_many(self, givens: Sequence[Mapping[str, object] | None]) -> list[Solution]:
-        """`solve` under each of several overrides, with the same results: a solver that can runs
-        them together (the rnn solver, as lanes of one pass on floats)."""
-        checked = [_checked(self.solver.name, self.known, given) for given in givens]
-        solve = self._solver()
-        many = getattr(solve, "many", None)
-        return many(checked) if many else [solve(given) for given in checked]
 
     def _solver(self) -> Callable[[dict[str, object]], Solution]:
         if self._solve is None:

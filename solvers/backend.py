@@ -36,6 +36,18 @@ class _Arrays:
         """u vᵀ."""
         return np.outer(u, v)
 
+    def matmul(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        """A B."""
+        return A @ B
+
+    def kron_row(self, A: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """np.kron(A, v as one row): entry (i, j·len(v) + l) is A[i, j]·v[l] (a tenth of kron's cost)."""
+        return (A[:, :, None] * v.reshape(1, 1, -1)).reshape(A.shape[0], -1)
+
+    def row(self, v: np.ndarray) -> np.ndarray:
+        """v as a 1×n matrix."""
+        return v.reshape(1, -1)
+
     def diag(self, v: np.ndarray) -> np.ndarray:
         """The diagonal matrix with v on its diagonal."""
         return np.diag(v)
@@ -204,6 +216,18 @@ class Scalar(Numeric):
     def outer(self, u: float, v: float) -> float:
         """u v."""
         return u * v
+
+    def matmul(self, A: float, B: float) -> float:
+        """A B, summed onto +0.0 as numpy's product does."""
+        return 0.0 + A * B
+
+    def kron_row(self, A: float, v: float) -> float:
+        """A v (a product of one term: nothing is summed)."""
+        return A * v
+
+    def row(self, v: float) -> float:
+        """v itself, the 1×1 matrix."""
+        return v
 
     def diag(self, v: float) -> float:
         """v itself, the 1×1 diagonal matrix."""

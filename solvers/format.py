@@ -25,7 +25,8 @@ def _float(v: float) -> str:
     if v.is_integer() and abs(v) < 1e15:
         return str(int(v)).replace("-", "−")
     text = f"{v:.{SIGNIFICANT}g}"
-    text = re.sub(r"e([+-])0*(\d)", lambda m: "e" + ("-" if m[1] == "-" else "") + m[2], text)
+    if "e" in text:  # most numbers have no exponent to tidy
+        text = re.sub(r"e([+-])0*(\d)", lambda m: "e" + ("-" if m[1] == "-" else "") + m[2], text)
     return text.replace("-", "−")
 
 

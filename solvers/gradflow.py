@@ -101,9 +101,9 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
     product, norms = np.eye(n), [1.0]
     for J in reversed(jacobians):  # k = T−1 down to 0
         product = product @ J
-        norms.append(float(np.linalg.norm(product, 2)))
-    computed_norm_W = np.linalg.norm(W, 2)
-    computed_rho = np.max(np.abs(np.linalg.eigvals(W)))
+        norms.append(spectral_norm(product))
+    computed_norm_W = spectral_norm(W)
+    computed_rho = spectral_radius(W)
     clip_norm, clip_value = _positive("clip_norm", params["clip_norm"]), _positive("clip_value", params["clip_value"])
     order = names.gradflow(params)
 
@@ -139,8 +139,6 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
         steps: list[Callable[[], str]] = [
             lambda: f"h_t = {act}(W_hh·h_(t−1) + W_xh·x_t + b), n = {n}, T = {T}; "
                     f"∂h_t/∂h_(t−1) = diag({act}′(z_t))·W_hh",
-            *(lambda t=t, fp=fp: f"{act}′(z{sub(t + 1)}) = {value(fp if not scalar else fp[0])}"
-              for t, fp in enumerate(fprimes)),
             lambda: f"‖∂h_T/∂h_k‖₂ for k = 0..{T}: {value(norms_arr)}",
             lambda: f"‖W_hh‖₂ = {number(norm_W)}, ρ(W_hh) = {number(rho)}, "
                     f"bound per step ‖W_hh‖₂·max|f′| = {number(bound)}",
@@ -171,9 +169,31 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
                 out["direction_change_by_value"] = float(over("direction_change_by_value", cosine))
                 steps.append(lambda c=clipped: f"clip by value: each entry into [−{number(clip_value)}, "
                                                f"{number(clip_value)}] = {value(c)}; cosine with g = {number(cosine)}")
-        return Solution.ordered(order, out, lambda: tuple(line() for line in steps), _notes(act))
+
+        def written() -> tuple[str, ...]:
+            # a line per step t, made here rather than as a closure per step in every solve
+            per_step = (f"{act}′(z{sub(t + 1)}) = {value(fp if not scalar else fp[0])}" for t, fp in enumerate(fprimes))
+            return (steps[0](), *per_step, *(line() for line in steps[1:]))
+
+        return Solution.ordered(order, out, written, _notes(act))
 
     return solve_given
+
+
+def spectral_norm(A: np.ndarray) -> float:
+    """‖A‖₂, the largest singular value. Of a 1×1 matrix it is |a|, the bits LAPACK's SVD gives
+    (every scalar problem asks T + 1 of them); outside 1e±100 the SVD rescales and rounds, so
+    those are left to it."""
+    if A.shape == (1, 1) and 1e-100 <= abs(A[0, 0]) <= 1e100:
+        return abs(float(A[0, 0]))
+    return float(np.linalg.norm(A, 2))
+
+
+def spectral_radius(A: np.ndarray) -> float:
+    """ρ(A), the largest |eigenvalue|: |a| for a 1×1 matrix, as `spectral_norm`."""
+    if A.shape == (1, 1) and 1e-100 <= abs(A[0, 0]) <= 1e100:
+        return abs(float(A[0, 0]))
+    return float(np.max(np.abs(np.linalg.eigvals(A))))
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

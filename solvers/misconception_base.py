@@ -39,7 +39,10 @@ class Misconception:
 
 def time_steps(truth: Solution) -> range:
     """The time steps 1..T of a solved problem."""
-    return range(1, sum(1 for name in truth if name.startswith("yhat")) + 1)
+    T = 0
+    while f"yhat{T + 1}" in truth:  # the solvers name the outputs yhat1..yhatT
+        T += 1
+    return range(1, T + 1)
 
 
 def flat(value: Any) -> Any:
@@ -53,5 +56,7 @@ def shaped(value: Any, like: Any) -> Any:
     """`value` in the shape (and scalar-ness) of the quantity it replaces."""
     import numpy as np
 
+    if type(like) is float:  # a scalar quantity, as every practice problem's are: asked often
+        return value if type(value) is float else float(np.asarray(value, dtype=float).reshape(()))
     array = np.asarray(value, dtype=float).reshape(np.shape(like))
     return float(array) if np.ndim(like) == 0 else array

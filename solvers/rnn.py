@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -34,9 +34,9 @@ from solvers import names, values
 from solvers import readout
 from solvers.backend import ACTIVATIONS, NUMERIC, SCALAR, SYMBOLIC
 from solvers.checks import choice, integer
-from solvers.lanes import LANES, LaneGiven, split
 from solvers.names import HIDDEN_PARAMS, RNN_PARAMS
 from solvers.readout import state_vector, vector
+from solvers.rnn_compiled import compiled, numbers
 from solvers.rnn_floats import on_arrays, on_floats, plain_scalar_model
 from solvers.rnn_model import Model, Trace
 from solvers.rnn_steps import derivation
@@ -201,23 +201,24 @@ def evaluate(m: Model, given: Mapping[str, object]) -> Trace:
         else:
             through_h = through_h or [trace.contributions(total_h[s], s) for s in range(1, T + 1)]
             total = sum([step[p] for step in through_h])
-            if by_loss is not False:  # lanes, each with its own choice
+            if by_loss is not False:  # compiled: the choice is made in the function, on its overrides
                 total = back.where(by_loss, sum([per_param[t, p] for t in range(1, T + 1)]), total)
         trace.by_loss[p] = by_loss
         trace.total_param[p] = given.get(label.total_param[p], total)
     return trace
 
 
-def _summed_by_loss(given: Mapping[str, object]) -> dict[str, bool | np.ndarray]:
+def _summed_by_loss(given: Mapping[str, object]) -> dict[str, object]:
     """The hidden parameters θ whose dL/dθ `evaluate` sums from the per-loss dL{t}/dθ because
     some dL{t}/dθ is given (a given dL/dθ starts "dL/"), the one choice of its course the
-    overrides make; on lanes, in which lanes (see `LaneGiven.lanes_giving`)."""
+    overrides make; while being compiled, a test of the overrides (see `rnn_compiled`)."""
     names: dict[str, list[str]] = {}
     for name in given:
         if name.startswith("dL") and name[2] != "/" and _kind(name) in HIDDEN_PARAMS:
             names.setdefault(_kind(name), []).append(name)
-    if isinstance(given, LaneGiven):
-        return {p: given.lanes_giving(found) for p, found in names.items()}
+    giving = getattr(given, "giving", None)
+    if giving is not None:
+        return {p: giving(found) for p, found in names.items()}
     return dict.fromkeys(names, True)
 
 
@@ -281,14 +282,16 @@ def prepare(params: Mapping[str, object], floats: bool = True) -> Problem:
 class Problem:
     """One problem solved under many overrides: the numeric model is built once (on the first
     solve, so bad params fail where they always did), and run on Python floats when every
-    quantity is a scalar (`floats=False` keeps arrays, for comparison)."""
+    quantity is a scalar (`floats=False` keeps arrays, for comparison): as the function compiled
+    for its shape (see `rnn_compiled`) when every override is a finite float."""
 
     def __init__(self, params: Mapping[str, object], floats: bool = True) -> None:
         self.params, self.floats = params, floats
         self.order = names.rnn(params)
         self._fast: Model | None = None  # what evaluate runs: on floats where it can be
         self._arrays: Model | None = None  # on arrays, which the worked steps index: read when asked for
-        self._lanes: Model | None = None  # `_fast` on lanes, where `many` can run them
+        self._run: Callable[..., list[object]] | None = None  # `_fast` compiled, where it can be
+        self._numbers: tuple[float, ...] = ()
         self._notes: tuple[str, ...] = ()
 
     def _build(self, given: Mapping[str, object]) -> Model:
@@ -298,9 +301,9 @@ class Problem:
             if fast is None:
                 self._arrays = model(self.params, given)
                 fast = (on_floats(self._arrays) if self.floats else None) or self._arrays
-            # under cross-entropy the output step's course depends on whether ŷ_t is given
-            if fast.back is SCALAR and fast.loss != "cross_entropy":
-                self._lanes = dataclasses.replace(fast, back=LANES)
+            self._run = compiled(fast, self.order, _traced)
+            if self._run is not None:
+                self._numbers = numbers(fast)
             self._fast, self._notes = fast, _notes(fast)
         return self._fast
 
@@ -322,37 +325,24 @@ class Problem:
 
     def __call__(self, given: Mapping[str, object]) -> Solution:
         """`solve(params, given)`."""
-        if any(values.is_symbolic(v) for v in given.values()):
+        floats = all(type(v) is float and math.isfinite(v) for v in given.values())
+        if not floats and any(values.is_symbolic(v) for v in given.values()):
             m = fast = model(self.params, given)  # a symbolic override makes the whole problem exact
             notes = _notes(m)
         else:
             fast, m, notes = self._build(given), self._arrays, self._notes
+            if floats and self._run is not None:
+                return Solution(dict(zip(self.order, self._run(self._numbers, given), strict=True)),
+                                functools.partial(_derived, self, given), notes)
         trace = _evaluate(fast, given)
         # the worked steps index arrays: a trace on floats is evaluated again on arrays for them
         steps = (lambda: derivation(trace)) if fast is m else functools.partial(_derived, self, given)
         return Solution(dict(zip(self.order, _results(trace), strict=True)), steps, notes)
 
-    def many(self, givens: Sequence[Mapping[str, object]]) -> list[Solution]:
-        """`self(given)` for each of `givens`, the same values bit for bit. On floats, when at
-        least MIN_LANES overrides are finite floats, they run as lanes of one evaluation (see
-        `solvers.lanes`); the rest are solved one by one."""
-        self._build({})
-        lanes = [index for index, given in enumerate(givens)
-                 if given and all(type(v) is float and math.isfinite(v) for v in given.values())]
-        out: dict[int, Solution] = {}
-        if self._lanes is not None and len(lanes) >= MIN_LANES:
-            batch = [givens[i] for i in lanes]
-            with np.errstate(over="ignore", invalid="ignore"):  # as `_evaluate`
-                trace = evaluate(self._lanes, LaneGiven(batch))
-            for index, given, row in zip(lanes, batch, split(_results(trace), len(batch))):
-                out[index] = Solution(dict(zip(self.order, row, strict=True)),
-                                      functools.partial(_derived, self, given), self._notes)
-        return [out[index] if index in out else self(given) for index, given in enumerate(givens)]
 
-
-MIN_LANES = 4
-"""Fewer overrides than this are solved one by one: on the practice BPTT problem a pass on
-lanes costs about two and a half solves on floats, and each lane a fifth of one more."""
+def _traced(m: Model, given: Mapping[str, object]) -> list[object]:
+    """Every quantity's value under `given`, as `rnn_compiled` records it."""
+    return _results(evaluate(m, given))
 
 
 def _derived(problem: Problem, given: Mapping[str, object]) -> tuple[str, ...]:

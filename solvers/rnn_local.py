@@ -3,7 +3,6 @@ another, as chain-rule options in the banks name them (`∂h_t/∂h_{t−1}`, `�
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 
@@ -65,51 +64,39 @@ def local_derivatives(
     bound = solver.bind(params)
     given = solver.check_given(bound, given)
     m, fast = prepare(bound).models(given)
-    if fast is m:
-        trace = evaluate(m, given_values(m, given))
-    else:
-        # The forward pass on floats (bit for bit the arrays' values, a quarter of the cost),
-        # its values then put back in the arrays the edges are built from.
-        trace = _on_arrays(evaluate(fast, given_values(fast, given)))
+    # On floats when every quantity is a scalar: each edge is then one product, the bits the
+    # 1×1 arrays hold (see backend.Scalar), put in a 1×1 array at the end.
+    trace = evaluate(fast, given_values(fast, given))
     sizes = _sizes(m)
-    return [_edge(m, sizes, trace, of, wrt) for of, wrt in edges]
+    return [_as_matrix(_edge(fast, sizes, trace, of, wrt)) for of, wrt in edges]
 
 
-def _on_arrays(trace: Trace) -> Trace:
-    """A trace on floats with the values `_edge` reads as 1-element arrays."""
-    def arrays(values: list) -> list:
-        return [None if v is None else np.array([v]) for v in values]
-
-    return dataclasses.replace(trace, fprime=arrays(trace.fprime), h=arrays(trace.h), a=arrays(trace.a),
-                               dL_dyhat=arrays(trace.dL_dyhat))
+def _as_matrix(value: np.ndarray | float) -> np.ndarray:
+    return np.array([[value]]) if isinstance(value, float) else value
 
 
-def _edge(m: Model, sizes: Mapping[str, int], trace: Trace, of: str, wrt: str) -> np.ndarray:
+def _edge(m: Model, sizes: Mapping[str, int], trace: Trace, of: str, wrt: str) -> np.ndarray | float:
     (of_kind, t, rows), (wrt_kind, s, cols) = _node(m, sizes, of), _node(m, sizes, wrt)
+    back = m.back
     if of_kind == "L" and t >= 1 and (wrt_kind, s) == ("yhat", t):
-        return trace.dL_dyhat[t].reshape(1, -1)
+        return back.row(trace.dL_dyhat[t])
     if of_kind == "yhat" and t >= 1:
-        G = output_jacobian(m.back, m.output, trace.a[t])
+        G = output_jacobian(back, m.output, trace.a[t])
         if (wrt_kind, s) == ("h", t):
-            return G @ m.W_y
+            return back.matmul(G, m.W_y)
         if wrt_kind == "W_y":
-            return _kron_row(G, trace.h[t])
+            return back.kron_row(G, trace.h[t])
         if wrt_kind == "b_y":
             return G
     if of_kind == "h" and t >= 1:
-        D = np.diag(trace.fprime[t])
+        D = back.diag(trace.fprime[t])
         edges = {
-            ("h", t - 1): lambda: D @ m.W_h,
-            ("x", t): lambda: D @ m.W_x,
-            ("W_h", 0): lambda: _kron_row(D, trace.h[t - 1]),
-            ("W_x", 0): lambda: _kron_row(D, m.xs[t]),
+            ("h", t - 1): lambda: back.matmul(D, m.W_h),
+            ("x", t): lambda: back.matmul(D, m.W_x),
+            ("W_h", 0): lambda: back.kron_row(D, trace.h[t - 1]),
+            ("W_x", 0): lambda: back.kron_row(D, m.xs[t]),
             ("b_h", 0): lambda: D,
         }
         if (wrt_kind, s) in edges:
             return edges[wrt_kind, s]()
-    return m.back.zeros((rows, cols))
-
-
-def _kron_row(A: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """np.kron(A, v as one row): entry (i, j·len(v) + l) is A[i, j]·v[l] (a tenth of kron's cost)."""
-    return (A[:, :, None] * v.reshape(1, 1, -1)).reshape(A.shape[0], -1)
+    return back.zeros((rows, cols))

@@ -9,7 +9,7 @@ misconception's id, its sentence for the student, and the variant's specific det
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from grader.marking import solutions
 from grader.marking.compare import same_answer
@@ -83,7 +83,6 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
             tried.append((variant, kept, {**_compatible(question, kept, variant.given), **variant.given}))
         else:
             tried.append((variant, {}, variant.given))
-    _solve_ahead(question.solver, ((variant.params, given) for variant, _, given in tried))
     found = []
     for variant, kept, given in tried:
         try:
@@ -106,16 +105,6 @@ def diagnose(question: Question, value: Any, carried: Mapping[str, Any] | None =
     also = tuple(dict.fromkeys((v.misconception, v.detail) for _, v in found[1:] if v.misconception != best.misconception))
     named = MISCONCEPTIONS[best.misconception]
     return Diagnosis(best.misconception, named.sentence, best.detail, best.params, best.given, named.convention, also)
-
-
-def _solve_ahead(solver: str, problems: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> None:
-    """Solve (params, overrides) pairs ahead, each problem's in one batch: the variants of one
-    problem differ only in their overrides (see `solutions.solve_ahead`)."""
-    by_problem: dict[Any, tuple[Mapping[str, Any], list[Mapping[str, Any]]]] = {}
-    for params, given in problems:
-        by_problem.setdefault(solutions.freeze_params(params), (params, []))[1].append(given)
-    for params, givens in by_problem.values():
-        solutions.solve_ahead(solver, params, givens)
 
 
 def _is_key(question: Question, value: Any) -> bool:
@@ -235,9 +224,7 @@ def collisions(item: Question, key: float) -> Iterator[str]:
             yield f"known wrong answer {wrong.answer!r}"
     # One nudged problem for every variant: it is frozen and solved once, not once per variant.
     nudged = {name: _nudged(value) for name, value in item.params.items()}
-    found = variants_of(item.solver, item.params)
-    _solve_ahead(item.solver, ((variant.params, variant.given) for variant in found))
-    for variant in found:
+    for variant in variants_of(item.solver, item.params):
         try:
             value = solutions.solution(item.solver, variant.params, variant.given)[item.quantity]
         except (KeyError, ValueError):

@@ -283,8 +283,6 @@ def _explain(question: Question, part: Question, answer: Any, diagnosis: Diagnos
     for name, values in found.items():
         for value in values:
             candidates.append(Explanation((Carried(name, value, truth[name], "inferred from your answers"),)))
-    # Every candidate on the problem itself is solved in one batch before they are ranked.
-    solutions.solve_ahead(solver, params, [_story(quantity, answer, c) for c in candidates if not c.params])
     # sorted() is stable: on a tie the earlier, smaller explanation stays first.
     return sorted(candidates, key=explains, reverse=True)[:MAX_EXPLANATIONS]
 

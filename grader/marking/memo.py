@@ -28,14 +28,6 @@ class Memo:
             self._store[key] = compute()
         return self._store[key]
 
-    def __contains__(self, key: Hashable) -> bool:
-        return key in self._store
-
-    def put(self, key: Hashable, value: Any) -> None:
-        """Remember a value computed ahead of the `get` that will ask for it."""
-        self._make_room()
-        self._store[key] = value
-
     def for_object(self, owner: object, extra: Hashable, compute: Callable[[], Any]) -> Any:
         """The value for an unhashable object (by identity) and a hashable extra key."""
         found = self._store.get((id(owner), extra))

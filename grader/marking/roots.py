@@ -53,8 +53,8 @@ def values_reproducing(part: Question, solver: str, params: Mapping[str, Any], n
     """For each scalar quantity in `names`, the values of it alone that make the part's quantity
     equal the student's answer (none for a name that cannot).
 
-    Each name's probes are solved first, every name's in one batch (`solutions.solve_ahead`);
-    then the parabola through them gives candidate roots, all checked in a second batch.
+    The parabola through the true value and a probe on either side gives candidate roots,
+    refined where it was not exact.
     """
     quantity = part.quantity
     truth = solutions.solution(solver, params)
@@ -62,8 +62,6 @@ def values_reproducing(part: Question, solver: str, params: Mapping[str, Any], n
         return {}
     searched = [name for name in names if isinstance(truth[name], float)]
     steps = {name: max(1.0, abs(truth[name])) for name in searched}
-    solutions.solve_ahead(solver, params, [{name: truth[name] + sign * steps[name]}
-                                           for name in searched for sign in (-1, 1)])
     roots: dict[str, list[float]] = {}
     for name in searched:
         start, step = truth[name], steps[name]
@@ -72,8 +70,6 @@ def values_reproducing(part: Question, solver: str, params: Mapping[str, Any], n
         ys = [_miss(part, solver, params, name, points[0], answer), truth[quantity] - answer,
               _miss(part, solver, params, name, points[2], answer)]
         roots[name] = [] if any(y is None for y in ys) else quadratic_roots(points, ys)
-    solutions.solve_ahead(solver, params, [{name: root} for name, found in roots.items() for root in found
-                                           if math.isfinite(root)])
     return {name: _refined(part, solver, params, name, truth[name], steps[name], roots[name], answer)
             for name in searched}
 

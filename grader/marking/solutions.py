@@ -4,7 +4,7 @@ and follow-through ask for the same solves many times over."""
 from __future__ import annotations
 
 import json
-from typing import Any, Hashable, Iterable, Mapping
+from typing import Any, Hashable, Mapping
 
 from grader.marking.memo import Memo
 
@@ -16,29 +16,6 @@ def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | 
     """
     return _SOLUTIONS.get((solver, freeze_params(params), freeze(given) if given else ()),
                           lambda: _prepared(solver, params).solve(given))
-
-
-def solve_ahead(solver: str, params: Mapping[str, Any], givens: Iterable[Mapping[str, Any]]) -> None:
-    """Solve one problem under several overrides together and remember the solutions, so that
-    the `solution` calls that follow find them: the rnn solver runs them as lanes of one pass.
-
-    Only a speed-up, with the same values: if the batch fails, each `solution` call solves
-    on its own and reports its own failure, as it always did.
-    """
-    frozen = freeze_params(params)
-    wanted: dict[Hashable, Mapping[str, Any]] = {}
-    for given in givens:
-        key = (solver, frozen, freeze(given) if given else ())
-        if key not in _SOLUTIONS:
-            wanted.setdefault(key, given)
-    if len(wanted) < 2:
-        return
-    try:
-        solved = _prepared(solver, params).solve_many(list(wanted.values()))
-    except Exception:  # noqa: BLE001 - the single solves that follow raise it where it belongs
-        return
-    for key, found in zip(wanted, solved):
-        _SOLUTIONS.put(key, found)
 
 
 def value(solver: str, params: Mapping[str, Any], given: Mapping[str, Any], quantity: str) -> Any:
@@ -77,7 +54,21 @@ def freeze(mapping: Mapping[str, Any]) -> Hashable:
         # Follow-through solves with thousands of fresh {quantity: number} overrides: a sorted
         # tuple is canonical for them and far cheaper than JSON (2 and 2.0 solve alike).
         return tuple(sorted(mapping.items()))
+    if all(map(_is_plain, mapping.values())):
+        # A problem's params (lists of numbers, names of functions): repr tells 2 from 2.0 and
+        # True from 1 as JSON does, and costs a quarter of it; it cannot look like JSON's "{...".
+        return repr(sorted(mapping.items()))
     return json.dumps(mapping, sort_keys=True, default=_plain)
+
+
+_SCALARS = (int, float, str, bool, type(None))
+
+
+def _is_plain(value: Any) -> bool:
+    """Whether repr writes `value` out in full: numbers, text and lists of them (not arrays)."""
+    if type(value) in _SCALARS:
+        return True
+    return type(value) in (list, tuple) and all(map(_is_plain, value))
 
 
 def freeze_params(params: Mapping[str, Any]) -> Hashable:

@@ -152,3 +152,24 @@ def test_one_prepared_problem_solves_each_override_as_a_fresh_solve():
                 np.testing.assert_array_equal(reused[name], fresh[name])
         assert reused.steps == fresh.steps
     assert prepared.solve({})["norm_h0"] != prepared.solve({"norm_h0": 2.0})["norm_h0"]
+
+
+def test_the_norms_of_a_1x1_matrix_are_the_bits_lapack_gives():
+    """A scalar problem's T + 1 spectral norms are read as |a| instead of by an SVD: the same
+    float for every value, including those the SVD rescales (and so rounds)."""
+    import random
+
+    import numpy as np
+
+    from solvers.gradflow import spectral_norm, spectral_radius
+
+    rng = random.Random(5405)
+    values = [rng.uniform(-2, 2) * 10 ** rng.uniform(-120, 120) for _ in range(20000)]
+    values += [0.0, -0.0, 5e-324, 1e-300, -1e-101, 1e-100, 1e100, 3e250, -1.7e308]
+    for v in values:
+        a = np.array([[v]])
+        assert repr(spectral_norm(a)) == repr(float(np.linalg.norm(a, 2))), v
+        assert repr(spectral_radius(a)) == repr(float(np.max(np.abs(np.linalg.eigvals(a))))), v
+    m = np.array([[0.5, 2.0], [-1.0, 0.25]])
+    assert spectral_norm(m) == float(np.linalg.norm(m, 2))
+    assert spectral_radius(m) == float(np.max(np.abs(np.linalg.eigvals(m))))

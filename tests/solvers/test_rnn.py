@@ -638,18 +638,18 @@ def test_given_symbol_makes_the_problem_symbolic():
 
 
 def test_the_kronecker_product_with_a_row_is_numpys_entry_for_entry():
-    from solvers.rnn_local import _kron_row
+    from solvers.backend import NUMERIC, SYMBOLIC
 
     rng = np.random.default_rng(7)
     for rows, cols, length in ((1, 1, 1), (2, 2, 3), (3, 1, 2), (1, 4, 1), (2, 3, 4)):
         A, v = rng.normal(size=(rows, cols)), rng.normal(size=length)
         A[0, 0], v[0] = -0.0, np.inf if rows > 1 else v[0]
         expected = np.kron(A, v.reshape(1, -1))
-        got = _kron_row(A, v)
+        got = NUMERIC.kron_row(A, v)
         assert got.shape == expected.shape
         assert [repr(x) for x in got.ravel()] == [repr(x) for x in expected.ravel()]
     import sympy
 
     a, b, c = sympy.symbols("a b c")
     A = np.array([[a, 0], [0, b]], dtype=object)
-    assert (_kron_row(A, np.array([c, 2], dtype=object)) == np.kron(A, np.array([[c, 2]], dtype=object))).all()
+    assert (SYMBOLIC.kron_row(A, np.array([c, 2], dtype=object)) == np.kron(A, np.array([[c, 2]], dtype=object))).all()

@@ -73,30 +73,37 @@ def test_floats_give_the_arrays_solution_bit_for_bit():
 
 
 @pytest.mark.parametrize(
-    "params,backend",
+    "params,backend,compiled",
     [
-        ({"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2}, SCALAR),
-        ({"x": 3, "y": 1, "W_h": -1, "W_x": 0.5, "W_y": 2, "output": "sigmoid", "loss": "cross_entropy"}, SCALAR),
+        ({"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2}, SCALAR, True),
+        # cross-entropy's course depends on which outputs are given: evaluated on floats each time
+        ({"x": 3, "y": 1, "W_h": -1, "W_x": 0.5, "W_y": 2, "output": "sigmoid", "loss": "cross_entropy"}, SCALAR,
+         False),
         (
             {"h0": [1, 0], "x": [3, 5], "y": [4, 7], "W_h": [[1, 0], [0, 1]], "W_x": [[1], [0]], "W_y": [[2, 1]]},
             NUMERIC,
+            False,
         ),
         # 1×1 all through, but W_h is given as a matrix, so its results are 1×1 arrays
-        ({"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": [[1.5]], "W_x": 0.5, "W_y": 2}, NUMERIC),
+        ({"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": [[1.5]], "W_x": 0.5, "W_y": 2}, NUMERIC, False),
     ],
 )
-def test_the_float_path_is_taken_exactly_for_all_scalar_problems(monkeypatch, params, backend):
-    backends = spy_backends(monkeypatch)
+def test_the_float_path_is_taken_exactly_for_all_scalar_problems(monkeypatch, params, backend, compiled):
     solve = rnn.prepare(RNN.bind(params))
+    solve({})  # compiles the problem's shape, if it can be
+    backends = spy_backends(monkeypatch)
     solve({})
     solve({"L1": 2.0})
-    assert backends == [backend, backend]
+    solve({"L1": 2})  # an int override is read by the general path
+    assert backends == ([backend] if compiled else [backend] * 3)
+    assert solve.models({})[1].back is backend
 
 
-def test_local_derivatives_of_an_all_scalar_problem_are_the_arrays_bit_for_bit():
+def test_local_derivatives_of_an_all_scalar_problem_are_the_arrays_bit_for_bit(monkeypatch):
     """The misconception library reads local Jacobians of every scalar practice problem; they
-    come from the forward pass on floats, and must be what the arrays' pass gives."""
-    from solvers.rnn_local import _edge, _on_arrays, _sizes, local_derivatives
+    come from the forward pass and the edges on floats, and must be what the arrays give."""
+    from solvers import rnn_local
+    from solvers.rnn_local import _edge, _sizes, local_derivatives
 
     rng = random.Random(5401)
     taken = 0
@@ -119,9 +126,11 @@ def test_local_derivatives_of_an_all_scalar_problem_are_the_arrays_bit_for_bit()
             assert fast.shape == slow.shape and fast.dtype == slow.dtype, context
             assert [repr(v) for v in fast.ravel()] == [repr(v) for v in slow.ravel()], context
     assert taken == 300  # every problem here is all-scalar, so the float path was the one compared
-    # and a trace on floats really is put back on arrays
-    m = rnn.model(RNN.bind({"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2}), {})
-    assert _on_arrays(rnn.evaluate(rnn_floats.on_floats(m), {})).h[2].shape == (1,)
+    # and the edges really were taken on floats
+    seen = []
+    monkeypatch.setattr(rnn_local, "evaluate", lambda m, given: seen.append(m.back) or rnn.evaluate(m, given))
+    local_derivatives({"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2}, [("yhat1", "h1")])
+    assert seen == [SCALAR]
 
 
 def _exactly(value: object) -> object:
