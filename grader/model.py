@@ -39,6 +39,10 @@ class Tolerance:
         return abs(answer - key) <= self.abs + self.rel * abs(key)
 
 
+DEFAULT_TOLERANCE = Tolerance()
+"""A number question's tolerance when its bank gives none (made once: grading asks constantly)."""
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a question comes from: a source document and its question number."""

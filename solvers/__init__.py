@@ -94,15 +94,16 @@ class Solver:
 class Prepared:
     """A solver with its parameters bound and its quantity names known."""
 
-    __slots__ = ("solver", "bound", "known", "_solve")
+    __slots__ = ("solver", "bound", "known", "_known", "_solve")
 
     def __init__(self, solver: Solver, bound: Mapping[str, object], known: tuple[str, ...]) -> None:
         self.solver, self.bound, self.known = solver, bound, known
+        self._known = frozenset(known)  # asked of every override of every solve
         self._solve: Callable[[dict[str, object]], Solution] | None = None
 
     def solve(self, given: Mapping[str, object] | None = None) -> Solution:
         """Compute every quantity under these overrides (see `Solver.solve`)."""
-        return self._solver()(_checked(self.solver.name, self.known, given))
+        return self._solver()(_checked(self.solver.name, self.known, given, self._known))
 
     def _solver(self) -> Callable[[dict[str, object]], Solution]:
         if self._solve is None:
@@ -113,9 +114,10 @@ class Prepared:
         return self._solve
 
 
-def _checked(solver: str, known: tuple[str, ...], given: Mapping[str, object] | None) -> dict[str, object]:
+def _checked(solver: str, known: tuple[str, ...], given: Mapping[str, object] | None,
+             known_set: frozenset[str] | None = None) -> dict[str, object]:
     given = dict(given or {})
-    unknown = [name for name in given if name not in known]
+    unknown = [name for name in given if name not in (known_set or known)]
     if unknown:
         raise SolverError(f"unknown quantity {unknown[0]!r} in given for solver {solver}; known: {', '.join(known)}")
     return given

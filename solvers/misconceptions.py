@@ -72,7 +72,8 @@ def _local(params: Mapping[str, Any], truth: Solution, of: str, wrt: str) -> Any
 
 
 def _loss_not_squared(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
-    if params.get("loss", "squared") not in ("squared", "half_squared"):
+    # under truncation the dL_t/dh_t it overrides are not quantities, so it cannot be expressed
+    if params.get("loss", "squared") not in ("squared", "half_squared") or params.get("truncate") is not None:
         return
     steps = list(time_steps(truth))
     edges = {quantity: (f"yhat{t}", node) for t in steps
@@ -82,7 +83,7 @@ def _loss_not_squared(params: Mapping[str, Any], truth: Solution) -> Iterator[Va
         error = _minus(truth[f"yhat{t}"], _target(params, t))
         given[f"L{t}"] = _total(error)
         for quantity in (f"dL{t}/dh{t}", f"dL{t}/dW_y", f"dL{t}/db_y"):
-            given[quantity] = shaped(_local(params, truth, *edges[quantity]).sum(axis=0), truth[quantity])
+            given[quantity] = _column_sums(_local(params, truth, *edges[quantity]), truth[quantity])
     yield Variant("loss-not-squared", params, given, "L_t = ŷ_t − y_t, without the square (so ∂L_t/∂ŷ_t = 1)")
 
 
@@ -110,8 +111,7 @@ def _drop_h0_term(params: Mapping[str, Any], truth: Solution) -> Iterator[Varian
     local = _local(params, truth, "h1", "W_h")
     given = {}
     for t in time_steps(truth):
-        through_h0 = _row(truth[f"dL{t}/dh1"]) @ local
-        given[f"dL{t}/dW_h"] = shaped(_minus(flat(truth[f"dL{t}/dW_h"]), through_h0.ravel()), truth[f"dL{t}/dW_h"])
+        given[f"dL{t}/dW_h"] = _less_product(truth[f"dL{t}/dW_h"], truth[f"dL{t}/dh1"], local)
     yield Variant("drop-h0-term", params, given, "∂L/∂W_h without the h₀ term (the contribution of step 1)")
 
 
@@ -128,13 +128,13 @@ def _only_last_loss(params: Mapping[str, Any], truth: Solution) -> Iterator[Vari
 
 
 def _loss_gradient_sign(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
-    if params.get("loss", "squared") not in ("squared", "half_squared"):
+    if params.get("loss", "squared") not in ("squared", "half_squared") or params.get("truncate") is not None:
         return
     given: dict[str, Any] = {}
     for t in time_steps(truth):
         for name in ("dL{t}/dh{t}", "dL{t}/dW_y", "dL{t}/db_y"):
             quantity = name.format(t=t)
-            given[quantity] = shaped(-flat(truth[quantity]), truth[quantity])
+            given[quantity] = _negated(truth[quantity])
     yield Variant("loss-gradient-sign", params, given, "∂L_t/∂ŷ_t taken as y_t − ŷ_t (times 2), prediction and target swapped")
 
 
@@ -151,8 +151,8 @@ def _drop_direct_term(params: Mapping[str, Any], truth: Solution) -> Iterator[Va
         return
     given = {}
     for t in steps[1:]:
-        direct = _row(truth[f"dL{t}/dh{t}"]) @ _local(params, truth, f"h{t}", "W_h")
-        given[f"dL{t}/dW_h"] = shaped(_minus(flat(truth[f"dL{t}/dW_h"]), direct.ravel()), truth[f"dL{t}/dW_h"])
+        direct = _local(params, truth, f"h{t}", "W_h")
+        given[f"dL{t}/dW_h"] = _less_product(truth[f"dL{t}/dW_h"], truth[f"dL{t}/dh{t}"], direct)
     yield Variant("drop-direct-term", params, given,
                   "∂h_t/∂W_h taken as W_h·∂h_(t−1)/∂W_h, without its direct term h_(t−1)")
 
@@ -255,24 +255,47 @@ def _target(params: Mapping[str, Any], t: int) -> Any:
     return y[t - 1] if isinstance(y, (list, tuple)) else y
 
 
+# Each helper takes a scalar problem's floats without numpy (every practice problem's, once per
+# wrong student), with the bits numpy's own operations give: its sums and matrix products add
+# onto +0.0, so a lone −0.0 becomes +0.0 (tests/solvers/test_misconceptions.py checks them).
+
+
 def _minus(a: Any, b: Any) -> Any:
+    if type(a) is float and type(b) in (float, int):
+        return a - float(b)
     import numpy as np
 
     return np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
 
 
 def _total(value: Any) -> float:
+    if type(value) is float:
+        return 0.0 + value
     import numpy as np
 
     return float(np.sum(value))
 
 
-def _row(value: Any) -> Any:
-    return flat(value).reshape(1, -1)
+def _column_sums(J: Any, like: Any) -> Any:
+    """Σ over the rows of a local Jacobian, in the shape of the quantity `like`."""
+    if type(like) is float and J.shape == (1, 1):
+        return 0.0 + J.item(0)
+    return shaped(J.sum(axis=0), like)
+
+
+def _less_product(value: Any, row: Any, J: Any) -> Any:
+    """value − row·J, in value's shape (a gradient less one path's term)."""
+    if type(value) is float and type(row) is float and J.shape == (1, 1):
+        return value - (0.0 + row * J.item(0))
+    return shaped(_minus(flat(value), (flat(row).reshape(1, -1) @ J).ravel()), value)
+
+
+def _negated(value: Any) -> Any:
+    return -value if type(value) is float else shaped(-flat(value), value)
 
 
 def _zero_like(value: Any) -> Any:
-    return shaped(flat(value) * 0.0, value)
+    return value * 0.0 if type(value) is float else shaped(flat(value) * 0.0, value)
 
 
 MISCONCEPTIONS: dict[str, Misconception] = {

@@ -314,14 +314,12 @@ class Problem:
             self._arrays = on_arrays(fast)
         return self._arrays
 
-    def models(self, given: Mapping[str, object]) -> tuple[Model, Model]:
-        """The model on arrays and the one to evaluate under `given` (the same model, or it on
-        floats); a symbolic override makes the whole problem exact."""
+    def model_for(self, given: Mapping[str, object]) -> Model:
+        """The model `given` is evaluated on: on floats where the problem is all scalars, on
+        arrays otherwise, exact when an override is symbolic."""
         if any(values.is_symbolic(v) for v in given.values()):
-            m = model(self.params, given)
-            return m, m
-        fast = self._build(given)
-        return self.arrays(), fast
+            return model(self.params, given)
+        return self._build(given)
 
     def __call__(self, given: Mapping[str, object]) -> Solution:
         """`solve(params, given)`."""

@@ -63,12 +63,12 @@ def local_derivatives(
     solver = SOLVERS["rnn"]
     bound = solver.bind(params)
     given = solver.check_given(bound, given)
-    m, fast = prepare(bound).models(given)
+    m = prepare(bound).model_for(given)
     # On floats when every quantity is a scalar: each edge is then one product, the bits the
     # 1×1 arrays hold (see backend.Scalar), put in a 1×1 array at the end.
-    trace = evaluate(fast, given_values(fast, given))
+    trace = evaluate(m, given_values(m, given))
     sizes = _sizes(m)
-    return [_as_matrix(_edge(fast, sizes, trace, of, wrt)) for of, wrt in edges]
+    return [_as_matrix(_edge(m, sizes, trace, of, wrt)) for of, wrt in edges]
 
 
 def _as_matrix(value: np.ndarray | float) -> np.ndarray:

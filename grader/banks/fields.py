@@ -9,7 +9,7 @@ from typing import Any
 from grader.banks.checker import Checker, Where, describe, is_range, positive
 from grader.errors import QuizError
 from grader.marking.variants import Draw, Randomise, instantiate
-from grader.model import KnownWrong, Option, Question, Source, Tolerance
+from grader.model import DEFAULT_TOLERANCE, KnownWrong, Option, Question, Source, Tolerance
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -146,7 +146,7 @@ class FieldReader(Checker):
         if mapping is None:
             return None
         self.fields(mapping, path + ("tolerance",), ("rel", "abs"), "a tolerance")
-        default = Tolerance()
+        default = DEFAULT_TOLERANCE
         return Tolerance(
             self.number(mapping, "rel", path + ("tolerance",), 0.0, 1.0, default.rel),
             self.number(mapping, "abs", path + ("tolerance",), 0.0, None, default.abs),

@@ -42,14 +42,16 @@ def moves(solver: str, params: Mapping[str, Any], names: Iterable[str], quantity
 
 
 _GRAPHS = Memo(1024)
-_STRUCTURES = Memo(solutions.CACHE_SIZE)
+_BY_PROBLEM = Memo(solutions.CACHE_SIZE)
 
 
 def _graph(solver: str, params: Mapping[str, Any]) -> tuple[Mapping[str, frozenset[str]], Mapping[str, frozenset[str]]]:
     """(upstream, downstream) of every quantity, found once per structure of problem: the
-    students of a randomised question have their own numbers but mostly share one graph."""
-    structure = _STRUCTURES.for_object(params, solver, lambda: structure_of(solver, params))
-    return _GRAPHS.get(structure, lambda: _dependencies(solver, params))
+    students of a randomised question have their own numbers but mostly share one graph.
+    Remembered by the problem's content too (every part of an exercise holds its own copy of
+    its params), so a structure, a large tuple, is worked out and hashed once per problem."""
+    return _BY_PROBLEM.get((solver, solutions.freeze_params(params)),
+                           lambda: _GRAPHS.get(structure_of(solver, params), lambda: _dependencies(solver, params)))
 
 
 def structure_of(solver: str, params: Mapping[str, Any]) -> Hashable:

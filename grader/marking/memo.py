@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable, Hashable
 
 _ALL: list["Memo"] = []
+_MISSING = object()
 
 
 class Memo:
@@ -23,10 +24,11 @@ class Memo:
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The value for a hashable key, computed on first use."""
-        if key not in self._store:
+        found = self._store.get(key, _MISSING)  # one lookup for a hit: most calls are hits
+        if found is _MISSING:
             self._make_room()
-            self._store[key] = compute()
-        return self._store[key]
+            found = self._store[key] = compute()
+        return found
 
     def for_object(self, owner: object, extra: Hashable, compute: Callable[[], Any]) -> Any:
         """The value for an unhashable object (by identity) and a hashable extra key."""

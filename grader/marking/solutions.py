@@ -14,8 +14,9 @@ def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | 
 
     Raises the solver's SolverError (a ValueError) for parameters it cannot take.
     """
-    return _SOLUTIONS.get((solver, freeze_params(params), freeze(given) if given else ()),
-                          lambda: _prepared(solver, params).solve(given))
+    frozen = freeze_params(params)
+    return _SOLUTIONS.get((solver, frozen, freeze(given) if given else ()),
+                          lambda: _prepared(solver, params, frozen).solve(given))
 
 
 def value(solver: str, params: Mapping[str, Any], given: Mapping[str, Any], quantity: str) -> Any:
@@ -32,11 +33,12 @@ def quantities(solver: str, params: Mapping[str, Any]) -> tuple[str, ...]:
     return _prepared(solver, params).known
 
 
-def _prepared(solver: str, params: Mapping[str, Any]) -> Any:
+def _prepared(solver: str, params: Mapping[str, Any], frozen: Hashable | None = None) -> Any:
     from solvers import SOLVERS  # at first use: the registry is cheap, but a solve needs only it
 
     # Binding params and naming quantities is done once per problem, not once per override.
-    return _PREPARED.get((solver, freeze_params(params)), lambda: SOLVERS[solver].prepare(params))
+    return _PREPARED.get((solver, frozen if frozen is not None else freeze_params(params)),
+                         lambda: SOLVERS[solver].prepare(params))
 
 
 CACHE_SIZE = 4_000

@@ -576,3 +576,29 @@ def test_generated_formulas_echo_to_the_same_values(text):
     both = np.isfinite(first) & np.isfinite(second) & (np.abs(first) < 1e100)
     assert np.allclose(first[both], second[both], rtol=1e-9, atol=1e-12)
     assert isinstance(formula, Formula) and formula.names <= set(DECLARED)
+
+
+def test_a_plain_decimal_reads_as_the_parser_reads_it():
+    """parse_number takes plain decimals without parsing them: the same float as the parser's
+    (sign of zero included), and everything else still goes through the parser."""
+    import random
+
+    from grader.mathinput.mathparse import _parse, parse_number
+
+    def parsed(text: str) -> float:
+        return _parse(text, frozenset(), frozenset(), False, numeric=True)[1].value
+
+    rng = random.Random(5407)
+    texts = ["0", "-0", "+0", "-0.0", ".5", "5.", "0012", " 7 ", "\t-3.25", "99999999999999999999.5"]
+    for _ in range(3000):
+        whole = "".join(rng.choice("0123456789") for _ in range(rng.randint(0, 8)))
+        decimals = "".join(rng.choice("0123456789") for _ in range(rng.randint(0, 8)))
+        text = rng.choice(["", "-", "+"]) + (whole or "0") + (("." + decimals) if rng.random() < 0.7 else "")
+        texts.append(rng.choice(["", " "]) + text + rng.choice(["", " "]))
+    for text in texts:
+        assert repr(parse_number(text)) == repr(parsed(text)), text
+    # not plain: left to the parser, with its messages
+    assert parse_number("−4") == -4.0 and parse_number("1e3") == 1000.0 and parse_number("2*(4-5)") == -2.0
+    for bad in ("1e400", "1_000", "٣", "1" * 400):
+        with pytest.raises(ResponseError):
+            parse_number(bad)

@@ -212,3 +212,45 @@ def test_grader_names_the_gated_misconception(solver, params, misconception, qua
     verdict = KINDS["number"].check(question, value, SOLVERS[solver].solve(params)[quantity])
     assert verdict.status == "incorrect" and verdict.misconception == misconception
     assert MISCONCEPTIONS[misconception].sentence in verdict.feedback
+
+
+def test_a_scalar_problems_variants_are_what_the_array_arithmetic_gives():
+    """The helpers take a scalar problem's floats without numpy; given the same truth as numpy
+    scalars (which take numpy's path), every override is the same float, bit for bit."""
+    import random
+
+    import numpy as np
+
+    from solvers import SOLVERS
+    from solvers.misconceptions import variants
+    from solvers.solution import Solution
+    from tests.solvers.test_rnn_floats import _problem
+
+    rng = random.Random(5406)
+    compared = 0
+    for case in range(150):
+        bound = _problem(rng)
+        if bound["loss"] == "cross_entropy":
+            continue
+        truth = SOLVERS["rnn"].solve(bound)
+        as_numpy = Solution({name: np.float64(v) for name, v in truth.items()})
+        fast, slow = variants("rnn", bound, truth), variants("rnn", bound, as_numpy)
+        assert [v.misconception for v in fast] == [v.misconception for v in slow], case
+        for a, b in zip(fast, slow):
+            assert list(a.given) == list(b.given), (case, a.misconception)
+            assert [repr(float(v)) for v in a.given.values()] == [repr(float(v)) for v in b.given.values()], \
+                (case, a.misconception, bound)
+            assert all(type(v) is float for v in a.given.values()), a.misconception
+            compared += len(a.given)
+    assert compared > 1000
+
+
+def test_a_truncated_problem_lists_the_mistakes_that_can_be_expressed_on_it():
+    """Under truncated BPTT no dL_t/dh_k is a quantity, so the mistakes that override one are
+    left out instead of failing (they raised KeyError, so diagnosis of any wrong answer did)."""
+    found = variants("rnn", {**IN5400, "x": [10, 10, 10], "y": [5, 5, 5], "truncate": 2})
+    names = {v.misconception for v in found}
+    assert "output-uses-W_h" in names and "loss-convention" in names
+    assert not names & {"loss-not-squared", "loss-gradient-sign", "direct-path-only"}
+    for v in found:
+        v.solve("rnn")  # every listed variant is a problem the solver takes

@@ -96,7 +96,7 @@ def test_the_float_path_is_taken_exactly_for_all_scalar_problems(monkeypatch, pa
     solve({"L1": 2.0})
     solve({"L1": 2})  # an int override is read by the general path
     assert backends == ([backend] if compiled else [backend] * 3)
-    assert solve.models({})[1].back is backend
+    assert solve.model_for({}).back is backend
 
 
 def test_local_derivatives_of_an_all_scalar_problem_are_the_arrays_bit_for_bit(monkeypatch):

@@ -87,6 +87,8 @@ above are NFKC-normalised one at a time and must become plain ASCII (full-width 
 
 from __future__ import annotations
 
+import re
+
 from fractions import Fraction
 from typing import Any, Iterable
 
@@ -137,8 +139,16 @@ def parse(
     return _parse(text, declared, undefined, allow_matrix, numeric=False)[0]
 
 
+_PLAIN_DECIMAL = re.compile(r"[ \t]*([+-]?)([0-9]{1,20}(?:\.[0-9]{0,20})?|\.[0-9]{1,20})[ \t]*")
+"""An ASCII decimal without an exponent, short enough to be inside the parser's range."""
+
+
 def parse_number(text: str) -> float:
     """A number or plain arithmetic without names (``1/3``, ``−4``, ``2.5e-3``, ``2·(4−5)``)."""
+    plain = _PLAIN_DECIMAL.fullmatch(text)
+    if plain:  # most answers are plain decimals: the value the parser gives them, without parsing
+        value = float(plain[2])
+        return -value if plain[1] == "-" else value
     parser = _parse(text, frozenset(), frozenset(), False, numeric=True)[1]
     assert parser.value is not None  # without names every subexpression has a value
     return parser.value
