@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -17,6 +18,7 @@ def sub(index: int | str) -> str:
     return str(index).translate(_SUBSCRIPTS)
 
 
+@functools.lru_cache(maxsize=4096)  # a solve's worked text repeats the same few numbers
 def _float(v: float) -> str:
     if math.isnan(v):
         return "nan"

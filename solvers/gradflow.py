@@ -106,6 +106,8 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
     computed_rho = spectral_radius(W)
     clip_norm, clip_value = _positive("clip_norm", params["clip_norm"]), _positive("clip_value", params["clip_value"])
     order = names.gradflow(params)
+    notes = _notes(act)
+    computed_norms, computed_log10 = _with_logs(np.array(norms[::-1]))  # read-only: shared by every solve
 
     def solve_given(given: Mapping[str, object]) -> Solution:
         fixed = {
@@ -113,9 +115,7 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
             for name, v in given.items()
         }
         over = fixed.get
-        norms_arr = np.asarray(over("norms", np.array(norms[::-1])), dtype=float)
-        with np.errstate(divide="ignore"):
-            log10 = np.log10(norms_arr)
+        norms_arr, log10 = _with_logs(fixed["norms"]) if "norms" in fixed else (computed_norms, computed_log10)
         norm_h0 = float(over("norm_h0", norms_arr[0]))
         factor = float(over("per_step_factor", norm_h0 ** (1 / T)))
         norm_W = float(over("norm_W", computed_norm_W))
@@ -124,9 +124,9 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
         bound = float(over("bound_per_step", norm_W * max_f))
         verdict = str(over("classification", classify(factor)))
         out: dict[str, object] = {
-            "norms": _frozen(norms_arr),
+            "norms": norms_arr,
             "norm_h0": norm_h0,
-            "log10_norms": _frozen(log10),
+            "log10_norms": log10,
             "per_step_factor": factor,
             "spectral_radius": rho,
             "norm_W": norm_W,
@@ -175,7 +175,7 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
             per_step = (f"{act}′(z{sub(t + 1)}) = {value(fp if not scalar else fp[0])}" for t, fp in enumerate(fprimes))
             return (steps[0](), *per_step, *(line() for line in steps[1:]))
 
-        return Solution.ordered(order, out, written, _notes(act))
+        return Solution.ordered(order, out, written, notes)
 
     return solve_given
 
@@ -194,6 +194,13 @@ def spectral_radius(A: np.ndarray) -> float:
     if A.shape == (1, 1) and 1e-100 <= abs(A[0, 0]) <= 1e100:
         return abs(float(A[0, 0]))
     return float(np.max(np.abs(np.linalg.eigvals(A))))
+
+
+def _with_logs(norms: object) -> tuple[np.ndarray, np.ndarray]:
+    """The norms and their log10 (−inf for a norm of 0), as read-only float arrays."""
+    values = np.asarray(norms, dtype=float)
+    with np.errstate(divide="ignore"):
+        return _frozen(values), _frozen(np.log10(values))
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

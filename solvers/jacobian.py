@@ -123,27 +123,41 @@ def _evaluated(J: sympy.ImmutableMatrix, at: object, n: int, symbols: set) -> sy
 
 def solve(params: Mapping[str, object], given: Mapping[str, object]) -> Solution:
     """J and its structure for bound params; a given J (e.g. a student's) is analysed instead."""
+    return prepare(params)(given)
+
+
+def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], Solution]:
+    """`solve` for one problem under many overrides: the symbolic Jacobian and its structure do
+    not depend on them, so they are worked out once (sympy takes milliseconds over them)."""
     eq = EQUATIONS[choice("equation", params["equation"], names.JACOBIAN_EQUATIONS)]
     n = integer("n", params["n"], 1, MAX_N)
     out, wrt = eq.build(n)
-    J = sympy.ImmutableMatrix(out.jacobian(wrt))
+    computed = sympy.ImmutableMatrix(out.jacobian(wrt))
     if params.get("at") is not None:
-        J = _evaluated(J, params["at"], n, out.free_symbols | wrt.free_symbols)
-    if "J" in given:
-        J = sympy.ImmutableMatrix(array("given J", given["J"], exact=True).tolist())
-        if J.cols == 1 and J.rows != 1:
-            raise SolverError(f"given J must be a matrix (a list of rows), got a vector of length {J.rows}")
-    found = {**structure(J), **{k: v for k, v in given.items() if k != "J"}}
-
-    def steps() -> tuple[str, ...]:  # written when read: grading never reads them, and J's entries are slow to show
-        lines = [
-            f"{eq.text}, differentiated with respect to {eq.wrt}, with n = {n}",
-            f"J[i, j] = ∂(output)_i/∂({eq.wrt})_j: a vector by a vector gives a {found['shape']} matrix",
-            f"diagonal: {'yes' if found['diagonal'] else 'no'}; structurally non-zero entries: {found['nonzeros']}",
-        ]
-        if found["diagonal"]:
-            lines.append(f"diag(J) = {value([J[i, i] for i in range(min(J.shape))])}")
-        return tuple(lines)
-
+        computed = _evaluated(computed, params["at"], n, out.free_symbols | wrt.free_symbols)
+    computed_structure = structure(computed)
+    order = names.jacobian(params)
     notes = (eq.note,) if eq.note else ()
-    return Solution.ordered(names.jacobian(params), {"J": J, **found}, steps, notes)
+
+    def solve_given(given: Mapping[str, object]) -> Solution:
+        J, shape = computed, computed_structure
+        if "J" in given:
+            J = sympy.ImmutableMatrix(array("given J", given["J"], exact=True).tolist())
+            if J.cols == 1 and J.rows != 1:
+                raise SolverError(f"given J must be a matrix (a list of rows), got a vector of length {J.rows}")
+            shape = structure(J)
+        found = {**shape, **{k: v for k, v in given.items() if k != "J"}}
+
+        def steps() -> tuple[str, ...]:  # written when read: grading never reads them, and J's entries are slow to show
+            lines = [
+                f"{eq.text}, differentiated with respect to {eq.wrt}, with n = {n}",
+                f"J[i, j] = ∂(output)_i/∂({eq.wrt})_j: a vector by a vector gives a {found['shape']} matrix",
+                f"diagonal: {'yes' if found['diagonal'] else 'no'}; structurally non-zero entries: {found['nonzeros']}",
+            ]
+            if found["diagonal"]:
+                lines.append(f"diag(J) = {value([J[i, i] for i in range(min(J.shape))])}")
+            return tuple(lines)
+
+        return Solution.ordered(order, {"J": J, **found}, steps, notes)
+
+    return solve_given
