@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import math
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
 STATUSES = ("correct", "partial", "incorrect", "invalid", "undecided")
 
@@ -354,3 +355,26 @@ def status_for(score: float) -> str:
     if score >= 1 - 1e-9:
         return "correct"
     return "partial" if score > 1e-9 else "incorrect"
+
+
+_Model = TypeVar("_Model")
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def evolve(item: _Model, **changes: Any) -> _Model:
+    """`dataclasses.replace` for the models here that have no `__post_init__` (all but
+    Tolerance): the fields are copied and the changed ones set, without `__init__` setting
+    each of them again (a Question has 37; grading copies questions, parts and verdicts for
+    every student). A name that is not a field is refused as replace refuses it; cached
+    properties are not carried over."""
+    cls = type(item)
+    names = _FIELDS.get(cls)
+    if names is None:
+        if hasattr(cls, "__post_init__"):
+            raise TypeError(f"{cls.__name__} checks itself in __post_init__: use dataclasses.replace")
+        names = _FIELDS[cls] = frozenset(f.name for f in dataclasses.fields(cls))
+    if not names.issuperset(changes):
+        raise TypeError(f"{cls.__name__} has no field {sorted(set(changes) - names)[0]!r}")
+    new = object.__new__(cls)
+    new.__dict__.update({name: value for name, value in item.__dict__.items() if name in names}, **changes)
+    return new

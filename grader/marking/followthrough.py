@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from grader.marking import solutions
@@ -33,7 +33,7 @@ from grader.marking.diagnose import Diagnosis, diagnose
 from grader.marking.compare import reproduces
 from grader.marking.memo import Memo
 from grader.marking.roots import values_reproducing
-from grader.model import Question, Verdict, frozen
+from grader.model import Question, Verdict, evolve, frozen
 
 MAX_EXPLANATIONS = 4
 """Explanations kept per wrong part; later parts may follow any one of them."""
@@ -176,7 +176,7 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
             if reason:
                 # The same mistake, carried on: named as it was where it was made.
                 named = story.mistake
-                return replace(verdict, feedback=f"{verdict.feedback} It follows from {carried_text}, but {reason}, "
+                return evolve(verdict, feedback=f"{verdict.feedback} It follows from {carried_text}, but {reason}, "
                                                  "so it earns no follow-through credit.",
                                misconception=named.misconception if named else verdict.misconception,
                                alternatives=() if named else verdict.alternatives), []
@@ -185,7 +185,7 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
             # convention is named wherever it shows, since it is one way of doing every part.
             changed = story.params or {}
             convention = story.mistake.misconception if story.mistake and story.mistake.convention else None
-            return replace(verdict, status="partial" if share < 1 else "correct", score=share * 1.0,
+            return evolve(verdict, status="partial" if share < 1 else "correct", score=share * 1.0,
                            followthrough=True, method="follow-through", misconception=convention,
                            alternatives=(), carried=tuple((c, frozen(v)) for c, v in _given(story).items()),
                            convention=tuple((n, frozen(v)) for n, v in changed.items()
@@ -217,7 +217,7 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
 
 
 def _named(verdict: Verdict, feedback: str, diagnosis: Diagnosis | None) -> Verdict:
-    return replace(verdict, feedback=feedback, misconception=diagnosis.misconception if diagnosis else None,
+    return evolve(verdict, feedback=feedback, misconception=diagnosis.misconception if diagnosis else None,
                    alternatives=diagnosis.alternatives if diagnosis else ())
 
 
@@ -229,7 +229,7 @@ def _diagnose_work(question: Question, part: Question, work: Mapping[str, Any],
     upstream = ancestors(question.solver, question.params, part.quantity)
     for name, value in work.items():
         if name in upstream and name in truth and not reproduces(part, value, truth[name]):
-            step = replace(part, quantity=name, misconceptions=())
+            step = evolve(part, quantity=name, misconceptions=())
             found = diagnose(step, value, {}, {n: v for n, v in evidence.items() if n != name})
             if found:
                 return found

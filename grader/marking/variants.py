@@ -25,7 +25,7 @@ from grader.marking import solutions
 from grader.marking.dependencies import flat
 from grader.marking.diagnose import collisions
 from grader.marking.memo import Memo
-from grader.model import Option, Question
+from grader.model import Option, Question, evolve
 
 MAX_DRAWS = 200
 """Draws tried per seed before a variant is declared impossible."""
@@ -339,10 +339,10 @@ def fill(question: Question, values: Mapping[str, Any], seed: int,
     options = tuple(Option(o.letter, text(o.text) or "", text(o.feedback), render(o.value),
                            None if o.expr is None else str(render(o.expr)), o.chain, o.misconception)
                     for o in question.options)
-    wrongs = tuple(replace(w, answer=render(w.answer), feedback=text(w.feedback) or "")
+    wrongs = tuple(evolve(w, answer=render(w.answer), feedback=text(w.feedback) or "")
                    for w in question.misconceptions)
     parts = tuple(fill(part, values, seed, value_of) for part in question.parts)
-    return replace(question, prompt=text(question.prompt) or "", explanation=text(question.explanation) or "",
+    return evolve(question, prompt=text(question.prompt) or "", explanation=text(question.explanation) or "",
                    hints=tuple(text(h) or "" for h in question.hints), options=options,
                    answer=render(question.answer), misconceptions=wrongs,
                    params=render(dict(question.params)), parts=parts,
