@@ -10,6 +10,7 @@ import functools
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 
 from solvers import names
 from solvers.errors import SolverError
@@ -69,7 +70,7 @@ class Solver:
     summary: str
     module: str
     params: tuple[Param, ...]
-    quantities: Callable[[Mapping[str, object]], tuple[str, ...]]
+    quantities: _Quantities
     example: Mapping[str, object]
     """Parameters of a small problem: `quantities(example)` names what the solver computes."""
 
@@ -79,12 +80,12 @@ class Solver:
 
     def check_given(self, bound: Mapping[str, object], given: Mapping[str, object] | None) -> dict[str, object]:
         """`given` as a dict, after checking that it names only quantities of these params."""
-        return _checked(self.name, self.quantities(bound), given)
+        return _checked(self.name, self.quantities.names(bound), given)
 
     def prepare(self, params: Mapping[str, object]) -> Prepared:
         """Bind the parameters once, to solve under many `given` overrides (follow-through does)."""
         bound = self.bind(params)
-        return Prepared(self, bound, self.quantities(bound))
+        return Prepared(self, bound, self.quantities.names(bound))  # bound already: not bound again
 
     def solve(self, params: Mapping[str, object], given: Mapping[str, object] | None = None) -> Solution:
         """Compute every quantity; `given` overrides named quantities and what follows from them."""
@@ -107,11 +108,17 @@ class Prepared:
 
     def _solver(self) -> Callable[[dict[str, object]], Solution]:
         if self._solve is None:
-            module = importlib.import_module(self.solver.module)
+            module = _module(self.solver.module)
             # A module with `prepare(bound)` does its override-independent work once per problem.
             self._solve = module.prepare(self.bound) if hasattr(module, "prepare") else \
                 functools.partial(module.solve, self.bound)
         return self._solve
+
+
+@functools.lru_cache(maxsize=None)
+def _module(name: str) -> ModuleType:
+    """A solver's module (imported on first use; every new problem asks for it)."""
+    return importlib.import_module(name)
 
 
 def _checked(solver: str, known: tuple[str, ...], given: Mapping[str, object] | None,
