@@ -13,7 +13,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from grader.marking import solutions
 from grader.marking.compare import same_answer
-from grader.marking.dependencies import ancestors, descendants, moves
+from grader.marking.dependencies import ancestors, descendants, moves, per_structure
 from grader.marking.memo import Memo
 from grader.model import DEFAULT_TOLERANCE, Question, Verdict
 
@@ -196,14 +196,18 @@ def _affects(item: Question, variant: Any, nudged: Mapping[str, Any]) -> bool:
             return moves(item.solver, item.params, variant.given, item.quantity)
         except (KeyError, ValueError):
             return True
-    changed = {name for name, value in variant.params.items() if item.params.get(name) != value}
-    # A changed convention shows on a nudged problem unless the quantity does not depend on it.
-    try:
-        truth = solutions.solution(item.solver, nudged)[item.quantity]
-        wrong = solutions.solution(item.solver, {**nudged, **{n: variant.params[n] for n in changed}})[item.quantity]
-    except (KeyError, ValueError):
-        return True
-    return not same_answer(item, wrong, truth)
+    changed = {name: value for name, value in variant.params.items() if item.params.get(name) != value}
+
+    def shows() -> bool:  # a changed convention shows on a nudged problem unless the quantity does not depend on it
+        try:
+            truth = solutions.solution(item.solver, nudged)[item.quantity]
+            wrong = solutions.solution(item.solver, {**nudged, **changed})[item.quantity]
+        except (KeyError, ValueError):
+            return True
+        return not same_answer(item, wrong, truth)
+
+    # like the dependency graph, a fact of the problem's structure, not of its numbers
+    return per_structure(item.solver, item.params, (item.quantity, item.tolerance, repr(sorted(changed.items()))), shows)
 
 
 def _nudged(value: Any) -> Any:
