@@ -42,25 +42,29 @@ def moves(solver: str, params: Mapping[str, Any], names: Iterable[str], quantity
 
 
 _BY_STRUCTURE = Memo(solutions.CACHE_SIZE)
+_BY_PROBLEM = Memo(solutions.CACHE_SIZE)
 _STRUCTURES = Memo(solutions.CACHE_SIZE)
-_GRAPHS = Memo(solutions.CACHE_SIZE)
 
 
 def per_structure(solver: str, params: Mapping[str, Any], fact: Hashable, compute: Callable[[], Any]) -> Any:
     """A fact about which quantities of a problem move with what (its dependency graph, whether
     a changed convention can move a quantity), found once per structure of problem (see
     `structure_of`) and shared by every problem of that structure: the students of a
-    randomised question have their own numbers but mostly share one."""
-    # by content: every part of an exercise holds its own copy of its params
-    structure = _STRUCTURES.get((solver, solutions.freeze_params(params)), lambda: structure_of(solver, params))
-    return _BY_STRUCTURE.get((structure, fact), compute)
+    randomised question have their own numbers but mostly share one. Remembered by the
+    problem's content as well (every part of an exercise holds its own copy of its params),
+    so that a structure, a large tuple, is worked out and hashed once per problem and fact."""
+    frozen = solutions.freeze_params(params)
+
+    def shared() -> Any:
+        structure = _STRUCTURES.get((solver, frozen), lambda: structure_of(solver, params))
+        return _BY_STRUCTURE.get((structure, fact), compute)
+
+    return _BY_PROBLEM.get((solver, frozen, fact), shared)
 
 
 def _graph(solver: str, params: Mapping[str, Any]) -> tuple[Mapping[str, frozenset[str]], Mapping[str, frozenset[str]]]:
-    """(upstream, downstream) of every quantity (see `per_structure`), remembered by the problem's
-    content as well, so that its structure, a large tuple, is hashed once per problem."""
-    return _GRAPHS.get((solver, solutions.freeze_params(params)),
-                       lambda: per_structure(solver, params, "graph", lambda: _dependencies(solver, params)))
+    """(upstream, downstream) of every quantity (see `per_structure`)."""
+    return per_structure(solver, params, "graph", lambda: _dependencies(solver, params))
 
 
 def structure_of(solver: str, params: Mapping[str, Any]) -> Hashable:
