@@ -33,7 +33,7 @@ class Untraceable(Exception):
 
 
 class _Tape:
-    """The lines of the function being written, and the names it has used."""
+    """The lines of the function being written, and how many variables it has named."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -213,6 +213,8 @@ def _write(order: tuple[str, ...], solve: Solve, m: Model) -> Compiled | None:
     namespace = {"act": SCALAR.act, "act_prime": SCALAR.act_prime, "out": SCALAR.out,
                  "log_out": SCALAR.log_out, "log": SCALAR.log, "divide": SCALAR.divide,
                  "weighted_total": SCALAR.weighted_total}
+    # Only this module's own text is compiled (see the module docstring): from a bank, only
+    # activation and output names that `choice` validated; from a student, nothing.
     exec(compile(source, f"<rnn, {T} steps, {m.activation}, {m.output}, {m.loss}>", "exec"), namespace)  # noqa: S102
     run = namespace["run"]
     if not tape.calls:
