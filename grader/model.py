@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
-import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Mapping, TypeVar
 
 STATUSES = ("correct", "partial", "incorrect", "invalid", "undecided")
@@ -207,6 +206,11 @@ class Question:
         """The id within the bank (`q7`, `task1.a`)."""
         return self.id.split("/", 1)[1]
 
+    @property
+    def number_tolerance(self) -> Tolerance:
+        """The tolerance a numeric answer is judged within: the bank's, else the default."""
+        return self.tolerance or DEFAULT_TOLERANCE
+
     @functools.cached_property  # asked for every part of every exercise of every submission
     def part(self) -> str:
         """A part's own id (`a` of `in5400/task1.a`); empty for a whole question."""
@@ -372,7 +376,7 @@ def evolve(item: _Model, **changes: Any) -> _Model:
     if names is None:
         if hasattr(cls, "__post_init__"):
             raise TypeError(f"{cls.__name__} checks itself in __post_init__: use dataclasses.replace")
-        names = _FIELDS[cls] = frozenset(f.name for f in dataclasses.fields(cls))
+        names = _FIELDS[cls] = frozenset(f.name for f in fields(cls))
     if not names.issuperset(changes):
         raise TypeError(f"{cls.__name__} has no field {sorted(set(changes) - names)[0]!r}")
     new = object.__new__(cls)

@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.model import ATOL_DEFAULT, DEFAULT_TOLERANCE, Question, Tolerance, Verdict
+from grader.model import ATOL_DEFAULT, Question, Tolerance, Verdict
 from grader.numbers import format_number
 from grader.textsafe import visible
 
@@ -56,7 +56,7 @@ def question_panel(question: Question, position: str = "") -> Panel:
     """The question as a student sees it: prompt, lettered options, how to answer; then each part the same way."""
     body: list[RenderableType] = [Text(prose(question.prompt)), *answer_help(question)]
     # One tolerance for every numeric part is said once, not after each part.
-    shared = {tolerance_text(p.tolerance or DEFAULT_TOLERANCE) for p in question.parts if p.kind == "number"}
+    shared = {tolerance_text(p.number_tolerance) for p in question.parts if p.kind == "number"}
     if len(shared) == 1:
         body.append(Text(f"Numbers are accepted {shared.pop()}.", style="dim"))
     for part in question.parts:
@@ -84,7 +84,7 @@ def answer_help(item: Question, tolerance: bool = True) -> list[RenderableType]:
     if item.kind == "multi":
         out.append(Text("Tick every option that applies (e.g. A,C).", style="dim"))
     if item.kind == "number" and tolerance:
-        out.append(Text(f"A number, accepted {tolerance_text(item.tolerance or DEFAULT_TOLERANCE)}.", style="dim"))
+        out.append(Text(f"A number, accepted {tolerance_text(item.number_tolerance)}.", style="dim"))
     return out
 
 

@@ -24,7 +24,7 @@ from grader.marking.kinds import KINDS, grade
 from grader.marking.kinds.base import fold
 from grader.numbers import format_number
 from grader.render import display
-from grader.model import DEFAULT_TOLERANCE, Bank, Option, Question
+from grader.model import Bank, Option, Question
 from grader.marking.diagnose import collisions
 from grader.marking.variants import VariantError, instantiate, show
 
@@ -175,7 +175,7 @@ def _variant_problems(question: Question) -> list[str]:
         if item.kind not in ("number",) or not (item.solver and item.quantity):
             continue
         key = keys.expected(item)
-        tolerance = item.tolerance or DEFAULT_TOLERANCE
+        tolerance = item.number_tolerance
         if not math.isfinite(key) or abs(key) > OVERFLOW:
             problems.append(f"{item.id}: key {key!r} overflows")
         elif abs(key) <= tolerance.abs or key == 0:
@@ -219,7 +219,7 @@ def _check_key(question: Question) -> list[Finding]:
 
 def _same(question: Question, a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float):
-        return (question.tolerance or DEFAULT_TOLERANCE).accepts(b, a)
+        return question.number_tolerance.accepts(b, a)
     return bool(same_value(question, a, b).equivalent)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -122,9 +122,12 @@ def _module(name: str) -> ModuleType:
 
 
 def _checked(solver: str, known: tuple[str, ...], given: Mapping[str, object] | None,
-             known_set: frozenset[str] | None = None) -> dict[str, object]:
+             members: Collection[str] = ()) -> dict[str, object]:
+    """`given` as a dict, refused if it names a quantity not in `known` (`members`: the same
+    names as a set, for a caller that checks many)."""
     given = dict(given or {})
-    unknown = [name for name in given if name not in (known_set or known)]
+    members = members or known
+    unknown = [name for name in given if name not in members]
     if unknown:
         raise SolverError(f"unknown quantity {unknown[0]!r} in given for solver {solver}; known: {', '.join(known)}")
     return given

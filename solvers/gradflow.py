@@ -136,9 +136,7 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
             "reason": str(over("reason", _reason(act, norm_W, max_f, rho, factor, verdict, T))),
         }
         # The worked steps are written when read: grading solves many times and never reads them.
-        steps: list[Callable[[], str]] = [
-            lambda: f"h_t = {act}(W_hh·h_(t−1) + W_xh·x_t + b), n = {n}, T = {T}; "
-                    f"∂h_t/∂h_(t−1) = diag({act}′(z_t))·W_hh",
+        steps: list[Callable[[], str]] = [  # after the head and one line per step (see `written`)
             lambda: f"‖∂h_T/∂h_k‖₂ for k = 0..{T}: {value(norms_arr)}",
             lambda: f"‖W_hh‖₂ = {number(norm_W)}, ρ(W_hh) = {number(rho)}, "
                     f"bound per step ‖W_hh‖₂·max|f′| = {number(bound)}",
@@ -171,9 +169,11 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
                                                f"{number(clip_value)}] = {value(c)}; cosine with g = {number(cosine)}")
 
         def written() -> tuple[str, ...]:
-            # a line per step t, made here rather than as a closure per step in every solve
+            # the line per step t is made here rather than as a closure per step in every solve
+            head = (f"h_t = {act}(W_hh·h_(t−1) + W_xh·x_t + b), n = {n}, T = {T}; "
+                    f"∂h_t/∂h_(t−1) = diag({act}′(z_t))·W_hh")
             per_step = (f"{act}′(z{sub(t + 1)}) = {value(fp if not scalar else fp[0])}" for t, fp in enumerate(fprimes))
-            return (steps[0](), *per_step, *(line() for line in steps[1:]))
+            return (head, *per_step, *(line() for line in steps))
 
         return Solution.ordered(order, out, written, notes)
 
@@ -181,19 +181,24 @@ def prepare(params: Mapping[str, object]) -> Callable[[Mapping[str, object]], So
 
 
 def spectral_norm(A: np.ndarray) -> float:
-    """‖A‖₂, the largest singular value. Of a 1×1 matrix it is |a|, the bits LAPACK's SVD gives
-    (every scalar problem asks T + 1 of them); outside 1e±100 the SVD rescales and rounds, so
-    those are left to it."""
-    if A.shape == (1, 1) and 1e-100 <= abs(A[0, 0]) <= 1e100:
-        return abs(float(A[0, 0]))
-    return float(np.linalg.norm(A, 2))
+    """‖A‖₂, the largest singular value (|a| for a 1×1 matrix: see `_magnitude`)."""
+    found = _magnitude(A)
+    return float(np.linalg.norm(A, 2)) if found is None else found
 
 
 def spectral_radius(A: np.ndarray) -> float:
-    """ρ(A), the largest |eigenvalue|: |a| for a 1×1 matrix, as `spectral_norm`."""
+    """ρ(A), the largest |eigenvalue| (|a| for a 1×1 matrix: see `_magnitude`)."""
+    found = _magnitude(A)
+    return float(np.max(np.abs(np.linalg.eigvals(A)))) if found is None else found
+
+
+def _magnitude(A: np.ndarray) -> float | None:
+    """|a| for a 1×1 matrix, the bits LAPACK gives for its norm and radius (every scalar problem
+    asks T + 1 of them); None for a larger matrix, and outside 1e±100, where LAPACK rescales
+    and so rounds."""
     if A.shape == (1, 1) and 1e-100 <= abs(A[0, 0]) <= 1e100:
         return abs(float(A[0, 0]))
-    return float(np.max(np.abs(np.linalg.eigvals(A))))
+    return None
 
 
 def _with_logs(norms: object) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from grader.cli.context import Context
 from grader.errors import ResponseError, UsageError
-from grader.model import DEFAULT_TOLERANCE, Question
+from grader.model import Question
 
 def cmd_list(ctx: Context) -> int:
     """List banks and question ids."""
@@ -81,7 +81,7 @@ def _item_json(item: Question) -> dict[str, Any]:
     data: dict[str, Any] = {"id": item.id, "kind": item.kind, "prompt": item.prompt,
                             "options": {o.letter: o.text for o in item.options}}
     if item.kind == "number":
-        data["accepted"] = render.tolerance_text(item.tolerance or DEFAULT_TOLERANCE)
+        data["accepted"] = render.tolerance_text(item.number_tolerance)
     return data
 
 

@@ -22,7 +22,7 @@ from typing import Any, Iterator
 from grader.marking import keys
 from grader.banks.catalog import Catalog
 from grader.errors import UsageError
-from grader.model import DEFAULT_TOLERANCE, Question
+from grader.model import Question
 from grader.verify import checked
 
 MOODLE_GRADES = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25,
@@ -202,7 +202,7 @@ def tolerance_of(question: Question, value: float) -> str:
     Computed in decimal from the numbers as written, so 1e-9 + 0.001·6 is 0.006000001,
     not the float sum 0.0060000010000000005.
     """
-    tolerance = question.tolerance or DEFAULT_TOLERANCE
+    tolerance = question.number_tolerance
     error = Decimal(repr(tolerance.abs)) + Decimal(repr(tolerance.rel)) * abs(Decimal(exact(value)))
     return format(error.normalize(), "f")
 

@@ -11,7 +11,7 @@ import functools
 import math
 from typing import Any
 
-from grader.model import DEFAULT_TOLERANCE, Question
+from grader.model import Question
 
 
 def same_value(question: Question, key: Any, response: Any) -> Any:
@@ -40,7 +40,7 @@ def same_answer(question: Question, value: Any, expected: Any) -> bool:
         return False
     if type(value) is float and type(expected) is float:
         # Follow-through compares thousands of plain floats; numpy costs ~10x more per pair.
-        tolerance = question.tolerance or DEFAULT_TOLERANCE
+        tolerance = question.number_tolerance
         return math.isfinite(expected) and abs(value - expected) <= tolerance.abs + tolerance.rel * abs(expected)
     try:
         import numpy as np
@@ -51,7 +51,7 @@ def same_answer(question: Question, value: Any, expected: Any) -> bool:
         return str(value).strip().casefold() == str(expected).strip().casefold()
     if a.shape != b.shape or not np.all(np.isfinite(b)):
         return False
-    tolerance = question.tolerance or DEFAULT_TOLERANCE
+    tolerance = question.number_tolerance
     return bool(np.all(np.abs(a - b) <= tolerance.abs + tolerance.rel * np.abs(b)))
 
 

@@ -15,7 +15,7 @@ from grader.marking import solutions
 from grader.marking.compare import same_answer
 from grader.marking.dependencies import ancestors, descendants, moves, per_structure
 from grader.marking.memo import Memo
-from grader.model import DEFAULT_TOLERANCE, Question, Verdict
+from grader.model import Question, Verdict
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def _bank_ranking(question: Question, value: Any) -> dict[str, int]:
     """The misconception ids the bank gives for this known wrong value, by rank."""
     for wrong in question.misconceptions:
         if wrong.misconception and isinstance(wrong.answer, (int, float)) and isinstance(value, (int, float)) \
-                and (question.tolerance or DEFAULT_TOLERANCE).accepts(float(value), float(wrong.answer)):
+                and question.number_tolerance.accepts(float(value), float(wrong.answer)):
             return {name: rank for rank, name in enumerate(wrong.ids)}
     return {}
 
@@ -222,7 +222,7 @@ def collisions(item: Question, key: float) -> Iterator[str]:
     """Known wrong answers (the bank's and the misconception library's) that equal the key:
     a student making that mistake would be marked right. Found one at a time, so a check
     that needs only the first stops there."""
-    tolerance = item.tolerance or DEFAULT_TOLERANCE
+    tolerance = item.number_tolerance
     for wrong in item.misconceptions:
         if isinstance(wrong.answer, (int, float)) and tolerance.accepts(float(wrong.answer), key):
             yield f"known wrong answer {wrong.answer!r}"

@@ -177,20 +177,20 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
                 # The same mistake, carried on: named as it was where it was made.
                 named = story.mistake
                 return evolve(verdict, feedback=f"{verdict.feedback} It follows from {carried_text}, but {reason}, "
-                                                 "so it earns no follow-through credit.",
-                               misconception=named.misconception if named else verdict.misconception,
-                               alternatives=() if named else verdict.alternatives), []
+                                                "so it earns no follow-through credit.",
+                              misconception=named.misconception if named else verdict.misconception,
+                              alternatives=() if named else verdict.alternatives), []
             share = question.followthrough
             # A slip is counted once, where it was made, not again in the part it carried into; a
             # convention is named wherever it shows, since it is one way of doing every part.
             changed = story.params or {}
             convention = story.mistake.misconception if story.mistake and story.mistake.convention else None
             return evolve(verdict, status="partial" if share < 1 else "correct", score=share * 1.0,
-                           followthrough=True, method="follow-through", misconception=convention,
-                           alternatives=(), carried=tuple((c, frozen(v)) for c, v in _given(story).items()),
-                           convention=tuple((n, frozen(v)) for n, v in changed.items()
-                                            if question.params.get(n) != v),
-                           feedback=f"Correct given {carried_text}; with the right values it is {_show(truth)}."), []
+                          followthrough=True, method="follow-through", misconception=convention,
+                          alternatives=(), carried=tuple((c, frozen(v)) for c, v in _given(story).items()),
+                          convention=tuple((n, frozen(v)) for n, v in changed.items()
+                                           if question.params.get(n) != v),
+                          feedback=f"Correct given {carried_text}; with the right values it is {_show(truth)}."), []
     if stories:
         story = stories[0]
         given, params = _given(story), story.params or question.params
@@ -218,7 +218,7 @@ def _judge(question: Question, part: Question, answer: Any, verdict: Verdict, co
 
 def _named(verdict: Verdict, feedback: str, diagnosis: Diagnosis | None) -> Verdict:
     return evolve(verdict, feedback=feedback, misconception=diagnosis.misconception if diagnosis else None,
-                   alternatives=diagnosis.alternatives if diagnosis else ())
+                  alternatives=diagnosis.alternatives if diagnosis else ())
 
 
 def _diagnose_work(question: Question, part: Question, work: Mapping[str, Any],

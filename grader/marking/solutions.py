@@ -76,8 +76,8 @@ def _is_plain(value: Any) -> bool:
 
 
 def freeze_params(params: Mapping[str, Any]) -> Hashable:
-    """`freeze` for a problem's params, remembered by identity: a question's params are one
-    long-lived object asked about thousands of times in a batch."""
+    """`freeze` for a long-lived mapping that is never changed, remembered by identity: a
+    question's params (asked about thousands of times in a batch), a misconception's overrides."""
     return _FROZEN.for_object(params, None, lambda: freeze(params))
 
 

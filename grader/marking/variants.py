@@ -100,7 +100,7 @@ def instantiate(question: Question, seed: int | None, *, check_solver: bool = Tr
             concrete, reason = _DRAWN.for_object(question, tuple(sorted(values.items())),
                                                  lambda: _checked(question, spec, values, seed, late))
             if not reason:
-                return concrete if shared or concrete.seed == seed else replace(concrete, seed=seed)
+                return concrete if shared or concrete.seed == seed else evolve(concrete, seed=seed)
         last_reason = reason
     raise VariantError(f"{question.id}: no valid variant for seed {seed} in {MAX_DRAWS} draws "
                        f"(last rejected because {last_reason}); loosen `require`")
@@ -343,7 +343,7 @@ def fill(question: Question, values: Mapping[str, Any], seed: int,
                    for w in question.misconceptions)
     parts = tuple(fill(part, values, seed, value_of) for part in question.parts)
     return evolve(question, prompt=text(question.prompt) or "", explanation=text(question.explanation) or "",
-                   hints=tuple(text(h) or "" for h in question.hints), options=options,
-                   answer=render(question.answer), misconceptions=wrongs,
-                   params=render(dict(question.params)), parts=parts,
-                   variant=dict(values), seed=seed)
+                  hints=tuple(text(h) or "" for h in question.hints), options=options,
+                  answer=render(question.answer), misconceptions=wrongs,
+                  params=render(dict(question.params)), parts=parts,
+                  variant=dict(values), seed=seed)

@@ -6,7 +6,7 @@ from typing import Any
 
 from grader.marking.diagnose import with_diagnosis
 from grader.marking.kinds.base import MAX_CHOICE_CHARS, Examples, bounded
-from grader.model import DEFAULT_TOLERANCE, Question, Verdict
+from grader.model import Question, Verdict
 from grader.numbers import format_number
 
 
@@ -27,7 +27,7 @@ class NumberKind:
 
     def check(self, question: Question, response: float, key: float) -> Verdict:
         shown = self.format(question, response)
-        tolerance = question.tolerance or DEFAULT_TOLERANCE
+        tolerance = question.number_tolerance
         if tolerance.accepts(response, key):
             return Verdict("correct", 1.0, "Correct.", interpreted_as=shown, method="numeric tolerance")
         for wrong in question.misconceptions:

@@ -88,7 +88,6 @@ above are NFKC-normalised one at a time and must become plain ASCII (full-width 
 from __future__ import annotations
 
 import re
-
 from fractions import Fraction
 from typing import Any, Iterable
 
