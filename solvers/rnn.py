@@ -321,6 +321,17 @@ class Problem:
             return model(self.params, given)
         return self._build(given)
 
+    def compiled_run(self, solve: Callable[[Model, Mapping[str, object]], list[object]],
+                     given: Mapping[str, object]) -> list[object] | None:
+        """`solve(model, given)` by the function compiled for this problem's shape (see
+        `rnn_compiled`): None unless the problem and every override are finite floats and
+        `solve` can be recorded, which then runs on the model itself."""
+        if not all(type(v) is float and math.isfinite(v) for v in given.values()):
+            return None
+        fast = self._build(given)
+        run = compiled(fast, self.order, solve) if self._run is not None else None
+        return None if run is None else run(self._numbers, given)
+
     def __call__(self, given: Mapping[str, object]) -> Solution:
         """`solve(params, given)`."""
         floats = all(type(v) is float and math.isfinite(v) for v in given.values())

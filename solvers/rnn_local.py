@@ -3,8 +3,9 @@ another, as chain-rule options in the banks name them (`∂h_t/∂h_{t−1}`, `�
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -63,12 +64,28 @@ def local_derivatives(
     solver = SOLVERS["rnn"]
     bound = solver.bind(params)
     given = solver.check_given(bound, given)
-    m = prepare(bound).model_for(given)
+    problem = prepare(bound)
+    m = problem.model_for(given)
+    edges = tuple(edges)
     # On floats when every quantity is a scalar: each edge is then one product, the bits the
-    # 1×1 arrays hold (see backend.Scalar), put in a 1×1 array at the end.
-    trace = evaluate(m, given_values(m, given))
+    # 1×1 arrays hold (see backend.Scalar), put in a 1×1 array at the end; by the function
+    # compiled for the problem's shape where it can be (a misconception asks of every draw).
+    found = problem.compiled_run(_reader(edges), given)
+    return [_as_matrix(value) for value in (found if found is not None else _read(edges, m, given_values(m, given)))]
+
+
+@functools.lru_cache(maxsize=256)
+def _reader(edges: tuple[tuple[str, str], ...]) -> Callable[[Model, Mapping[str, object]], list[object]]:
+    """`_read` of these edges, one function for every problem (a compiled function is kept per
+    function and shape)."""
+    return functools.partial(_read, edges)
+
+
+def _read(edges: tuple[tuple[str, str], ...], m: Model, given: Mapping[str, object]) -> list[object]:
+    """Each edge's local Jacobian at the forward pass of `m` under (converted) `given`."""
+    trace = evaluate(m, given)
     sizes = _sizes(m)
-    return [_as_matrix(_edge(m, sizes, trace, of, wrt)) for of, wrt in edges]
+    return [_edge(m, sizes, trace, of, wrt) for of, wrt in edges]
 
 
 def _as_matrix(value: np.ndarray | float) -> np.ndarray:

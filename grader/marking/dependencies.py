@@ -27,18 +27,23 @@ def descendants(solver: str, params: Mapping[str, Any], quantity: str) -> frozen
     return _graph(solver, params)[1].get(quantity, frozenset())
 
 
-def moves(solver: str, params: Mapping[str, Any], names: Iterable[str], quantity: str) -> bool:
-    """Whether nudging the named quantities moves `quantity`: read from the problem's graph,
-    which problems of the same structure share. Raises KeyError for a name the solver does
-    not return, ValueError for one that cannot be nudged (text, symbolic)."""
-    upstream, _ = _graph(solver, params)
+def mover(solver: str, params: Mapping[str, Any], quantity: str) -> Callable[[Iterable[str]], bool]:
+    """Whether nudging a set of named quantities moves `quantity`, asked of many sets (every
+    mistake in the library): read from the problem's graph, which problems of the same
+    structure share, looked up once. The test raises KeyError for a name the solver does not
+    return, ValueError for one that cannot be nudged (text, symbolic)."""
+    reached = _graph(solver, params)[0].get(quantity, frozenset()) | {quantity}
     truth = solutions.solution(solver, params)
-    for name in names:
-        if not _nudgeable(truth[name]):
-            raise ValueError(f"{name} cannot be nudged")
-        if name == quantity or name in upstream.get(quantity, ()):
-            return True
-    return False
+
+    def moved_by(names: Iterable[str]) -> bool:
+        for name in names:
+            if not _nudgeable(truth[name]):
+                raise ValueError(f"{name} cannot be nudged")
+            if name in reached:
+                return True
+        return False
+
+    return moved_by
 
 
 _BY_STRUCTURE = Memo(solutions.CACHE_SIZE)
@@ -78,10 +83,16 @@ def structure_of(solver: str, params: Mapping[str, Any]) -> Hashable:
 
 
 def _signs(value: Any) -> Hashable:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    kind = type(value)
+    # Plain numbers and lists of them without numpy: every quantity of every draw is asked.
+    if kind is float or kind is int:
         return (value > 0) - (value < 0)
-    if isinstance(value, (str, bool)) or not _nudgeable(value):
+    if value is None or isinstance(value, (str, bool)) or not _nudgeable(value):
         return repr(value)
+    if isinstance(value, (int, float)):
+        return (value > 0) - (value < 0)
+    if kind is list and all(type(v) is float or type(v) is int for v in value):
+        return (len(value),), tuple((v > 0) - (v < 0) for v in value)
     import numpy as np
 
     try:

@@ -9,11 +9,11 @@ misconception's id, its sentence for the student, and the variant's specific det
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from grader.marking import solutions
 from grader.marking.compare import same_answer
-from grader.marking.dependencies import ancestors, descendants, moves, per_structure
+from grader.marking.dependencies import ancestors, descendants, mover, per_structure
 from grader.marking.memo import Memo
 from grader.model import Question, Verdict
 
@@ -187,15 +187,9 @@ def variants_of(solver: str, params: Mapping[str, Any]) -> list[Any]:
                          lambda: variants(solver, params, solutions.solution(solver, params)))
 
 
-def _affects(item: Question, variant: Any, nudged: Mapping[str, Any]) -> bool:
-    """Whether a misconception variant can change the item's quantity at all (`nudged`: the
-    item's params, each number shifted, on which a changed convention is tried)."""
-
-    if variant.given:
-        try:
-            return moves(item.solver, item.params, variant.given, item.quantity)
-        except (KeyError, ValueError):
-            return True
+def _convention_shows(item: Question, variant: Any, nudged: Mapping[str, Any]) -> bool:
+    """Whether a variant that changes params (a convention) can change the item's quantity at
+    all (`nudged`: the item's params, each number shifted, on which the change is tried)."""
     changed = {name: value for name, value in variant.params.items() if item.params.get(name) != value}
 
     def shows() -> bool:  # a changed convention shows on a nudged problem unless the quantity does not depend on it
@@ -210,6 +204,23 @@ def _affects(item: Question, variant: Any, nudged: Mapping[str, Any]) -> bool:
     return per_structure(item.solver, item.params, (item.quantity, item.tolerance, repr(sorted(changed.items()))), shows)
 
 
+def _reach(item: Question) -> Callable[[Mapping[str, Any]], bool]:
+    """Whether overrides can change the item's quantity (read from the problem's graph; True
+    when the graph cannot tell: a name it does not know, a value that cannot be nudged)."""
+    try:
+        moved_by = mover(item.solver, item.params, item.quantity)
+    except (KeyError, ValueError):
+        return lambda given: True
+
+    def reach(given: Mapping[str, Any]) -> bool:
+        try:
+            return moved_by(given)
+        except (KeyError, ValueError):
+            return True
+
+    return reach
+
+
 def _nudged(value: Any) -> Any:
     if isinstance(value, list):
         return [_nudged(v) for v in value]
@@ -218,24 +229,47 @@ def _nudged(value: Any) -> Any:
     return value
 
 
-def collisions(item: Question, key: float) -> Iterator[str]:
+def collisions(item: Question, key: float, solved: dict[int, Any] | None = None) -> Iterator[str]:
     """Known wrong answers (the bank's and the misconception library's) that equal the key:
     a student making that mistake would be marked right. Found one at a time, so a check
-    that needs only the first stops there."""
+    that needs only the first stops there. `solved` keeps each mistake's solution between
+    the calls for the parts of one exercise, which ask about the same mistakes."""
     tolerance = item.number_tolerance
     for wrong in item.misconceptions:
         if isinstance(wrong.answer, (int, float)) and tolerance.accepts(float(wrong.answer), key):
             yield f"known wrong answer {wrong.answer!r}"
+    solved = {} if solved is None else solved
     # One nudged problem for every variant: it is frozen and solved once, not once per variant.
     nudged = {name: _nudged(value) for name, value in item.params.items()}
+    reach: Callable[[Mapping[str, Any]], bool] | None = None
     for variant in variants_of(item.solver, item.params):
+        # A mistake that cannot change this quantity (a loss convention, for ŷ₂) is not a wrong
+        # answer to it. For overrides that is read from the problem's graph, so it is asked
+        # first and spares the solve; for changed params it costs two solves of a nudged
+        # problem, so it is asked only of a value that lands on the key (most do not).
+        if variant.given:
+            reach = reach or _reach(item)
+            if not reach(variant.given):
+                continue
         try:
-            value = solutions.solution(item.solver, variant.params, variant.given)[item.quantity]
+            value = _solved(item.solver, variant, solved)[item.quantity]
         except (KeyError, ValueError):
             continue
-        # A mistake that cannot change this quantity (a loss convention, for ŷ₂) is not a wrong
-        # answer to it. Asked only of a value that lands on the key: most do not, and asking
-        # costs two solves of the nudged problem.
         if isinstance(value, (int, float)) and tolerance.accepts(float(value), key) \
-                and _affects(item, variant, nudged):
+                and (variant.given or _convention_shows(item, variant, nudged)):
             yield f"misconception {variant.misconception}"
+
+
+def _solved(solver: str, variant: Any, solved: dict[int, Any]) -> Mapping[str, Any]:
+    """A variant's solution, kept in `solved` by identity (with the variant, so a freed one's
+    id is never mistaken for it); a solver's refusal is kept and raised again."""
+    kept = solved.get(id(variant))
+    if kept is None or kept[0] is not variant:
+        try:
+            kept = (variant, solutions.solution(solver, variant.params, variant.given))
+        except (KeyError, ValueError) as refused:
+            kept = (variant, refused)
+        solved[id(variant)] = kept
+    if isinstance(kept[1], Exception):
+        raise kept[1]
+    return kept[1]

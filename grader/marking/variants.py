@@ -185,12 +185,13 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
     if reason or not spec.unambiguous:
         return reason
 
+    solved: dict[int, Any] = {}  # each mistake is solved once for all the parts that ask about it
     for item in question.parts or (question,):
         if item.kind == "number" and item.quantity and item.solver:
-            # A part may have its own solver (a vanilla RNN beside a GRU); solves are cached, so
-            # a part that shares the exercise's costs nothing more.
+            # A part may have its own solver (a vanilla RNN beside a GRU), and its own mistakes.
             # The first collision rejects the draw: the others are not looked for.
-            found = next(collisions(item, float(solutions.solution(item.solver, item.params)[item.quantity])), None)
+            key = float(solutions.solution(item.solver, item.params)[item.quantity])
+            found = next(collisions(item, key, solved), None)
             if found:
                 return f"{found} gives the key of {item.id}"
     return ""
@@ -326,12 +327,17 @@ def _template(text: str) -> tuple[str | None, tuple[str, ...]]:
 
 
 def fill(question: Question, values: Mapping[str, Any], seed: int,
-         value_of: Callable[[str], Any] | None = None) -> Question:
-    """A copy of `question` with every template filled from `values`."""
-    value_of = value_of or _filler(values)  # shared with the parts
+         value_of: Callable[[str], Any] | None = None, filled: tuple[Any, Any] | None = None) -> Question:
+    """A copy of `question` with every template filled from `values` (`value_of` and `filled`,
+    the exercise's params template and its filled copy, are shared with its parts)."""
+    value_of = value_of or _filler(values)
 
     def render(field: Any) -> Any:
         return _render(field, value_of)
+
+    # A part that takes its exercise's params takes the same filled dict: every solve and
+    # memo is keyed by a problem's params, which are then frozen once per draw, not per part.
+    params = filled[1] if filled and filled[0] is question.params else render(dict(question.params))
 
     def text(value: str | None) -> str | None:
         return None if value is None else str(render(value))
@@ -341,9 +347,9 @@ def fill(question: Question, values: Mapping[str, Any], seed: int,
                     for o in question.options)
     wrongs = tuple(evolve(w, answer=render(w.answer), feedback=text(w.feedback) or "")
                    for w in question.misconceptions)
-    parts = tuple(fill(part, values, seed, value_of) for part in question.parts)
+    parts = tuple(fill(part, values, seed, value_of, (question.params, params)) for part in question.parts)
     return evolve(question, prompt=text(question.prompt) or "", explanation=text(question.explanation) or "",
                   hints=tuple(text(h) or "" for h in question.hints), options=options,
                   answer=render(question.answer), misconceptions=wrongs,
-                  params=render(dict(question.params)), parts=parts,
+                  params=params, parts=parts,
                   variant=dict(values), seed=seed)

@@ -12,7 +12,7 @@ from typing import Any
 from grader.banks.catalog import Catalog
 from grader.batch import gradebook
 from grader.batch.submissions import Submission
-from grader.marking import diagnose, keys, memo, solutions, variants
+from grader.marking import dependencies, diagnose, keys, memo, solutions, variants
 from grader.model import Question
 
 STUDENTS = 8
@@ -124,8 +124,9 @@ def test_the_class_keeps_the_verdicts_recorded_before_this_rounds_speed_ups() ->
 
 
 def test_collisions_are_the_mistakes_that_move_the_quantity_onto_the_key() -> None:
-    """The unambiguous check asks whether a mistake can move a quantity only for the mistakes
-    that land on the key: it must find exactly what asking every mistake finds."""
+    """The unambiguous check solves a mistake that overrides quantities only where the graph says
+    it can move the asked one, and asks whether a changed convention can only of those that land
+    on the key: it must find exactly what solving and asking every mistake finds."""
     catalog = Catalog.from_dir()
     checked, colliding = 0, 0
     for question in (q for bank in catalog.banks() for q in bank.questions
@@ -143,8 +144,11 @@ def test_collisions_are_the_mistakes_that_move_the_quantity_onto_the_key() -> No
                 expected = [f"known wrong answer {w.answer!r}" for w in item.misconceptions
                             if isinstance(w.answer, (int, float))
                             and (item.tolerance or _tolerance()).accepts(float(w.answer), key)]
+                upstream = dependencies.ancestors(item.solver, item.params, item.quantity) | {item.quantity}
                 for variant in diagnose.variants_of(item.solver, item.params):
-                    if not diagnose._affects(item, variant, nudged):
+                    moves = not upstream.isdisjoint(variant.given) if variant.given \
+                        else diagnose._convention_shows(item, variant, nudged)
+                    if not moves:
                         continue
                     try:
                         value = solutions.solution(item.solver, variant.params, variant.given)[item.quantity]

@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from solvers import SOLVERS, rnn, rnn_floats
+from solvers import SOLVERS, rnn, rnn_compiled, rnn_floats
 from solvers.backend import NUMERIC, SCALAR
 
 RNN = SOLVERS["rnn"]
@@ -126,11 +126,20 @@ def test_local_derivatives_of_an_all_scalar_problem_are_the_arrays_bit_for_bit(m
             assert fast.shape == slow.shape and fast.dtype == slow.dtype, context
             assert [repr(v) for v in fast.ravel()] == [repr(v) for v in slow.ravel()], context
     assert taken == 300  # every problem here is all-scalar, so the float path was the one compared
-    # and the edges really were taken on floats
+    # and the edges really were taken on floats: recorded once per shape and edge list, then
+    # compiled (see rnn_compiled), and on the float model where an override is not a float
     seen = []
     monkeypatch.setattr(rnn_local, "evaluate", lambda m, given: seen.append(m.back) or rnn.evaluate(m, given))
-    local_derivatives({"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2}, [("yhat1", "h1")])
-    assert seen == [SCALAR]
+    rnn_local._reader.cache_clear()  # a new edge list is recorded afresh
+    first = {"h0": 1, "x": [3, 5], "y": [4, 7], "W_h": 1.5, "W_x": 0.5, "W_y": 2}
+    edges = [("yhat1", "h1"), ("h2", "W_h")]
+    local_derivatives(first, edges)
+    assert seen == [rnn_compiled._TRACING]
+    # h1 = W_h·h0 + W_x·x1 = −0.25 + 0.5 and ∂h2/∂W_h = h1; ∂ŷ1/∂h1 = W_y
+    assert [a.tolist() for a in local_derivatives({**first, "W_h": -0.25, "x": [1, 2]}, edges)] == [[[2.0]], [[0.25]]]
+    assert seen == [rnn_compiled._TRACING]
+    local_derivatives(first, edges, {"h1": 2})
+    assert seen[1:] == [SCALAR]
 
 
 def _exactly(value: object) -> object:
