@@ -107,15 +107,20 @@ def _nudgeable(value: Any) -> bool:
 
 
 def _dependencies(solver: str, params: Mapping[str, Any]) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    truth = solutions.solution(solver, params)
+    truth = dict(solutions.solution(solver, params).items())
     upstream: dict[str, set[str]] = {name: set() for name in truth}
     downstream: dict[str, set[str]] = {name: set() for name in truth}
     for name, value in truth.items():
         if not _nudgeable(value):
             continue
-        nudged = solutions.solution(solver, params, {name: nudge(value)})
+        nudged = solutions.unremembered(solver, params, {name: nudge(value)})
         for other, moved in nudged.items():
-            if other != name and not close(moved, truth[other]):
+            was = truth[other]
+            # A quantity the nudge does not reach is computed as before, to the bit: most are,
+            # and telling so needs no tolerance (a graph compares every pair of quantities).
+            if other == name or (type(moved) is float and type(was) is float and moved == was):
+                continue
+            if not close(moved, was):
                 upstream[other].add(name)
                 downstream[name].add(other)
     return ({name: frozenset(found) for name, found in upstream.items()},

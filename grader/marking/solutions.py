@@ -21,6 +21,12 @@ def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | 
     return _SOLUTIONS.get((solver, frozen, overrides), lambda: _prepared(solver, params, frozen).solve(given))
 
 
+def unremembered(solver: str, params: Mapping[str, Any], given: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`solution` for overrides that are asked about once (a dependency graph's nudges): solved
+    on the problem's prepared solver and not kept, so they do not push out what is asked again."""
+    return _prepared(solver, params).solve(given)
+
+
 def value(solver: str, params: Mapping[str, Any], given: Mapping[str, Any], quantity: str) -> Any:
     """A quantity's value under overrides, or None when the model cannot take them (a carried
     value of the wrong shape, the log of a negative)."""
