@@ -37,7 +37,8 @@ def mover(solver: str, params: Mapping[str, Any], quantity: str) -> Callable[[It
 
     def moved_by(names: Iterable[str]) -> bool:
         for name in names:
-            if not _nudgeable(truth[name]):
+            value = truth[name]
+            if type(value) is not float and not _nudgeable(value):  # a float always can be
                 raise ValueError(f"{name} cannot be nudged")
             if name in reached:
                 return True

@@ -251,25 +251,23 @@ def collisions(item: Question, key: float, solved: dict[int, Any] | None = None)
             reach = reach or _reach(item)
             if not reach(variant.given):
                 continue
-        try:
-            value = _solved(item.solver, variant, solved)[item.quantity]
-        except (KeyError, ValueError):
+        found = _solved(item.solver, variant, solved)
+        if found is None or item.quantity not in found:
             continue
+        value = found[item.quantity]
         if isinstance(value, (int, float)) and tolerance.accepts(float(value), key) \
                 and (variant.given or _convention_shows(item, variant, nudged)):
             yield f"misconception {variant.misconception}"
 
 
-def _solved(solver: str, variant: Any, solved: dict[int, Any]) -> Mapping[str, Any]:
-    """A variant's solution, kept in `solved` by identity (with the variant, so a freed one's
-    id is never mistaken for it); a solver's refusal is kept and raised again."""
+def _solved(solver: str, variant: Any, solved: dict[int, Any]) -> Mapping[str, Any] | None:
+    """A variant's solution (None where the solver refuses it), kept in `solved` by identity,
+    with the variant, so that a freed one's id is never mistaken for it."""
     kept = solved.get(id(variant))
     if kept is None or kept[0] is not variant:
         try:
-            kept = (variant, solutions.solution(solver, variant.params, variant.given))
-        except (KeyError, ValueError) as refused:
-            kept = (variant, refused)
-        solved[id(variant)] = kept
-    if isinstance(kept[1], Exception):
-        raise kept[1]
+            found = solutions.solution(solver, variant.params, variant.given)
+        except (KeyError, ValueError):
+            found = None
+        kept = solved[id(variant)] = (variant, found)
     return kept[1]

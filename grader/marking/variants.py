@@ -150,9 +150,17 @@ def candidates(question: Question, seed: int) -> Iterator[dict[str, Any]]:
 
 
 def _checked(question: Question, spec: Randomise, values: dict[str, Any], seed: int,
-             late: list[str]) -> tuple[Question, str]:
-    concrete = fill(question, values, seed)
-    return concrete, _rejected(spec, concrete, values, late)
+             late: list[str]) -> tuple[Question | None, str]:
+    """The filled variant of a draw and why it is rejected ("" if it is not). The rules on
+    solved quantities are checked on the filled params before the text is filled: a third
+    of the draws that reach them fail them, and need no text."""
+    value_of = _filler(values)
+    params = _render(dict(question.params), value_of)
+    reason = _unsolvable(spec, question.solver, params, values, late)
+    if reason:
+        return None, reason
+    concrete = fill(question, values, seed, value_of, (question.params, params))
+    return concrete, _ambiguous(concrete) if spec.unambiguous else ""
 
 
 _DRAWN = Memo(2_000)
@@ -168,12 +176,13 @@ def _unmet(conditions: list[str], values: Mapping[str, Any]) -> str:
     return ""
 
 
-def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], late: list[str]) -> str:
-    """Why a filled variant is not acceptable: a `nonzero` quantity is 0, or a `require` on quantities fails."""
-    if not (spec.nonzero or late or spec.unambiguous):
+def _unsolvable(spec: Randomise, solver: str | None, params: Mapping[str, Any], values: Mapping[str, Any],
+                late: list[str]) -> str:
+    """Why a draw's problem is not acceptable: a `nonzero` quantity is 0, or a `require` on
+    quantities fails ("" if neither)."""
+    if not (spec.nonzero or late):
         return ""
-
-    solved = solutions.solution(question.solver, question.params)
+    solved = solutions.solution(solver, params)
     for name in spec.nonzero:
         if all(abs(float(v)) < 1e-12 for v in flat(solved[name])):
             return f"{name} is 0"
@@ -181,15 +190,15 @@ def _rejected(spec: Randomise, question: Question, values: Mapping[str, Any], la
     named = frozenset().union(*map(_names, late))
     scalars = {name: solved[name] for name in _named_in(tuple(solved), named)
                if isinstance(solved[name], (int, float)) and not isinstance(solved[name], bool)}
-    reason = _unmet(late, {**scalars, **values})
-    if reason or not spec.unambiguous:
-        return reason
+    return _unmet(late, {**scalars, **values})
 
+
+def _ambiguous(question: Question) -> str:
+    """Which part's key a known mistake gives ("" if none): the first found rejects the draw."""
     solved: dict[int, Any] = {}  # each mistake is solved once for all the parts that ask about it
     for item in question.parts or (question,):
         if item.kind == "number" and item.quantity and item.solver:
             # A part may have its own solver (a vanilla RNN beside a GRU), and its own mistakes.
-            # The first collision rejects the draw: the others are not looked for.
             key = float(solutions.solution(item.solver, item.params)[item.quantity])
             found = next(collisions(item, key, solved), None)
             if found:
@@ -205,15 +214,23 @@ def _named_in(quantities: tuple[str, ...], named: frozenset[str]) -> tuple[str, 
 
 
 @functools.lru_cache(maxsize=256)
+def _comparison(condition: str) -> tuple[str, str, str]:
+    """A `require` formula's two sides and its operator (split once: every draw asks)."""
+    match = _COMPARISON.match(condition)
+    if not match:
+        raise VariantError(f"'{condition}' is not a comparison such as 'x1 != x2'")
+    left, op, right = match.groups()
+    return left, op, right
+
+
+@functools.lru_cache(maxsize=256)
 def _names(condition: str) -> frozenset[str]:
     """The canonical names a `require` formula uses (parsed once: every draw asks)."""
     from grader.mathinput import mathparse  # at first use: keeps start-up fast
 
-    match = _COMPARISON.match(condition)
-    if not match:
-        raise VariantError(f"'{condition}' is not a comparison such as 'x1 != x2'")
+    left, _, right = _comparison(condition)
     names: set[str] = set()
-    for side in (match.group(1), match.group(3)):
+    for side in (left, right):
         try:
             names |= set(mathparse.parse(side, variables=None).names)
         except ResponseError as exc:
@@ -235,10 +252,7 @@ def holds(condition: str, values: Mapping[str, Any]) -> bool:
 
 
 def _holds(condition: str, values: Mapping[str, Any], numbers: dict[str, float]) -> bool:
-    match = _COMPARISON.match(condition)
-    if not match:
-        raise VariantError(f"'{condition}' is not a comparison such as 'x1 != x2'")
-    left, op, right = match.groups()
+    left, op, right = _comparison(condition)
     a, b = _evaluate(left, values, numbers), _evaluate(right, values, numbers)
     if isinstance(a, str) or isinstance(b, str):
         return {"==": a == b, "!=": a != b}.get(op, False)
