@@ -39,10 +39,16 @@ class Misconception:
 
 def time_steps(truth: Solution) -> range:
     """The time steps 1..T of a solved problem."""
-    T = 0
-    while f"yhat{T + 1}" in truth:  # the solvers name the outputs yhat1..yhatT
-        T += 1
-    return range(1, T + 1)
+    if _STEPS[0] is not truth:  # each mistake of a problem asks again: counted once
+        T = 0
+        while f"yhat{T + 1}" in truth:  # the solvers name the outputs yhat1..yhatT
+            T += 1
+        _STEPS[:] = [truth, range(1, T + 1)]
+    return _STEPS[1]
+
+
+_STEPS: list[Any] = [None, range(0)]
+"""The last solution counted and its steps (held, so that its id is never another's)."""
 
 
 def flat(value: Any) -> Any:

@@ -166,10 +166,15 @@ def _wrong_time_step(params: Mapping[str, Any], truth: Solution) -> Iterator[Var
 
 def _forward_drops_h0(params: Mapping[str, Any], truth: Solution) -> Iterator[Variant]:
     h0 = params.get("h0")
-    numbers = flat(h0) if h0 is not None and not isinstance(h0, str) else None
-    if numbers is None or not numbers.any():
-        return
-    zero = 0.0 if isinstance(h0, (int, float)) else [0.0] * numbers.size
+    if type(h0) is int or type(h0) is float:  # a practice problem's: no array to make
+        if h0 == 0:
+            return
+        zero: Any = 0.0
+    else:
+        numbers = flat(h0) if h0 is not None and not isinstance(h0, str) else None
+        if numbers is None or not numbers.any():
+            return
+        zero = 0.0 if isinstance(h0, (int, float)) else [0.0] * numbers.size
     yield Variant("forward-drops-h0", {**params, "h0": zero}, {}, "h₁ = W_x·x₁ without the W_h·h₀ term")
 
 

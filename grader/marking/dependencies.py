@@ -8,7 +8,7 @@ and it respects each solver's own rules for what an override recomputes.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Hashable, Iterable, Mapping
+from typing import Any, Callable, Collection, Hashable, Mapping
 
 from grader.marking import solutions
 from grader.marking.memo import Memo
@@ -27,15 +27,18 @@ def descendants(solver: str, params: Mapping[str, Any], quantity: str) -> frozen
     return _graph(solver, params)[1].get(quantity, frozenset())
 
 
-def mover(solver: str, params: Mapping[str, Any], quantity: str) -> Callable[[Iterable[str]], bool]:
+def mover(solver: str, params: Mapping[str, Any], quantity: str) -> Callable[[Collection[str]], bool]:
     """Whether nudging a set of named quantities moves `quantity`, asked of many sets (every
     mistake in the library): read from the problem's graph, which problems of the same
     structure share, looked up once. The test raises KeyError for a name the solver does not
     return, ValueError for one that cannot be nudged (text, symbolic)."""
     reached = _graph(solver, params)[0].get(quantity, frozenset()) | {quantity}
     truth = solutions.solution(solver, params)
+    floats = frozenset(name for name, value in truth.items() if type(value) is float)
 
-    def moved_by(names: Iterable[str]) -> bool:
+    def moved_by(names: Collection[str]) -> bool:
+        if floats.issuperset(names):  # all known and nudgeable (a practice problem's): a set test
+            return not reached.isdisjoint(names)
         for name in names:
             value = truth[name]
             if type(value) is not float and not _nudgeable(value):  # a float always can be
