@@ -114,8 +114,8 @@ def recorded(question: Question, seed: int | None, drawn: Mapping[str, str]) -> 
     when it drew it. Here the record is held to the seed (a file can only name one of the
     draws its own seed makes) and to every rule on the numbers themselves (`require`,
     `nonzero`); what is not redone is the search for rejected draws before it and the
-    unambiguous check, which solve every known mistake (a quarter to a third of a randomised
-    student's grading time). As with `instantiate(shared=True)`, a draw several students
+    unambiguous check, which solve every known mistake (about a sixth of a randomised
+    student's grading). As with `instantiate(shared=True)`, a draw several students
     recorded is filled once and shared (its `seed` is the first one's).
     """
     spec = question.randomise
