@@ -65,13 +65,15 @@ def local_derivatives(
     bound = solver.bind(params)
     given = solver.check_given(bound, given)
     problem = prepare(bound)
-    m = problem.model_for(given)
     edges = tuple(edges)
     # On floats when every quantity is a scalar: each edge is then one product, the bits the
     # 1×1 arrays hold (see backend.Scalar), put in a 1×1 array at the end; by the function
     # compiled for the problem's shape where it can be (a misconception asks of every draw).
     found = problem.compiled_run(_reader(edges), given)
-    return [_as_matrix(value) for value in (found if found is not None else _read(edges, m, given_values(m, given)))]
+    if found is None:
+        m = problem.model_for(given)
+        found = _read(edges, m, given_values(m, given))
+    return [_as_matrix(value) for value in found]
 
 
 @functools.lru_cache(maxsize=256)

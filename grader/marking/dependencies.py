@@ -60,8 +60,8 @@ def per_structure(solver: str, params: Mapping[str, Any], fact: Hashable, comput
     a changed convention can move a quantity), found once per structure of problem (see
     `structure_of`) and shared by every problem of that structure: the students of a
     randomised question have their own numbers but mostly share one. Remembered by the
-    problem's content as well (every part of an exercise holds its own copy of its params),
-    so that a structure, a large tuple, is worked out and hashed once per problem and fact."""
+    problem's content as well, so that a structure, a large tuple, is worked out and hashed
+    once per problem and fact, not once per ask."""
     frozen = solutions.freeze_params(params)
 
     def shared() -> Any:
@@ -89,12 +89,10 @@ def structure_of(solver: str, params: Mapping[str, Any]) -> Hashable:
 def _signs(value: Any) -> Hashable:
     kind = type(value)
     # Plain numbers and lists of them without numpy: every quantity of every draw is asked.
-    if kind is float or kind is int:
+    if kind is float or kind is int or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return (value > 0) - (value < 0)
     if value is None or isinstance(value, (str, bool)) or not _nudgeable(value):
         return repr(value)
-    if isinstance(value, (int, float)):
-        return (value > 0) - (value < 0)
     if kind is list and all(type(v) is float or type(v) is int for v in value):
         return (len(value),), tuple((v > 0) - (v < 0) for v in value)
     import numpy as np

@@ -15,8 +15,9 @@ def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | 
     Raises the solver's SolverError (a ValueError) for parameters it cannot take.
     """
     frozen = freeze_params(params)
-    # Several overrides at once are a misconception's, asked about for every part of a draw:
-    # frozen once, like params. One or two are a fresh follow-through story each time.
+    # Several overrides at once are a misconception's, asked about again by the diagnosis of
+    # every wrong part of a draw: frozen once, like params. One or two are a fresh
+    # follow-through story each time.
     overrides = () if not given else freeze(given) if len(given) < 3 else freeze_params(given)
     return _SOLUTIONS.get((solver, frozen, overrides), lambda: _prepared(solver, params, frozen).solve(given))
 

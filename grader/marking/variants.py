@@ -152,8 +152,8 @@ def candidates(question: Question, seed: int) -> Iterator[dict[str, Any]]:
 def _checked(question: Question, spec: Randomise, values: dict[str, Any], seed: int,
              late: list[str]) -> tuple[Question | None, str]:
     """The filled variant of a draw and why it is rejected ("" if it is not). The rules on
-    solved quantities are checked on the filled params before the text is filled: a third
-    of the draws that reach them fail them, and need no text."""
+    solved quantities are checked on the filled params before the text is filled: about a
+    quarter of the draws that reach them fail them, and need no text."""
     value_of = _filler(values)
     params = _render(dict(question.params), value_of)
     reason = _unsolvable(spec, question.solver, params, values, late)
