@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -39,15 +39,15 @@ class Param:
 
 def bind(solver: str, spec: tuple[Param, ...], params: Mapping[str, object]) -> dict[str, object]:
     """Check parameter names against `spec` and fill in defaults; the result has every name."""
-    known = [p.name for p in spec]
-    for name in params:
-        if name not in known:
-            raise SolverError(f"unknown parameter {name!r} for solver {solver}; known: {', '.join(known)}")
-    missing = [p.name for p in spec if p.default is REQUIRED and p.name not in params]
+    bound = {p.name: params.get(p.name, p.default) for p in spec}
+    if not bound.keys() >= params.keys():  # one set test: every new problem is bound
+        unknown = next(name for name in params if name not in bound)
+        raise SolverError(f"unknown parameter {unknown!r} for solver {solver}; known: {', '.join(bound)}")
+    missing = [name for name, value in bound.items() if value is REQUIRED]
     if missing:
         required = ", ".join(p.name for p in spec if p.default is REQUIRED)
         raise SolverError(f"solver {solver} is missing {', '.join(missing)}; required: {required}")
-    return {p.name: params.get(p.name, p.default) for p in spec}
+    return bound
 
 
 @dataclass(frozen=True)
@@ -122,14 +122,13 @@ def _module(name: str) -> ModuleType:
 
 
 def _checked(solver: str, known: tuple[str, ...], given: Mapping[str, object] | None,
-             members: Collection[str] = ()) -> dict[str, object]:
+             members: frozenset[str] = frozenset()) -> dict[str, object]:
     """`given` as a dict, refused if it names a quantity not in `known` (`members`: the same
     names as a set, for a caller that checks many)."""
     given = dict(given or {})
-    members = members or known
-    unknown = [name for name in given if name not in members]
-    if unknown:
-        raise SolverError(f"unknown quantity {unknown[0]!r} in given for solver {solver}; known: {', '.join(known)}")
+    if not (members or frozenset(known)).issuperset(given):
+        unknown = next(name for name in given if name not in known)
+        raise SolverError(f"unknown quantity {unknown!r} in given for solver {solver}; known: {', '.join(known)}")
     return given
 
 

@@ -326,7 +326,7 @@ class Problem:
         """`solve(model, given)` by the function compiled for this problem's shape (see
         `rnn_compiled`): None unless the problem and every override are finite floats and
         `solve` can be recorded, which then runs on the model itself."""
-        if not all(type(v) is float and math.isfinite(v) for v in given.values()):
+        if not _finite_floats(given):
             return None
         fast = self._build(given)
         run = compiled(fast, self.order, solve) if self._run is not None else None
@@ -334,19 +334,30 @@ class Problem:
 
     def __call__(self, given: Mapping[str, object]) -> Solution:
         """`solve(params, given)`."""
-        floats = all(type(v) is float and math.isfinite(v) for v in given.values())
+        floats = _finite_floats(given)
         if not floats and any(values.is_symbolic(v) for v in given.values()):
             m = fast = model(self.params, given)  # a symbolic override makes the whole problem exact
             notes = _notes(m)
         else:
             fast, m, notes = self._build(given), self._arrays, self._notes
             if floats and self._run is not None:
-                return Solution(dict(zip(self.order, self._run(self._numbers, given), strict=True)),
+                return Solution(zip(self.order, self._run(self._numbers, given), strict=True),
                                 functools.partial(_derived, self, given), notes)
         trace = _evaluate(fast, given)
         # the worked steps index arrays: a trace on floats is evaluated again on arrays for them
         steps = (lambda: derivation(trace)) if fast is m else functools.partial(_derived, self, given)
-        return Solution(dict(zip(self.order, _results(trace), strict=True)), steps, notes)
+        return Solution(zip(self.order, _results(trace), strict=True), steps, notes)
+
+
+_FLOAT = frozenset((float,))
+
+
+def _finite_floats(given: Mapping[str, object]) -> bool:
+    """Whether every override is a finite Python float, as the compiled function takes them.
+    One type test and one sum, in C: an inf or a nan makes the sum so. (A sum that overflows
+    sends finite floats down the general path, which gives the same values, more slowly.)"""
+    overrides = given.values()
+    return _FLOAT.issuperset(map(type, overrides)) and math.isfinite(sum(overrides))
 
 
 def _traced(m: Model, given: Mapping[str, object]) -> list[object]:

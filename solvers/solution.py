@@ -5,7 +5,7 @@ Kept free of numpy and sympy so that the registry stays cheap to import.
 
 from __future__ import annotations
 
-from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 
 
 class Solution(Mapping[str, object]):
@@ -20,10 +20,11 @@ class Solution(Mapping[str, object]):
 
     def __init__(
         self,
-        values: Mapping[str, object],
+        values: Mapping[str, object] | Iterable[tuple[str, object]],
         steps: tuple[str, ...] | Callable[[], tuple[str, ...]] = (),
         notes: tuple[str, ...] = (),
     ) -> None:
+        # A mapping or (name, value) pairs: a solver that zips names with results builds one dict, not two.
         object.__setattr__(self, "_values", dict(values))
         # Steps may be given as a function: grading solves thousands of times and never reads them.
         object.__setattr__(self, "_steps", steps if callable(steps) else tuple(steps))

@@ -248,7 +248,7 @@ def _grade_question(question: Question, submission: Submission) -> tuple[Verdict
         # Shown work the solver cannot take (a list for a scalar, ragged rows) costs the student
         # the follow-through it would have given, not the grade of the whole file.
         notes.append(f"work for {question.id} ignored: {one_line(str(exc))}")
-        verdict, shown = _VERDICTS.for_object(question, (given, ()), lambda: judged({}))
+        verdict, shown = _VERDICTS.for_object(question, (given, solutions.freeze({})), lambda: judged({}))
     return verdict, shown, notes
 
 

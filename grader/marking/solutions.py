@@ -7,6 +7,7 @@ import json
 from typing import Any, Hashable, Mapping
 
 from grader.marking.memo import Memo
+from solvers import SOLVERS  # the registry is cheap to import; a solver's module loads on first solve
 
 
 def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
@@ -15,10 +16,11 @@ def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | 
     Raises the solver's SolverError (a ValueError) for parameters it cannot take.
     """
     frozen = freeze_params(params)
-    # Several overrides at once are a misconception's, asked about again by the diagnosis of
-    # every wrong part of a draw: frozen once, like params. One or two are a fresh
-    # follow-through story each time.
-    overrides = () if not given else freeze(given) if len(given) < 3 else freeze_params(given)
+    # Numbers freeze fast as they are (a follow-through story, a scalar problem's mistake), as
+    # do one or two values of any kind. Several arrays at once are a misconception's, asked
+    # about again by the diagnosis of every wrong part of a draw: frozen once, like params.
+    overrides = () if not given else freeze(given) \
+        if len(given) < 3 or _NUMBERS.issuperset(map(type, given.values())) else freeze_params(given)
     return _SOLUTIONS.get((solver, frozen, overrides), lambda: _prepared(solver, params, frozen).solve(given))
 
 
@@ -43,8 +45,6 @@ def quantities(solver: str, params: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _prepared(solver: str, params: Mapping[str, Any], frozen: Hashable | None = None) -> Any:
-    from solvers import SOLVERS  # at first use: the registry is cheap, but a solve needs only it
-
     # Binding params and naming quantities is done once per problem, not once per override.
     return _PREPARED.get((solver, frozen if frozen is not None else freeze_params(params)),
                          lambda: SOLVERS[solver].prepare(params))
@@ -61,10 +61,10 @@ _FROZEN = Memo(CACHE_SIZE)
 
 def freeze(mapping: Mapping[str, Any]) -> Hashable:
     """A mapping as a canonical hashable value: equal mappings freeze alike."""
-    if all(type(v) is float or type(v) is int for v in mapping.values()):
-        # Follow-through solves with thousands of fresh {quantity: number} overrides: a sorted
-        # tuple is canonical for them and far cheaper than JSON (2 and 2.0 solve alike).
-        return tuple(sorted(mapping.items()))
+    if _NUMBERS.issuperset(map(type, mapping.values())):
+        # Follow-through solves with thousands of fresh {quantity: number} overrides: a set of
+        # pairs is canonical for them, built without sorting or JSON (2 and 2.0 solve alike).
+        return frozenset(mapping.items())
     if all(map(_is_plain, mapping.values())):
         # A problem's params (lists of numbers, names of functions): repr tells 2 from 2.0 and
         # True from 1 as JSON does, and costs a quarter of it; it cannot look like JSON's "{...".
@@ -72,14 +72,17 @@ def freeze(mapping: Mapping[str, Any]) -> Hashable:
     return json.dumps(mapping, sort_keys=True, default=_plain)
 
 
-_SCALARS = (int, float, str, bool, type(None))
+_NUMBERS = frozenset((int, float))
+_SCALARS = frozenset((int, float, str, bool, type(None)))
 
 
 def _is_plain(value: Any) -> bool:
     """Whether repr writes `value` out in full: numbers, text and lists of them (not arrays)."""
-    if type(value) in _SCALARS:
+    kind = type(value)
+    if kind in _SCALARS:
         return True
-    return type(value) in (list, tuple) and all(map(_is_plain, value))
+    # a list of scalars (a sequence of inputs) is told in one set test; nested ones element by element
+    return (kind is list or kind is tuple) and (_SCALARS.issuperset(map(type, value)) or all(map(_is_plain, value)))
 
 
 def freeze_params(params: Mapping[str, Any]) -> Hashable:

@@ -273,16 +273,21 @@ def _numbers(values: Mapping[str, Any]) -> dict[str, float]:
 
 def _evaluate(formula: str, values: Mapping[str, Any], numbers: dict[str, float]) -> Any:
     formula = formula.strip()
-    if formula in values and isinstance(values[formula], str):
-        return values[formula]
-    try:
-        parsed = _parsed(formula, tuple(sorted(numbers)))
-    except ResponseError as exc:
-        raise VariantError(f"cannot read '{{{{{formula}}}}}': {exc}") from None
-    try:
-        value = round(parsed.value(numbers), _GRID)
-    except (ValueError, ArithmeticError) as exc:
-        raise VariantError(f"'{{{{{formula}}}}}' is undefined for {dict(values)}: {exc}") from None
+    if formula in values:
+        drawn = values[formula]
+        if isinstance(drawn, str):
+            return drawn
+        # a drawn name alone (most templates: {{x1}}) is its number, as the parser would read it
+        value = round(float(drawn), _GRID)
+    else:
+        try:
+            parsed = _parsed(formula, tuple(sorted(numbers)))
+        except ResponseError as exc:
+            raise VariantError(f"cannot read '{{{{{formula}}}}}': {exc}") from None
+        try:
+            value = round(parsed.value(numbers), _GRID)
+        except (ValueError, ArithmeticError) as exc:
+            raise VariantError(f"'{{{{{formula}}}}}' is undefined for {dict(values)}: {exc}") from None
     return int(value) if value.is_integer() else value
 
 

@@ -202,3 +202,17 @@ def test_a_recorded_draw_is_held_to_the_rules_on_its_numbers() -> None:
     assert variants.recorded(question, seed, {n: variants.show(v) for n, v in broken.items()}) is None
     made_up = {n: variants.show(v) for n, v in variants.instantiate(question, seed).variant.items()} | {"x1": "11"}
     assert variants.recorded(question, seed, made_up) is None  # 11 is outside the drawn range
+
+
+@pytest.mark.parametrize("drawn", [3, 0.5, 0.1 + 0.2, -1.4, 2.0, "LSTM"])
+def test_a_drawn_name_alone_renders_as_the_same_name_in_a_formula(drawn) -> None:
+    # a bare {{w}} is read without the parser; it must give what a formula that uses w gives
+    values = {"w": drawn, "n": 4}
+    alone = variants.render("{{w}}", values)
+    in_text = variants.render("w is {{w}}", values)
+    if isinstance(drawn, str):
+        assert alone == drawn and in_text == f"w is {drawn}"
+        return
+    assert alone == variants.evaluate("w * 1", values)
+    assert type(alone) is type(variants.evaluate("w * 1", values))
+    assert in_text == f"w is {variants.show(variants.evaluate('w + 0', values))}"
