@@ -115,6 +115,7 @@ class Grouper:
         self._groups: list[Group] = []
         self._spool = tempfile.TemporaryFile("w+b", dir=folder)
         self._end = 0
+        self._read = False  # whether the spool was read since the last add (so is not at its end)
         self.answers = 0
 
     def add(self, item: Flagged) -> None:
@@ -131,8 +132,9 @@ class Grouper:
                 self._groups.append(found)
             self._exact[(question, form)] = found
         line = json.dumps([student, text], ensure_ascii=False).encode("utf-8") + b"\n"
-        if self._spool.tell() != self._end:  # members were read back since the last add
+        if self._read:  # members were read back since the last add (no tell(): it is asked per answer)
             self._spool.seek(self._end)
+            self._read = False
         self._spool.write(line)
         found.offsets.append(self._end)
         self._end += len(line)
@@ -145,6 +147,7 @@ class Grouper:
     def members(self, group: Group) -> Iterator[tuple[str, str]]:
         """The group's (student, answer) pairs, in the order met."""
         for offset in group.offsets:
+            self._read = True
             self._spool.seek(offset)
             student, text = json.loads(self._spool.readline())
             yield student, text

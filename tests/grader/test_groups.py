@@ -56,6 +56,14 @@ def test_a_grouper_keeps_members_on_disk_and_reads_them_back_between_additions(t
     assert [list(grouper.members(g)) for g in grouper.groups()] == [[("s1", SAME[0]), ("s3", SAME[1])],
                                                                     [("s2", tricky)]]
     assert grouper.answers == 3 and not any(g.members for g in grouper.groups())  # nothing kept in memory
+    # a read left half-way, an add, then the rest of the read: each sees the spool where it left it
+    reading = grouper.members(grouper.groups()[0])
+    assert next(reading) == ("s1", SAME[0])
+    grouper.add(groups.flagged("q", "s4", SAME[0], verdict("earned")))
+    assert list(reading) == [("s3", SAME[1]), ("s4", SAME[0])]
+    grouper.add(groups.flagged("q", "s5", tricky, verdict("missed")))
+    assert [list(grouper.members(g)) for g in grouper.groups()] == [
+        [("s1", SAME[0]), ("s3", SAME[1]), ("s4", SAME[0])], [("s2", tricky), ("s5", tricky)]]
     grouper.close()
 
 def run(argv: list[str]) -> tuple[int, str]:
