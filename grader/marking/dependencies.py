@@ -109,7 +109,7 @@ def _nudgeable(value: Any) -> bool:
 
 
 def _dependencies(solver: str, params: Mapping[str, Any]) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    truth = dict(solutions.solution(solver, params).items())
+    truth = dict(solutions.solution(solver, params).items())  # a plain dict: read for every pair of quantities
     upstream: dict[str, set[str]] = {name: set() for name in truth}
     downstream: dict[str, set[str]] = {name: set() for name in truth}
     for name, value in truth.items():

@@ -16,12 +16,20 @@ def solution(solver: str, params: Mapping[str, Any], given: Mapping[str, Any] | 
     Raises the solver's SolverError (a ValueError) for parameters it cannot take.
     """
     frozen = freeze_params(params)
-    # Numbers freeze fast as they are (a follow-through story, a scalar problem's mistake), as
-    # do one or two values of any kind. Several arrays at once are a misconception's, asked
-    # about again by the diagnosis of every wrong part of a draw: frozen once, like params.
-    overrides = () if not given else freeze(given) \
-        if len(given) < 3 or _NUMBERS.issuperset(map(type, given.values())) else freeze_params(given)
-    return _SOLUTIONS.get((solver, frozen, overrides), lambda: _prepared(solver, params, frozen).solve(given))
+    return _SOLUTIONS.get((solver, frozen, _overrides_key(given)),
+                          lambda: _prepared(solver, params, frozen).solve(given))
+
+
+def _overrides_key(given: Mapping[str, Any] | None) -> Hashable:
+    if not given:
+        return ()
+    if len(given) >= 3 and not _NUMBERS.issuperset(map(type, given.values())):
+        # Several arrays at once are a misconception's, asked about again by the diagnosis of
+        # every wrong part of a draw: frozen once, by identity, like params.
+        return freeze_params(given)
+    # Numbers freeze fast as they are (a follow-through story, a scalar problem's mistake);
+    # one or two arrays are a fresh follow-through story each time, not worth remembering.
+    return freeze(given)
 
 
 def unremembered(solver: str, params: Mapping[str, Any], given: Mapping[str, Any]) -> Mapping[str, Any]:
