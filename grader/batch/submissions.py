@@ -146,7 +146,23 @@ def _json(name: str, text: str) -> Any:
         depth = _depth(data)
     if depth > textyaml.MAX_DEPTH:
         raise SubmissionError(f"{name}: refused: nested deeper than {textyaml.MAX_DEPTH} levels")
+    if _SURROGATE_ESCAPE.search(text) and not _encodable(data):
+        raise SubmissionError(f"{name}: refused: a \\uD800–\\uDFFF escape that is not half of a pair is not "
+                              "a character; write the character itself (the file is UTF-8)")
     return _as_text(data)
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""Where a lone UTF-16 surrogate can come from: JSON's escapes (UTF-8 text cannot hold one)."""
+
+
+def _encodable(data: Any) -> bool:
+    """Whether every string in `data` can be written as UTF-8 (reports and gradebooks are)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _as_text(value: Any) -> Any:

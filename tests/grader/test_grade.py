@@ -170,6 +170,20 @@ def test_hostile_submission_is_refused_and_others_graded(tmp_path: Path, name: s
     assert not marker.exists()
 
 
+def test_a_lone_surrogate_escape_in_json_is_refused_saying_what_to_write(tmp_path: Path) -> None:
+    # json.loads turns "\\udc00" into a string no report or gradebook can be written in UTF-8
+    lone = write(tmp_path, "lone.json", '{"student": "s", "answers": {"nptel/q7": "B\\udc00"}}')
+    # a pair is one character, and an escaped backslash before "ud800" is not an escape at all
+    paired = write(tmp_path, "paired.json", '{"student": "t", "answers": {"nptel/q7": "B", '
+                                            '"in5400/task2c": "gradients vanish \\ud83d\\ude00 \\\\ud800"}}')
+    code, data = grade_json(str(lone), str(paired), "--out", str(tmp_path / "out"))
+    assert code == 1
+    assert [s["student"] for s in data["students"]] == ["t"]
+    [message] = data["refused"]
+    assert "lone.json" in message and "not half of a pair" in message and "internal error" not in message
+    assert "\\ud800" in (tmp_path / "out" / "gradebook.json").read_text(encoding="utf-8")
+
+
 def test_oversized_and_binary_files_are_refused(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     with big.open("wb") as handle:  # sparse: 100 MB on paper, nothing on disk
