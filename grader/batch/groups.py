@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from grader.marking import textmatch
 from grader.model import Verdict
+from grader.textsafe import json_escapes
 
 SIMILAR = 0.6
 """Least share of content words two answers must have in common (Jaccard) to be grouped."""
@@ -40,9 +41,9 @@ class GroupOverride:
     comment: str = ""
 
 
-Flagged = tuple[str, str, str, tuple[tuple[str, str], ...], float, bool]
+Flagged = tuple[str, str, str, tuple[tuple[str, str], ...], float, bool, str]
 """A flagged written answer as a batch keeps it: (question, student, answer, what the rubric
-found, provisional score, uncertain)."""
+found, provisional score, uncertain, the member as review-queue.json lists it)."""
 
 
 @dataclass
@@ -57,7 +58,9 @@ class Group:
     """(student, answer) pairs in the order met, once read back by `group`; a `Grouper`
     keeps them in its spool (`Grouper.members`)."""
     offsets: array = field(default_factory=lambda: array("q"), repr=False)
-    """Where each member's line starts in the grouper's spool."""
+    """Where each member starts in the grouper's spool."""
+    lengths: array = field(default_factory=lambda: array("l"), repr=False)
+    """How many bytes each member takes there."""
 
     @property
     def size(self) -> int:
@@ -84,8 +87,18 @@ def findings(verdict: Verdict) -> tuple[tuple[str, str], ...]:
 
 
 def flagged(question: str, student: str, text: str, verdict: Verdict) -> Flagged:
-    """A flagged answer as the batch keeps it: the verdict's findings and score, not the verdict."""
-    return question, student, text, findings(verdict), verdict.score, verdict.uncertain
+    """A flagged answer as the batch keeps it: the verdict's findings and score, not the
+    verdict, and the member already rendered (where it was graded, so in a worker process)."""
+    return question, student, text, findings(verdict), verdict.score, verdict.uncertain, member_json(student, text)
+
+
+def member_json(student: str, text: str) -> str:
+    """A group member as review-queue.json lists it: `json.dumps`'s indent-2 layout at the
+    depth of a group's "members", unsafe controls escaped (`json_escapes`). Built from
+    json's C encoder (indent takes the slow Python one): a class's queue lists every
+    flagged answer."""
+    return json_escapes('{\n          "student": ' + json.dumps(student, ensure_ascii=False)
+                        + ',\n          "answer": ' + json.dumps(text, ensure_ascii=False) + "\n        }")
 
 
 def same(a: str, verdict_a: Verdict, b: str, verdict_b: Verdict) -> bool:
@@ -104,9 +117,9 @@ class of thousands of different answers from costing a comparison with every gro
 class Grouper:
     """Answer groups built as a class streams past.
 
-    Each member waits in an anonymous spool file (one JSON line), so memory holds an entry
-    per distinct answer, never one per student: a class of 100,000 that repeats a few answers
-    keeps a few groups.
+    Each member waits in an anonymous spool file (as review-queue.json lists it), so memory
+    holds an entry per distinct answer, never one per student: a class of 100,000 that
+    repeats a few answers keeps a few groups.
     """
 
     def __init__(self, folder: str | Path | None = None) -> None:
@@ -120,7 +133,7 @@ class Grouper:
 
     def add(self, item: Flagged) -> None:
         """Put one flagged answer in its group, or start a group with it."""
-        question, student, text, found_points, score, uncertain = item
+        question, _, text, found_points, score, uncertain, member = item
         form, words = _form(text)
         found = self._exact.get((question, form))
         if found is None:
@@ -131,13 +144,14 @@ class Grouper:
                 bucket.append(found)
                 self._groups.append(found)
             self._exact[(question, form)] = found
-        line = json.dumps([student, text], ensure_ascii=False).encode("utf-8") + b"\n"
+        data = member.encode("utf-8")
         if self._read:  # members were read back since the last add (no tell(): it is asked per answer)
             self._spool.seek(self._end)
             self._read = False
-        self._spool.write(line)
+        self._spool.write(data)
         found.offsets.append(self._end)
-        self._end += len(line)
+        found.lengths.append(len(data))
+        self._end += len(data)
         self.answers += 1
 
     def groups(self) -> list[Group]:
@@ -146,11 +160,16 @@ class Grouper:
 
     def members(self, group: Group) -> Iterator[tuple[str, str]]:
         """The group's (student, answer) pairs, in the order met."""
-        for offset in group.offsets:
+        for member in self.rendered(group):
+            data = json.loads(member)
+            yield data["student"], data["answer"]
+
+    def rendered(self, group: Group) -> Iterator[str]:
+        """The group's members as review-queue.json lists them (`member_json`), in the order met."""
+        for offset, length in zip(group.offsets, group.lengths):
             self._read = True
             self._spool.seek(offset)
-            student, text = json.loads(self._spool.readline())
-            yield student, text
+            yield self._spool.read(length).decode("utf-8")
 
     def close(self) -> None:
         """Remove the spool."""

@@ -54,7 +54,9 @@ class Row:
     which the writer spools and lays out under the class's columns at the end."""
     points: tuple[tuple[str, float], ...]
     """(question id, the points it is worth): the gradebooks' maxima."""
-    json: str
+    json: bytes
+    """The student's gradebook.json entry, UTF-8: encoded here, so the process that writes the
+    class only copies it (bytes cross between processes cheaper than text)."""
     drafts: tuple[str, ...]
     """The student's Markdown and HTML reports, written by the worker under temporary names
     in the reports folder (none without --out): the writer renames them once the student
@@ -66,6 +68,8 @@ class Row:
     written: tuple[groups.Flagged, ...]
     """Flagged written answers, what the answer groups are made of."""
     items: frozenset[str]
+    """The question and part ids graded, for checking the overrides: empty for a student the
+    overrides do not name (most of a class), so rows stay small."""
     stats: tuple[itemstats.Contribution, ...]
     graded: Graded | None = None
 
@@ -115,9 +119,10 @@ def render(graded: Graded, batch: Batch) -> Row:
                 written.append(groups.flagged(item, graded.student, graded.answers[item], verdict))
     return Row(graded.student, graded.path, graded.total, graded.maximum, graded.percent, len(graded.warnings),
                graded.seed, _book_line(graded), tuple((r.question, r.points) for r in graded.results),
-               json_escapes(json.dumps(graded.to_json(), ensure_ascii=False)),
+               json_escapes(json.dumps(graded.to_json(), ensure_ascii=False)).encode("utf-8"),
                _drafts(graded, batch.reports) if batch.reports else (),
-               tuple(review), _review_block(graded.student, review), tuple(written), graded.items,
+               tuple(review), _review_block(graded.student, review), tuple(written),
+               graded.items if graded.student in batch.overrides else frozenset(),
                itemstats.contributions(graded), graded if batch.keep_graded else None)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
@@ -37,12 +38,13 @@ class ClassWriter:
     def __init__(self, out: Path) -> None:
         self.out = out
         (out / report.REPORTS).mkdir(parents=True, exist_ok=True)
+        self._folder = str(out / report.REPORTS)  # a string: joined twice a student, Path's join costs more
         self.sweep()  # drafts of an earlier run that was killed before it could name them
         self.top: dict[str, float] = {}
         self.reports = 0
         self.first: str | None = None
         self._rows = self._spool()
-        self._json = self._spool()
+        self._json = tempfile.TemporaryFile("w+b", dir=self.out)  # bytes: copied whole at the end, never read as text
         self._students = self._spool()
         self._count = 0
         self._reviewed = 0
@@ -54,13 +56,15 @@ class ClassWriter:
         """Give one admitted student's report drafts their names, and spool their gradebook
         rows and review items."""
         for suffix, draft in zip(SUFFIXES, row.drafts):
-            os.replace(draft, self.out / report.REPORTS / report.file_name(row.student, suffix))
+            os.replace(draft, os.path.join(self._folder, report.file_name(row.student, suffix)))
         self.first = self.first or row.student
         self.reports += 1
         for qid, points in row.points:
             self.top[qid] = max(self.top.get(qid, 0.0), points)
         self._rows.write(row.book + "\n")
-        self._json.write((",\n" if self._count else "") + row.json)
+        if self._count:
+            self._json.write(b",\n")
+        self._json.write(row.json)
         self._count += 1
         if row.review_block:
             self._students.write((",\n" if self._reviewed else "") + row.review_block)
@@ -96,11 +100,12 @@ class ClassWriter:
                 book.writerow([*cells, *(earned.get(qid, "") for qid in ids), *totals])
                 moodle.writerow(lms.moodle_row(cells[0], earned, ids))
                 canvas.writerow(lms.canvas_row(cells[0], earned, ids))
-        with paths[1].open("w", encoding="utf-8") as handle:
+        with paths[1].open("wb") as handle:
             handle.write(f'{{"columns": {json.dumps(ids, ensure_ascii=False)},\n'
-                         f'"points": {json.dumps(self.top, ensure_ascii=False)},\n"students": [\n')
-            _copy(self._json, handle)
-            handle.write("\n]}\n")
+                         f'"points": {json.dumps(self.top, ensure_ascii=False)},\n"students": [\n'.encode("utf-8"))
+            self._json.seek(0)
+            shutil.copyfileobj(self._json, handle, 1 << 20)
+            handle.write(b"\n]}\n")
         if grouper and grouper.answers:
             paths.append(self._review_queue(grouper))
         if stats:
@@ -123,8 +128,7 @@ class ClassWriter:
             handle.write(json_escapes(head[:-len("]\n}")]))
             for index, group in enumerate(found):
                 handle.write(("," if index else "") + "\n    ")
-                for piece in _group_pieces(group, grouper.members(group)):
-                    handle.write(json_escapes(piece.replace("\n", "\n    ")))
+                handle.writelines(_group_pieces(group, grouper.rendered(group)))
             handle.write(("\n  ]" if found else "]") + ',\n  "students": {\n')
             self._students.seek(0)
             while block := self._students.read(1 << 20):
@@ -144,23 +148,15 @@ def _lines(spool: IO[str]) -> Iterator[str]:
     return iter(spool)
 
 
-def _copy(spool: IO[str], handle: IO[str]) -> None:
-    spool.seek(0)
-    while block := spool.read(1 << 20):
-        handle.write(block)
-
-
 _MEMBERS = "\0members\0"
 
 
-def _group_pieces(group: groups.Group, members: Iterable[tuple[str, str]]) -> Iterator[str]:
-    """`json.dumps(group.to_json(), indent=2)` in pieces, its members streamed."""
-    head, tail = json.dumps({**group.to_json(), "members": [_MEMBERS]}, ensure_ascii=False, indent=2).split(
-        f"    {json.dumps(_MEMBERS)}")
+def _group_pieces(group: groups.Group, members: Iterable[str]) -> Iterator[str]:
+    """`json.dumps(group.to_json(), indent=2)` in pieces, indented as one of the queue's
+    groups, its members streamed as `groups.member_json` rendered them."""
+    head, tail = (json_escapes(piece.replace("\n", "\n    ")) for piece in json.dumps(
+        {**group.to_json(), "members": [_MEMBERS]}, ensure_ascii=False, indent=2).split(f"    {json.dumps(_MEMBERS)}"))
     yield head
-    for index, (student, text) in enumerate(members):
-        # The member's layout under indent 2, built from json's C encoder (indent takes the slow
-        # Python one): a class's queue lists every flagged answer.
-        yield ((",\n    " if index else "    ") + '{\n      "student": ' + json.dumps(student, ensure_ascii=False)
-               + ',\n      "answer": ' + json.dumps(text, ensure_ascii=False) + "\n    }")
+    for index, member in enumerate(members):
+        yield (",\n        " if index else "    ") + member
     yield tail

@@ -150,8 +150,8 @@ class _JsonStream:
         self.count = 0
         self.file.write('{\n  "students": [')
 
-    def student(self, row_json: str) -> None:
-        """One student's gradebook row (compact JSON), indented as inside the list."""
+    def student(self, row_json: bytes) -> None:
+        """One student's gradebook row (compact JSON, UTF-8), indented as inside the list."""
         block = json.dumps(json.loads(row_json), ensure_ascii=False, indent=2)
         self.file.write(("," if self.count else "") + "\n" + json_escapes("\n".join("    " + line for line in block.splitlines())))
         self.count += 1

@@ -28,6 +28,7 @@ from grader.textsafe import json_escapes, visible
 from tests.grader.test_stream import write_class as twelve
 
 PLAIN = "For long sequences, so we can keep track of long term info."
+TRICKY = 'It depends "on" the data \u202e\x7f'
 
 
 def write_class(folder: Path) -> Path:
@@ -44,6 +45,9 @@ def write_class(folder: Path) -> Path:
     for i in range(4):
         (folder / f"w{i}.yaml").write_text(f"student: w{i}\nanswers: {{in5400/task2c: "
                                            f"{json.dumps(PLAIN if i % 2 else PLAIN.lower())}}}\n", encoding="utf-8")
+    # a written answer with quotes, a bidi override and DEL, which the queue must escape as it lists it
+    (folder / "w4.yaml").write_text(f"student: w4\nanswers: {{in5400/task2c: {json.dumps(TRICKY)}}}\n",
+                                    encoding="utf-8")
     (folder / "d.yaml").write_text("student: r1\nanswers: {nptel/q7: B}\n", encoding="utf-8")
     (folder / "e.json").write_text('{"student": "j1", "answers": {"nptel/q7": "\\u001b[2J B\\u202e", "hse/q1": 2.5}}',
                                    encoding="utf-8")
@@ -144,4 +148,5 @@ def test_streamed_outputs_are_byte_identical_to_the_whole_class_writer(tmp_path:
         assert (mismatch, errors) == ([], [])
         queue = json.loads((out / "review-queue.json").read_text(encoding="utf-8"))
         assert queue["groups_to_review"] < queue["answers_to_review"]  # the written answers did group
+        assert {"student": "w4", "answer": TRICKY} in [m for g in queue["groups"] for m in g["members"]]
         shutil.rmtree(out)
