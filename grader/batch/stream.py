@@ -20,6 +20,7 @@ import itertools
 import json
 import multiprocessing
 import os
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
@@ -32,8 +33,9 @@ from grader.batch.htmlreport import html
 from grader.batch.overrides import Override
 from grader.textsafe import json_escapes, one_line, visible
 
-WINDOW = 1_024
-"""Files handed to the workers per round: bounds the rows waiting to be written."""
+WINDOW = 512
+"""Files a worker is handed per round. Two rounds are in flight at once, so the workers go on
+with the next while the rows of the last are written, and the rows waiting are bounded."""
 CHUNK = 4
 """Files a worker takes at a time."""
 
@@ -173,8 +175,13 @@ def run(files: list[submissions.Found], batch: Batch, jobs: int = 1) -> Iterator
             # Small chunks: a randomised student can cost a hundred fixed ones, and a worker left
             # with the last big chunk of a window keeps the others waiting at its end.
             chunk = max(1, min(CHUNK, len(files) // (8 * jobs)))
+            rounds: deque[Iterator[Row | grading.Refused]] = deque()
             for window in _windows(files, WINDOW * jobs):
-                yield from pool.imap(grade_file, window, chunksize=chunk)
+                rounds.append(pool.imap(grade_file, window, chunksize=chunk))
+                if len(rounds) == 2:
+                    yield from rounds.popleft()
+            while rounds:
+                yield from rounds.popleft()
 
 
 def default_jobs() -> int:

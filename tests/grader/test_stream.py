@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from grader.batch import stream
 from grader.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +41,10 @@ def write_class(folder: Path) -> None:
     (folder / "c.yaml").write_text("student: [not, an, id]\nanswers: {}\n", encoding="utf-8")
 
 
-def test_jobs_2_writes_byte_identical_outputs_to_jobs_1(tmp_path: Path) -> None:
+@pytest.mark.parametrize("window", [stream.WINDOW, 1], ids=["one round", "rounds of two files, two in flight"])
+def test_jobs_2_writes_byte_identical_outputs_to_jobs_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       window: int) -> None:
+    monkeypatch.setattr(stream, "WINDOW", window)
     write_class(tmp_path / "class")
     outputs = []
     for jobs in (1, 2):
