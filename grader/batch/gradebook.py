@@ -148,19 +148,28 @@ def _resolve(catalog: Catalog, wanted: list[str]) -> tuple[tuple[Question, ...],
 _SCOPES = Memo(1_000)
 
 
+YOUNG_OBJECTS = 1_000_000
+"""Objects a batch allocates (net of those freed) between two passes of the cyclic collector."""
+
+
 @contextmanager
 def batch() -> Iterator[None]:
     """Tune the garbage collector while a class is graded, and restore it after.
 
-    A batch allocates many small, long-lived objects (verdicts, results) and hardly any
-    reference cycles, so the cyclic collector's default pace (a pass every 700
-    allocations, rescanning every survivor) costs a fifth of the grading time. Objects
-    that exist before the batch (banks, modules) are frozen out of its scans, and young
-    objects are collected every 50,000 allocations: cycles are still collected.
+    A batch allocates many small, long-lived objects (memo entries, verdicts, results) and
+    no reference cycles a file (a test checks it: refused, randomised and JSON files
+    included); the few it makes are one-off, such as sympy's for a new Jacobian shape. So
+    the collector finds almost nothing to free, and what it costs is the scan: each pass
+    reads every young object. At the default pace (every 700 allocations) that was a fifth
+    of the grading time; every 50,000, as here before, still 6–8 % of a randomised class's
+    (each pass read that many fresh memo entries). Objects that exist before the batch
+    (banks, modules) are frozen out of its scans, and the young are collected every
+    YOUNG_OBJECTS allocations net of frees: the memo tables are bounded, so a batch seldom
+    gets there, and cycles are still collected when one does.
     """
     thresholds = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(50_000, *thresholds[1:])
+    gc.set_threshold(YOUNG_OBJECTS, *thresholds[1:])
     try:
         yield
     finally:

@@ -230,10 +230,53 @@ def test_a_batch_tunes_the_garbage_collector_and_restores_it() -> None:
     before, frozen = gc.get_threshold(), gc.get_freeze_count()
     with pytest.raises(RuntimeError):
         with gradebook.batch():
-            assert gc.isenabled() and gc.get_threshold()[0] == 50_000
+            assert gc.isenabled() and gc.get_threshold()[0] == gradebook.YOUNG_OBJECTS
             assert gc.get_freeze_count() > frozen  # what existed before is out of the batch's scans
             raise RuntimeError("a failing batch must not leave the collector tuned")
     assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
+
+
+def test_grading_files_makes_no_reference_cycles_for_the_batch_collector(tmp_path: Path) -> None:
+    """A batch runs the cyclic collector only every YOUNG_OBJECTS allocations, which is safe
+    while grading a file leaves no cycles behind: a class five times as large (randomised,
+    refused, JSON and written-answer files among them) must leave no more cyclic garbage than
+    the class itself (what `grade` leaves once, its argument parser's, is the same for both)."""
+    import collections
+    import gc
+    import io
+    import shutil
+
+    from rich.console import Console
+
+    from grader.cli import main
+    from tests.grader.test_stream_outputs import write_class
+
+    folder = tmp_path / "class"
+    rules = write_class(folder)
+    bigger = tmp_path / "bigger"
+    shutil.copytree(folder, bigger)
+    for copy in range(1, 5):
+        for path in sorted(folder.iterdir()):
+            (bigger / f"{copy}{path.name}").write_bytes(path.read_bytes())
+
+    def cyclic(where: Path) -> collections.Counter:
+        gc.collect()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.disable()
+        try:
+            main(["grade", str(where), "--out", str(tmp_path / f"out-{where.name}"), "--stats", "--jobs", "1",
+                  "--overrides", str(rules)], console=Console(file=io.StringIO()))
+            gc.collect()
+            return collections.Counter(type(o).__name__ for o in gc.garbage)
+        finally:
+            gc.garbage.clear()
+            gc.set_debug(0)
+            gc.enable()
+
+    cyclic(folder)  # one-off work (banks, solvers' per-shape structures) is not a file's
+    once, five_times = cyclic(folder), cyclic(bigger)
+    assert len(list(bigger.iterdir())) == 5 * len(list(folder.iterdir()))
+    assert sum(five_times.values()) <= sum(once.values()), five_times - once
 
 
 def test_a_class_repeating_answers_gets_the_verdicts_of_students_graded_alone(tmp_path: Path) -> None:
