@@ -138,12 +138,13 @@ def _book_line(graded: Graded) -> str:
 
 def _review_block(student: str, review: list[tuple[str, float]]) -> str:
     """A student's entry under the review queue's "students", in json.dumps's indent-2 layout
-    (built from json's C encoder; indent takes the slow Python one)."""
+    (built from json's C encoder; indent takes the slow Python one), unsafe controls escaped
+    here, so the process that writes the class only copies it."""
     if not review:
         return ""
     items = ",\n".join(f"      {json.dumps(item, ensure_ascii=False)}: {json.dumps(points)}"
                         for item, points in dict(review).items())
-    return f"    {json.dumps(student, ensure_ascii=False)}: {{\n{items}\n    }}"
+    return json_escapes(f"    {json.dumps(student, ensure_ascii=False)}: {{\n{items}\n    }}")
 
 
 _DRAFTS = itertools.count()

@@ -131,8 +131,7 @@ class ClassWriter:
                 handle.writelines(_group_pieces(group, grouper.rendered(group)))
             handle.write(("\n  ]" if found else "]") + ',\n  "students": {\n')
             self._students.seek(0)
-            while block := self._students.read(1 << 20):
-                handle.write(json_escapes(block))
+            shutil.copyfileobj(self._students, handle, 1 << 20)
             handle.write("\n  }\n}")
         return path
 
